@@ -1,0 +1,43 @@
+# The README's two commands:
+#   make demo   set up and run the demo workshop
+#   make test   set up and run the whole test suite (ruff, mypy, pytest); .ci/run runs exactly this
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps lint typecheck pytest bench clean
+
+demo: setup
+	$(BIN)/ureshii demo $(DEMO_ARGS)
+
+test: system-deps setup lint typecheck pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv
+	$(UV) pip install --python $(BIN)/python --quiet -e ".[test]"
+	touch $(STAMP)
+
+# apt packages the tests need (PostgreSQL server; later Chromium and CJK fonts).
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
