@@ -1,0 +1,30 @@
+"""The ``ureshii`` command. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import click
+
+from toolkit import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ureshii")
+def main() -> None:
+    """Ureshii (うれしい): run municipal vision-and-priority workshops.
+
+    \b
+    ureshii init FILE --template dx-vision --lang ja   write a workshop file
+    ureshii check FILE                                  validate a workshop file
+    ureshii demo                                        build and open the demo workshop
+    """
+
+
+def _register() -> None:
+    # Imported here so that `ureshii --help` stays quick and each module owns its commands.
+    from toolkit.cli import store_commands, workshop_file_commands
+
+    workshop_file_commands.register(main)
+    store_commands.register(main)
+
+
+_register()

@@ -1,0 +1,9 @@
+"""`ureshii init` and `ureshii check` (owned by the workshop-file module)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the ``ureshii`` group."""
