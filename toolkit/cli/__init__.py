@@ -21,10 +21,11 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so that `ureshii --help` stays quick and each module owns its commands.
-    from toolkit.cli import store_commands, workshop_file_commands
+    from toolkit.cli import serve_commands, store_commands, workshop_file_commands
 
     workshop_file_commands.register(main)
     store_commands.register(main)
+    serve_commands.register(main)
 
 
 _register()
