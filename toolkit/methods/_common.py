@@ -1,0 +1,216 @@
+"""Input checks and small helpers shared by the prioritisation methods.
+
+Every check raises :class:`MethodInputError` with a message naming the argument, the value
+and what is allowed. Nothing here returns NaN: a value that cannot be computed is an error.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from toolkit.methods._errors import input_error
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Two scores closer than this fraction of the largest absolute score count as a tie. Floating
+#: point sums of equal quantities can differ in the last bits; people expect them to tie.
+TIE_RTOL = 1e-9
+
+
+def check_choice(argument: str, value: object, allowed: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``; raise otherwise."""
+    if not isinstance(value, str) or value not in allowed:
+        raise input_error(
+            "methods_unknown_choice",
+            argument=argument,
+            value=value,
+            allowed=", ".join(repr(a) for a in allowed),
+        )
+    return value
+
+
+def is_number(value: object) -> bool:
+    """True for real numbers (bool excluded: True is not a score)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_whole(value: object) -> bool:
+    """True for whole numbers given as int (or an integral numpy integer); bool excluded."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_positive_number(argument: str, value: object) -> float:
+    """A finite number greater than 0."""
+    if not is_number(value) or not math.isfinite(float(value)) or float(value) <= 0:  # type: ignore[arg-type]
+        raise input_error("methods_positive_number", argument=argument, value=value)
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_positive_integer(argument: str, value: object, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum``."""
+    if not is_whole(value) or int(value) < minimum:  # type: ignore[call-overload]
+        raise input_error(
+            "methods_positive_integer", argument=argument, value=value, minimum=minimum
+        )
+    return int(value)  # type: ignore[call-overload]
+
+
+def check_unique(argument: str, labels: Iterable[Hashable]) -> None:
+    """Raise on the first label that occurs twice."""
+    seen: set[Hashable] = set()
+    for label in labels:
+        if label in seen:
+            raise input_error("methods_duplicate_label", argument=argument, value=label)
+        seen.add(label)
+
+
+def as_table(table: object, argument: str = "table") -> pd.DataFrame:
+    """A non-empty items × criteria DataFrame of finite floats (a copy)."""
+    if not isinstance(table, pd.DataFrame):
+        raise input_error("methods_not_a_table", argument=argument, value=type(table).__name__)
+    if table.shape[0] == 0 or table.shape[1] == 0:
+        raise input_error(
+            "methods_empty", argument=argument, value=f"shape {table.shape}", minimum=1
+        )
+    check_unique(f"{argument}.index", table.index)
+    check_unique(f"{argument}.columns", table.columns)
+    for column in table.columns:
+        series = table[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            for item, value in series.items():
+                if not is_number(value):
+                    raise input_error(
+                        "methods_not_a_number",
+                        argument=argument,
+                        value=value,
+                        where=f"[{item!r}, {column!r}]",
+                    )
+    values = table.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        raise input_error(
+            "methods_not_finite",
+            argument=argument,
+            value=float(values[row, col]),
+            where=f"[{table.index[row]!r}, {table.columns[col]!r}]",
+        )
+    return pd.DataFrame(values, index=table.index.copy(), columns=table.columns.copy())
+
+
+def resolve_weights(weights: object, criteria: Sequence[Hashable]) -> FloatArray:
+    """Weights in the order of ``criteria``, checked and scaled to sum to 1.
+
+    ``weights`` is a mapping or Series ``{criterion: weight}`` naming every criterion exactly;
+    weights are finite and ≥ 0 with at least one > 0.
+    """
+    if isinstance(weights, pd.Series):
+        check_unique("weights", weights.index)
+        mapping: Mapping[Any, Any] = weights.to_dict()
+    elif isinstance(weights, Mapping):
+        mapping = weights
+    else:
+        raise input_error(
+            "methods_unknown_choice",
+            argument="weights",
+            value=weights,
+            allowed="{criterion: weight} (dict or pandas Series)",
+        )
+    allowed = ", ".join(repr(c) for c in criteria)
+    known = set(criteria)
+    for name in mapping:
+        if name not in known:
+            raise input_error(
+                "methods_unknown_criterion", argument="weights", value=name, allowed=allowed
+            )
+    out = np.empty(len(criteria), dtype=np.float64)
+    for i, name in enumerate(criteria):
+        if name not in mapping:
+            raise input_error("methods_missing_weight", value=name, allowed=allowed)
+        value = mapping[name]
+        if not is_number(value) or not math.isfinite(float(value)) or float(value) < 0:
+            raise input_error("methods_negative_weight", criterion=name, value=value)
+        out[i] = float(value)
+    total = out.sum()
+    if total <= 0:
+        raise input_error("methods_zero_weights", value=dict(mapping))
+    return out / total
+
+
+def resolve_directions(directions: object, criteria: Sequence[Hashable]) -> FloatArray:
+    """+1 (benefit) or -1 (cost) per criterion; criteria not named are benefits."""
+    out = np.ones(len(criteria), dtype=np.float64)
+    if directions is None:
+        return out
+    if isinstance(directions, pd.Series):
+        directions = directions.to_dict()
+    if not isinstance(directions, Mapping):
+        raise input_error(
+            "methods_unknown_choice",
+            argument="directions",
+            value=directions,
+            allowed="{criterion: +1 | -1}",
+        )
+    position = {c: i for i, c in enumerate(criteria)}
+    allowed = ", ".join(repr(c) for c in criteria)
+    for name, value in directions.items():
+        if name not in position:
+            raise input_error(
+                "methods_unknown_criterion", argument="directions", value=name, allowed=allowed
+            )
+        if not is_number(value) or float(value) not in (1.0, -1.0):
+            raise input_error("methods_bad_direction", criterion=name, value=value)
+        out[position[name]] = float(value)
+    return out
+
+
+def rank_descending(values: npt.ArrayLike, rtol: float = TIE_RTOL) -> IntArray:
+    """Competition ranks, 1 = highest; values within ``rtol`` × max|value| share the best rank.
+
+    >>> rank_descending([0.2, 0.5, 0.5, 0.1]).tolist()
+    [3, 1, 1, 4]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = v.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(-v, kind="stable")
+    ordered = v[order]
+    tol = rtol * max(float(np.max(np.abs(v))), np.finfo(np.float64).tiny)
+    ranks_sorted = np.empty(n, dtype=np.int64)
+    group_rank = 1
+    group_value = ordered[0]
+    for i in range(n):
+        if group_value - ordered[i] > tol:
+            group_rank = i + 1
+            group_value = ordered[i]
+        ranks_sorted[i] = group_rank
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = ranks_sorted
+    return ranks
+
+
+def ranked_frame(index: pd.Index, column: str, values: FloatArray) -> pd.DataFrame:
+    """``values`` and their ranks, best first (ties keep the input order)."""
+    ranks = rank_descending(values)
+    frame = pd.DataFrame({column: values, "rank": ranks}, index=index)
+    order = np.lexsort((np.arange(len(ranks)), ranks))
+    return frame.iloc[order]
+
+
+def sorted_tally(counts: Mapping[str, float], options: Sequence[str], name: str) -> pd.Series:
+    """A tally as a Series sorted best first; ties keep the order of ``options``."""
+    values = np.array([counts[o] for o in options], dtype=np.float64)
+    order = np.lexsort((np.arange(len(options)), -values))
+    index = pd.Index([options[i] for i in order])
+    if all(float(v).is_integer() for v in values):
+        return pd.Series(values[order].astype(np.int64), index=index, name=name)
+    return pd.Series(values[order], index=index, name=name)

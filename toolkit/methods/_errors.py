@@ -1,0 +1,20 @@
+"""The one error class of the prioritisation methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.errors import UreshiiError
+
+
+class MethodInputError(UreshiiError, ValueError):
+    """An argument given to a prioritisation method is not allowed.
+
+    The message (ja and en, from ``toolkit/i18n/catalog/methods.yaml``) names the argument,
+    the value that was given and what is allowed.
+    """
+
+
+def input_error(key: str, **params: Any) -> MethodInputError:
+    """Build a :class:`MethodInputError` for catalog ``key`` (the caller raises it)."""
+    return MethodInputError(key, **params)

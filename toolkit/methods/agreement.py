@@ -1,0 +1,169 @@
+"""Agreement and disagreement among raters: Kendall's W, Krippendorff's α, per-item spread.
+
+Disagreement is information for the group (items to discuss), not noise to average away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Literal
+
+import krippendorff
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from toolkit.methods._common import FloatArray, check_choice, is_number
+from toolkit.methods._errors import input_error
+
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+
+
+def _numeric_array(data: object, argument: str) -> FloatArray:
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data, dtype=object))
+    for column in frame.columns:
+        for row, value in frame[column].items():
+            if value is None or not is_number(value):
+                if value is None or (isinstance(value, float) and np.isnan(value)):
+                    continue
+                raise input_error(
+                    "methods_not_a_number",
+                    argument=argument,
+                    value=value,
+                    where=f"[{row!r}, {column!r}]",
+                )
+    return frame.to_numpy(dtype=np.float64)
+
+
+def kendall_w(ranks: object, *, tie_correction: bool = True) -> float:
+    """Kendall's coefficient of concordance W for items (rows) × raters (columns).
+
+    Each column is one rater's ranking (1 = first) or scores; columns are re-ranked with
+    average ranks for ties, so scores and ranks give the same W. W = 12 S / (m²(n³ − n) −
+    m ΣT), where S is the sum of squared deviations of the item rank sums, m raters, n items
+    and T = Σ(t³ − t) over each rater's groups of t tied items (T = 0 without
+    ``tie_correction``). 0 = no agreement, 1 = every rater gave the same ranking. Missing
+    values are not allowed (W needs complete rankings).
+
+    >>> kendall_w([[1, 1], [2, 2], [3, 3]])
+    1.0
+    """
+    values = _numeric_array(ranks, "ranks")
+    if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
+        raise input_error("methods_kendall_shape", value=values.shape)
+    if np.isnan(values).any() or np.isinf(values).any():
+        r, c = (int(x) for x in np.argwhere(~np.isfinite(values))[0])
+        raise input_error(
+            "methods_not_finite", argument="ranks", value=float(values[r, c]), where=f"[{r}, {c}]"
+        )
+    n, m = values.shape
+    ranked = np.column_stack([rankdata(values[:, j]) for j in range(m)])
+    sums = ranked.sum(axis=1)
+    s = float(((sums - sums.mean()) ** 2).sum())
+    ties = 0.0
+    if tie_correction:
+        for j in range(m):
+            _, t = np.unique(ranked[:, j], return_counts=True)
+            ties += float((t**3 - t).sum())
+    denominator = m * m * (n**3 - n) - m * ties
+    if denominator <= 0:
+        raise input_error("methods_kendall_all_tied", value=values.tolist())
+    return 12.0 * s / denominator
+
+
+def krippendorff_alpha(data: object, *, level: Level = "nominal") -> float:
+    """Krippendorff's α for raters (rows) × units (columns); NaN = missing.
+
+    Computed by the ``krippendorff`` package for the ``level`` of measurement
+    (``"nominal"``, ``"ordinal"``, ``"interval"``, ``"ratio"``). 1 = perfect agreement, 0 =
+    agreement at chance level, negative = systematic disagreement. Units rated by one rater
+    only are left out (they are not pairable).
+
+    >>> krippendorff_alpha([[1, 2, 3], [1, 2, 3]])
+    1.0
+    """
+    check_choice("level", level, ("nominal", "ordinal", "interval", "ratio"))
+    values = _numeric_array(data, "data")
+    if values.ndim != 2 or 0 in values.shape:
+        raise input_error("methods_alpha_no_pairs", value=values.tolist())
+    if np.isinf(values).any():
+        r, c = (int(x) for x in np.argwhere(np.isinf(values))[0])
+        raise input_error(
+            "methods_not_finite", argument="data", value=float(values[r, c]), where=f"[{r}, {c}]"
+        )
+    pairable = (~np.isnan(values)).sum(axis=0) >= 2
+    if not pairable.any():
+        raise input_error("methods_alpha_no_pairs", value=values.tolist())
+    present = values[:, pairable]
+    if np.unique(present[~np.isnan(present)]).size < 2:
+        raise input_error("methods_alpha_no_variation", value=values.tolist())
+    return float(krippendorff.alpha(reliability_data=values, level_of_measurement=level))
+
+
+def item_disagreement(
+    scores: pd.DataFrame | Mapping[Hashable, Sequence[float]],
+    *,
+    scale: tuple[int, int] = (1, 5),
+    min_scores: int = 2,
+) -> pd.DataFrame:
+    """Per item: ``median``, ``iqr`` (Q3 − Q1), ``sd`` (sample, ddof = 1), ``r_wg`` and ``n``.
+
+    ``scores`` is raters (rows) × items (columns) with NaN for “no score”, or ``{item:
+    [scores]}``. ``scale`` is the (lowest, highest) point of the rating scale, used by r_wg
+    (James, Demaree & Wolf 1984): r_wg = 1 − s² / σ²_EU with σ²_EU = (A² − 1)/12 for an
+    A-point scale; it is truncated to [0, 1] (0 = as spread as random answers). Each item needs
+    ``min_scores`` (≥ 2) scores, else the spread is undefined and an error names the item.
+    Rows are in item order; sort by ``r_wg`` to find the items to discuss.
+    """
+    if (
+        not isinstance(scale, tuple)
+        or len(scale) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+        or scale[0] >= scale[1]
+    ):
+        raise input_error("methods_bad_scale", value=scale)
+    if not isinstance(min_scores, int) or isinstance(min_scores, bool) or min_scores < 2:
+        raise input_error(
+            "methods_positive_integer", argument="min_scores", value=min_scores, minimum=2
+        )
+    if isinstance(scores, Mapping):
+        columns = {item: pd.Series(list(v), dtype=object) for item, v in scores.items()}
+        frame = pd.DataFrame(columns)
+    elif isinstance(scores, pd.DataFrame):
+        frame = scores
+    else:
+        raise input_error("methods_not_a_table", argument="scores", value=type(scores).__name__)
+    if frame.shape[1] == 0:
+        raise input_error("methods_empty", argument="scores", value=frame.shape, minimum=1)
+    values = _numeric_array(frame, "scores")
+    low, high = scale
+    variance_uniform = ((high - low + 1) ** 2 - 1) / 12.0
+    rows = []
+    for j, item in enumerate(frame.columns):
+        column = values[:, j]
+        column = column[~np.isnan(column)]
+        if np.isinf(column).any():
+            raise input_error(
+                "methods_not_finite", argument="scores", value=float(column[np.isinf(column)][0]),
+                where=f"[{item!r}]",
+            )  # fmt: skip
+        if column.size < min_scores:
+            raise input_error(
+                "methods_too_few_scores", item=item, value=int(column.size), minimum=min_scores
+            )
+        outside = (column < low) | (column > high)
+        if outside.any():
+            raise input_error(
+                "methods_score_outside_scale",
+                item=item,
+                value=float(column[outside][0]),
+                allowed=scale,
+            )
+        q1, median, q3 = np.percentile(column, [25, 50, 75])
+        sd = float(np.std(column, ddof=1))
+        r_wg = min(1.0, max(0.0, 1.0 - sd**2 / variance_uniform))
+        rows.append(
+            {"median": float(median), "iqr": float(q3 - q1), "sd": sd, "r_wg": r_wg,
+             "n": int(column.size)}
+        )  # fmt: skip
+    return pd.DataFrame(rows, index=pd.Index(list(frame.columns)))
