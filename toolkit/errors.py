@@ -19,10 +19,10 @@ from toolkit.i18n import Lang, both, normalize_language
 class UreshiiError(Exception):
     """Base class of every error raised by the toolkit on purpose."""
 
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
+    def __init__(self, message_key: str, /, **params: Any) -> None:
+        self.key = message_key
         self.params = params
-        self.messages: dict[str, str] = both(key, **params)
+        self.messages: dict[str, str] = both(message_key, **params)
         super().__init__(self.messages[normalize_language(None)])
 
     def message(self, lang: str | None = None) -> str:

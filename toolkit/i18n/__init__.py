@@ -6,7 +6,7 @@ languages side by side, so a message cannot exist in one language only::
 
     charter_locked:
       en: "Method charter v{version} is locked; propose a new version with a reason."
-      ja: "優先順位の決め方（憲章）v{version} はロックされています。理由を添えて新しい版を提案してください。"
+      ja: "憲章 v{version} はロックされています。理由を添えて新しい版を提案してください。"
 
 ``t("charter_locked", "ja", version=2)`` formats one. A workshop may override any key
 for its own wording (municipal terms differ from town to town) with
@@ -66,6 +66,7 @@ def normalize_language(lang: str | None) -> Lang:
 def t(
     key: str,
     lang: str | None = None,
+    /,
     *,
     overrides: Mapping[str, Mapping[str, str]] | None = None,
     **params: object,
@@ -86,6 +87,9 @@ def t(
     return template.format(**params) if params else template
 
 
-def both(key: str, **params: object) -> dict[str, str]:
+def both(key: str, /, **params: object) -> dict[str, str]:
     """The message in every language, ``{"ja": ..., "en": ...}``."""
-    return {lang: t(key, lang, **params) for lang in LANGUAGES}
+    texts = catalog().get(key)
+    if texts is None:
+        raise CatalogError(f"unknown message key {key!r}")
+    return {lang: texts[lang].format(**params) if params else texts[lang] for lang in LANGUAGES}

@@ -1,0 +1,180 @@
+"""The workshop model: small frozen dataclasses that the store returns.
+
+A change is a new value, written through ``toolkit.store.Store``; nothing here talks to a
+database or a UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Phase = Literal[
+    "happiness", "vision", "issues", "method", "scoring", "results", "town_meeting", "export"
+]
+PHASES: tuple[Phase, ...] = (
+    "happiness",
+    "vision",
+    "issues",
+    "method",
+    "scoring",
+    "results",
+    "town_meeting",
+    "export",
+)
+Actor = Literal["facilitator", "participant", "table", "paper", "system"]
+Channel = Literal["device", "code", "paper", "table"]
+BallotStatus = Literal["draft", "open", "closed"]
+Visibility = Literal["live", "hidden_until_close"]
+Purpose = Literal["method", "weights", "themes", "town_meeting", "other"]
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: int
+    slug: str
+    title: str
+    lang: Literal["ja", "en"]
+    phase: Phase
+    created_at: datetime
+    spec: dict[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    id: int
+    key: str
+    name: str
+    category: str
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: int
+    key: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class HappinessCard:
+    """One posted note: what would make a stakeholder glad (うれしい)."""
+
+    id: int
+    text: str
+    stakeholder: str | None  # stakeholder key
+    theme: str | None  # theme key, once grouped
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A candidate issue / initiative (課題・施策) on the backlog."""
+
+    id: int
+    key: str
+    title: str
+    description: str = ""
+    current: int | None = None
+    ideal: int | None = None
+    cost: float | None = None
+    year: int | None = None
+    themes: tuple[str, ...] = ()
+    stakeholders: tuple[str, ...] = ()
+
+    @property
+    def gap(self) -> int | None:
+        """Ideal minus current state (現状 × あるべき姿), when both are rated."""
+        if self.current is None or self.ideal is None:
+            return None
+        return self.ideal - self.current
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: int
+    key: str
+    name: str
+    direction: Literal["benefit", "cost"]
+    scale_min: int
+    scale_max: int
+    anchors: dict[int, str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MethodCharter:
+    """How the group agreed to prioritise (優先順位の決め方), one version of it."""
+
+    id: int
+    version: int
+    method: str
+    weights: dict[str, float]
+    tie_break: str
+    rules: dict[str, Any]
+    reason: str
+    proposed_at: datetime
+    locked_at: datetime | None = None
+    consent: dict[str, Any] | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+
+@dataclass(frozen=True)
+class Consent:
+    participant_id: int
+    level: int  # fist of five: 0 = block … 5 = full support
+
+
+@dataclass(frozen=True)
+class Ballot:
+    id: int
+    key: str
+    title: str
+    purpose: Purpose
+    rule: str
+    options: tuple[str, ...]
+    settings: dict[str, Any]
+    visibility: Visibility
+    status: BallotStatus
+    released: bool
+
+    @property
+    def results_visible(self) -> bool:
+        """Whether tallies may be shown to participants and the projector now."""
+        return self.visibility == "live" or self.status == "closed" or self.released
+
+
+@dataclass(frozen=True)
+class Vote:
+    id: int
+    ballot: str
+    participant_id: int
+    payload: Any
+    channel: Channel
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An anonymous participant: the store keeps only a hash of its token."""
+
+    id: int
+    channel: Channel
+    category: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the append-only audit log, which is also the change feed."""
+
+    seq: int
+    at: datetime
+    kind: str
+    actor: Actor
+    payload: dict[str, Any]

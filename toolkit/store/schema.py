@@ -1,0 +1,287 @@
+"""The store's tables (SQLAlchemy Core). Migrations in ``migrations/versions`` create them.
+
+Two kinds of table:
+
+* **Records** are append-only: ``events`` (the audit log and change feed), ``votes``,
+  ``scores``, ``consents``, ``charter_locks``. Database triggers refuse UPDATE and DELETE on
+  them, so the audit trail and every export can be rebuilt from the store alone.
+* **Current state** (workshops, stakeholders, cards, themes, issues, criteria, ballots,
+  charter drafts) may change, but every change is written in the same transaction as an
+  ``events`` row that says who did what.
+
+Integrity that a client cannot get around lives here, not in the UI:
+
+* one vote per participant per ballot: ``UNIQUE (ballot_id, participant_id)``;
+* a vote only while its ballot is open: trigger ``votes_ballot_open``;
+* a locked charter is immutable: triggers on ``charters`` refuse UPDATE/DELETE once a
+  ``charter_locks`` row exists;
+* scores only under a locked charter: ``scores.charter_id`` references
+  ``charter_locks.charter_id``, which exists only after the lock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+# Stable constraint names, so migrations can refer to them on every engine.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+def _id() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _workshop_fk() -> Column[int]:
+    return Column(
+        "workshop_id",
+        Id,
+        ForeignKey("workshops.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    )
+
+
+workshops = Table(
+    "workshops",
+    metadata,
+    _id(),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("phase", String(32), nullable=False),
+    Column("spec", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("lang IN ('ja', 'en')", name="lang"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    _workshop_fk(),
+    Column("at", Timestamp, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("payload", Json, nullable=False),
+    CheckConstraint(
+        "actor IN ('facilitator', 'participant', 'table', 'paper', 'system')", name="actor"
+    ),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    # SHA-256 of the bearer token: a leaked database does not leak usable tokens.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),
+    # Optional, chosen by the participant (e.g. "resident"); never a name.
+    Column("category", String(16), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("channel IN ('device', 'code', 'paper', 'table')", name="channel"),
+)
+
+stakeholders = Table(
+    "stakeholders",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("prompt", Text, nullable=False, default=""),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+)
+
+themes = Table(
+    "themes",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+)
+
+cards = Table(
+    "cards",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("stakeholder_id", Id, ForeignKey("stakeholders.id"), nullable=True),
+    Column("theme_id", Id, ForeignKey("themes.id"), nullable=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+issues = Table(
+    "issues",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("current", Integer, nullable=True),
+    Column("ideal", Integer, nullable=True),
+    Column("cost", Float, nullable=True),
+    Column("year", Integer, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+    CheckConstraint("cost IS NULL OR cost >= 0", name="cost"),
+)
+
+issue_themes = Table(
+    "issue_themes",
+    metadata,
+    Column("issue_id", Id, ForeignKey("issues.id"), primary_key=True),
+    Column("theme_id", Id, ForeignKey("themes.id"), primary_key=True),
+)
+
+issue_stakeholders = Table(
+    "issue_stakeholders",
+    metadata,
+    Column("issue_id", Id, ForeignKey("issues.id"), primary_key=True),
+    Column("stakeholder_id", Id, ForeignKey("stakeholders.id"), primary_key=True),
+)
+
+criteria = Table(
+    "criteria",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("direction", String(8), nullable=False),
+    Column("scale_min", Integer, nullable=False),
+    Column("scale_max", Integer, nullable=False),
+    Column("anchors", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+    CheckConstraint("direction IN ('benefit', 'cost')", name="direction"),
+    CheckConstraint("scale_min < scale_max", name="scale"),
+)
+
+charters = Table(
+    "charters",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("version", Integer, nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("weights", Json, nullable=False),
+    Column("tie_break", String(32), nullable=False),
+    Column("rules", Json, nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("proposed_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "version"),
+    CheckConstraint("version >= 1", name="version"),
+)
+
+charter_locks = Table(
+    "charter_locks",
+    metadata,
+    Column("charter_id", Id, ForeignKey("charters.id"), primary_key=True),
+    _workshop_fk(),
+    Column("locked_at", Timestamp, nullable=False),
+    Column("consent", Json, nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    _id(),
+    Column("charter_id", Id, ForeignKey("charters.id"), nullable=False, index=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    # Fist of five: 0 = block, 1 = serious concerns … 5 = full support.
+    Column("level", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("charter_id", "participant_id"),
+    CheckConstraint("level BETWEEN 0 AND 5", name="level"),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    _id(),
+    Column("charter_id", Id, ForeignKey("charter_locks.charter_id"), nullable=False, index=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    Column("issue_id", Id, ForeignKey("issues.id"), nullable=False),
+    Column("criterion_id", Id, ForeignKey("criteria.id"), nullable=False),
+    # NULL = "don't know" (わからない): counted as an answer, never as a number.
+    Column("value", Float, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+ballots = Table(
+    "ballots",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("options", Json, nullable=False),
+    Column("settings", Json, nullable=False),
+    Column("visibility", String(24), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("released", Integer, nullable=False, default=0),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+    CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+    CheckConstraint("visibility IN ('live', 'hidden_until_close')", name="visibility"),
+    CheckConstraint(
+        "purpose IN ('method', 'weights', 'themes', 'town_meeting', 'other')", name="purpose"
+    ),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    _id(),
+    Column("ballot_id", Id, ForeignKey("ballots.id"), nullable=False),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    # One person, one vote: enforced by the database whatever the client does.
+    UniqueConstraint("ballot_id", "participant_id"),
+)
+
+#: Tables whose rows are never updated or deleted (enforced by triggers).
+APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks")

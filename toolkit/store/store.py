@@ -1,0 +1,1372 @@
+"""The public API of the store: every read and write of a workshop goes through :class:`Store`.
+
+Each write method runs in ONE transaction that also appends an ``events`` row (the audit
+log and the change feed), and returns only after the commit: a caller that got an answer
+knows the write is durable. Rules that matter (one vote per token, locked charters, no
+scores before the lock) are checked here for a friendly message *and* enforced by the
+database (see ``schema.py``), so a client that skips this layer still cannot break them.
+
+>>> store = Store.open("/tmp/ureshii-doctest.sqlite")            # doctest: +SKIP
+>>> ws = store.load_workshop_file("workshop.yaml")              # doctest: +SKIP
+>>> token = store.join(ws.slug)                                 # doctest: +SKIP
+>>> store.add_card(ws.slug, "窓口で待たずに済む", stakeholder="kosodate", token=token)  # +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from toolkit import ballots as ballot_rules
+from toolkit.errors import (
+    BallotClosedError,
+    CharterNotLockedError,
+    ConsentBlockedError,
+    DuplicateVoteError,
+    InvalidInputError,
+    MethodLockedError,
+    NotFoundError,
+)
+from toolkit.model import (
+    PHASES,
+    Ballot,
+    Consent,
+    Criterion,
+    Event,
+    HappinessCard,
+    Issue,
+    MethodCharter,
+    Participant,
+    Stakeholder,
+    Theme,
+    Vote,
+    Workshop,
+)
+from toolkit.store import schema as s
+from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolve_url, run_write
+
+T = TypeVar("T")
+
+#: Method ids a charter may name (the same set as a workshop file's ``methods``).
+METHOD_IDS = (
+    "weighted_sum",
+    "topsis",
+    "ahp",
+    "dot_votes",
+    "approval",
+    "borda",
+    "schulze",
+    "quadratic",
+    "equal_shares",
+    "greedy_budget",
+    "moscow",
+    "rice",
+    "ice",
+)
+TIE_BREAKS = ("mean_then_median", "median_then_mean", "fewest_dont_know", "facilitator")
+CARD_MAX_CHARS = 500
+_KEY_RE = re.compile(r"[^a-z0-9_-]+")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a participant token (SHA-256, hex)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """A workshop store on SQLite (a file) or PostgreSQL (a URL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, target: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Store:
+        """Open (and create or migrate) the store at a path or URL.
+
+        ``None`` reads ``$URESHII_DATABASE_URL``. A plain path is a SQLite file; a
+        ``postgresql://`` URL is used with the psycopg driver.
+        """
+        engine = create_store_engine(resolve_url(target))
+        if upgrade:
+            migrate(engine)
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        return run_write(self.engine, work)
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            return work(connection)
+
+    @staticmethod
+    def _workshop_id(conn: Connection, slug: str) -> int:
+        found = conn.execute(select(s.workshops.c.id).where(s.workshops.c.slug == slug)).scalar()
+        if found is None:
+            raise NotFoundError("not_found_workshop", slug=slug)
+        return int(found)
+
+    @staticmethod
+    def _event(
+        conn: Connection, workshop_id: int, kind: str, actor: str, payload: Mapping[str, Any]
+    ) -> None:
+        if conn.dialect.name == "postgresql":
+            # Serialise a workshop's writers from here to commit, so event numbers become
+            # visible in order and "everything since N" never skips a late commit.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": workshop_id})
+        conn.execute(
+            insert(s.events).values(
+                workshop_id=workshop_id, at=now(), kind=kind, actor=actor, payload=dict(payload)
+            )
+        )
+
+    @staticmethod
+    def _participant_id(conn: Connection, workshop_id: int, token: str) -> int:
+        found = conn.execute(
+            select(s.participants.c.id).where(
+                s.participants.c.token_hash == hash_token(token),
+                s.participants.c.workshop_id == workshop_id,
+            )
+        ).scalar()
+        if found is None:
+            raise NotFoundError("not_found_participant")
+        return int(found)
+
+    @staticmethod
+    def _key_id(conn: Connection, table: Any, workshop_id: int, key: str, what: str) -> int:
+        found = conn.execute(
+            select(table.c.id).where(table.c.workshop_id == workshop_id, table.c.key == key)
+        ).scalar()
+        if found is None:
+            raise NotFoundError(f"not_found_{what}", key=key)
+        return int(found)
+
+    @staticmethod
+    def _new_key(conn: Connection, table: Any, workshop_id: int, name: str, prefix: str) -> str:
+        base = _KEY_RE.sub("-", name.lower()).strip("-")[:40] or prefix
+        taken = set(
+            conn.execute(select(table.c.key).where(table.c.workshop_id == workshop_id)).scalars()
+        )
+        key, n = base, 1
+        while key in taken:
+            n += 1
+            key = f"{base}-{n}"
+        return key
+
+    # ------------------------------------------------------------------ workshops
+    def load_workshop_file(self, path: str | os.PathLike[str]) -> Workshop:
+        """Validate a workshop YAML file and create its workshop in the store."""
+        from toolkit.workshop_file import load_workshop_file
+
+        return self.create_workshop(load_workshop_file(Path(path)))
+
+    def create_workshop(self, spec: Any) -> Workshop:
+        """Create a workshop from a validated ``WorkshopSpec`` (or a dict of the same shape).
+
+        Stakeholders, seed themes, criteria, issues (with their links) and the town-meeting
+        ballots (as drafts) are created in the same transaction.
+        """
+        data: dict[str, Any] = (
+            spec.model_dump(mode="json") if hasattr(spec, "model_dump") else dict(spec)
+        )
+        phases = [p["id"] for p in data.get("phases") or []] or list(PHASES)
+
+        def work(conn: Connection) -> int:
+            if conn.execute(
+                select(s.workshops.c.id).where(s.workshops.c.slug == data["id"])
+            ).first():
+                raise InvalidInputError("workshop_exists", slug=data["id"])
+            at = now()
+            wid = int(
+                conn.execute(
+                    insert(s.workshops).values(
+                        slug=data["id"],
+                        title=data["title"],
+                        lang=data["lang"],
+                        phase=phases[0],
+                        spec=data,
+                        created_at=at,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            )
+            ids: dict[str, dict[str, int]] = {"stakeholders": {}, "themes": {}}
+            for item in data.get("stakeholders", []):
+                ids["stakeholders"][item["id"]] = self._insert_stakeholder(
+                    conn,
+                    wid,
+                    item["id"],
+                    item["name"],
+                    item.get("category", "other"),
+                    item.get("prompt", ""),
+                )
+            for item in data.get("themes", []):
+                ids["themes"][item["id"]] = self._insert_theme(
+                    conn, wid, item["id"], item["name"], item.get("description", "")
+                )
+            for item in data.get("criteria", []):
+                scale = item.get("scale") or {}
+                conn.execute(
+                    insert(s.criteria).values(
+                        workshop_id=wid,
+                        key=item["id"],
+                        name=item["name"],
+                        description=item.get("description", ""),
+                        direction=item.get("direction", "benefit"),
+                        scale_min=scale.get("min", 1),
+                        scale_max=scale.get("max", 5),
+                        anchors={str(k): v for k, v in (scale.get("anchors") or {}).items()},
+                        created_at=at,
+                    )
+                )
+            for item in data.get("issues", []):
+                self._insert_issue(conn, wid, item, ids["themes"], ids["stakeholders"])
+            meeting = data.get("town_meeting") or {}
+            costs = {i["id"]: i.get("cost") for i in data.get("issues", [])}
+            for item in meeting.get("ballots", []):
+                settings = {
+                    k: item[k] for k in ("dots", "budget", "max_choices") if item.get(k) is not None
+                }
+                if item["rule"] in ballot_rules.BUDGET_RULES:
+                    settings["costs"] = {o: costs.get(o) for o in item["options"]}
+                self._insert_ballot(
+                    conn,
+                    wid,
+                    item["id"],
+                    item["title"],
+                    "town_meeting",
+                    item["rule"],
+                    item["options"],
+                    settings,
+                    meeting.get("results", "hidden_until_close"),
+                )
+            self._event(conn, wid, "workshop_created", "facilitator", {"slug": data["id"]})
+            return wid
+
+        self._write(work)
+        return self.workshop(data["id"])
+
+    def workshop(self, slug: str) -> Workshop:
+        row = self._read(
+            lambda c: c.execute(select(s.workshops).where(s.workshops.c.slug == slug)).first()
+        )
+        if row is None:
+            raise NotFoundError("not_found_workshop", slug=slug)
+        return _workshop(row)
+
+    def workshops(self) -> list[Workshop]:
+        rows = self._read(lambda c: c.execute(select(s.workshops).order_by(s.workshops.c.id)).all())
+        return [_workshop(r) for r in rows]
+
+    def set_phase(self, slug: str, phase: str) -> Workshop:
+        """Move the workshop to ``phase`` (one of ``model.PHASES``)."""
+        if phase not in PHASES:
+            raise InvalidInputError("invalid_phase", value=phase, allowed=", ".join(PHASES))
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            conn.execute(update(s.workshops).where(s.workshops.c.id == wid).values(phase=phase))
+            self._event(conn, wid, "phase_changed", "facilitator", {"phase": phase})
+
+        self._write(work)
+        return self.workshop(slug)
+
+    # ------------------------------------------------------------------ participants
+    def join(self, slug: str, *, channel: str = "device", category: str | None = None) -> str:
+        """Register an anonymous participant and return its secret token (shown once).
+
+        The store keeps only the token's hash; no name or other personal data.
+        """
+        token = secrets.token_urlsafe(18)
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            conn.execute(
+                insert(s.participants).values(
+                    workshop_id=wid,
+                    token_hash=hash_token(token),
+                    channel=channel,
+                    category=category,
+                    created_at=now(),
+                )
+            )
+            self._event(conn, wid, "participant_joined", "system", {"channel": channel})
+
+        self._write(work)
+        return token
+
+    def participant(self, slug: str, token: str) -> Participant:
+        def work(conn: Connection) -> Participant:
+            wid = self._workshop_id(conn, slug)
+            row = conn.execute(
+                select(s.participants).where(
+                    s.participants.c.id == self._participant_id(conn, wid, token)
+                )
+            ).one()
+            return Participant(row.id, row.channel, row.category, row.created_at)
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ happiness map
+    @staticmethod
+    def _insert_stakeholder(
+        conn: Connection, wid: int, key: str, name: str, category: str, prompt: str
+    ) -> int:
+        result = conn.execute(
+            insert(s.stakeholders).values(
+                workshop_id=wid,
+                key=key,
+                name=name,
+                category=category,
+                prompt=prompt,
+                created_at=now(),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    @staticmethod
+    def _insert_theme(conn: Connection, wid: int, key: str, name: str, description: str) -> int:
+        result = conn.execute(
+            insert(s.themes).values(
+                workshop_id=wid, key=key, name=name, description=description, created_at=now()
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_stakeholder(
+        self,
+        slug: str,
+        name: str,
+        *,
+        key: str | None = None,
+        category: str = "other",
+        prompt: str = "",
+        actor: str = "table",
+    ) -> Stakeholder:
+        """Add a stakeholder (e.g. 子育て世帯) to the happiness map."""
+        name = _required_text(name, "name")
+
+        def work(conn: Connection) -> Stakeholder:
+            wid = self._workshop_id(conn, slug)
+            new_key = key or self._new_key(conn, s.stakeholders, wid, name, "stakeholder")
+            sid = self._insert_stakeholder(conn, wid, new_key, name, category, prompt)
+            self._event(conn, wid, "stakeholder_added", actor, {"key": new_key})
+            return Stakeholder(sid, new_key, name, category, prompt)
+
+        return self._write(work)
+
+    def stakeholders(self, slug: str) -> list[Stakeholder]:
+        rows = self._rows(slug, s.stakeholders)
+        return [Stakeholder(r.id, r.key, r.name, r.category, r.prompt) for r in rows]
+
+    def add_theme(
+        self,
+        slug: str,
+        name: str,
+        *,
+        key: str | None = None,
+        description: str = "",
+        actor: str = "table",
+    ) -> Theme:
+        """Add a happiness theme that cards can be grouped under."""
+        name = _required_text(name, "name")
+
+        def work(conn: Connection) -> Theme:
+            wid = self._workshop_id(conn, slug)
+            new_key = key or self._new_key(conn, s.themes, wid, name, "theme")
+            tid = self._insert_theme(conn, wid, new_key, name, description)
+            self._event(conn, wid, "theme_added", actor, {"key": new_key})
+            return Theme(tid, new_key, name, description)
+
+        return self._write(work)
+
+    def themes(self, slug: str) -> list[Theme]:
+        return [Theme(r.id, r.key, r.name, r.description) for r in self._rows(slug, s.themes)]
+
+    def add_card(
+        self,
+        slug: str,
+        text: str,
+        *,
+        stakeholder: str | None = None,
+        token: str | None = None,
+        actor: str = "table",
+    ) -> HappinessCard:
+        """Post a happiness card: what would make ``stakeholder`` glad (うれしい)."""
+        text = _required_text(text, "text", limit=CARD_MAX_CHARS)
+
+        def work(conn: Connection) -> HappinessCard:
+            wid = self._workshop_id(conn, slug)
+            sid = (
+                self._key_id(conn, s.stakeholders, wid, stakeholder, "stakeholder")
+                if stakeholder
+                else None
+            )
+            pid = self._participant_id(conn, wid, token) if token else None
+            at = now()
+            result = conn.execute(
+                insert(s.cards).values(
+                    workshop_id=wid,
+                    stakeholder_id=sid,
+                    participant_id=pid,
+                    text=text,
+                    created_at=at,
+                )
+            )
+            card_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            self._event(
+                conn, wid, "card_added", "participant" if token else actor, {"card": card_id}
+            )
+            return HappinessCard(card_id, text, stakeholder, None, at)
+
+        return self._write(work)
+
+    def group_card(
+        self, slug: str, card_id: int, theme: str | None, *, actor: str = "table"
+    ) -> None:
+        """Put a card under ``theme`` (a theme key), or take it out with ``None``."""
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            tid = self._key_id(conn, s.themes, wid, theme, "theme") if theme else None
+            done = conn.execute(
+                update(s.cards)
+                .where(s.cards.c.id == card_id, s.cards.c.workshop_id == wid)
+                .values(theme_id=tid)
+            )
+            if done.rowcount != 1:
+                raise NotFoundError("not_found_card", key=str(card_id))
+            self._event(conn, wid, "card_grouped", actor, {"card": card_id, "theme": theme})
+
+        self._write(work)
+
+    def cards(self, slug: str) -> list[HappinessCard]:
+        def work(conn: Connection) -> list[HappinessCard]:
+            wid = self._workshop_id(conn, slug)
+            query = (
+                select(
+                    s.cards.c.id,
+                    s.cards.c.text,
+                    s.cards.c.created_at,
+                    s.stakeholders.c.key.label("stakeholder"),
+                    s.themes.c.key.label("theme"),
+                )
+                .select_from(
+                    s.cards.outerjoin(
+                        s.stakeholders, s.cards.c.stakeholder_id == s.stakeholders.c.id
+                    ).outerjoin(s.themes, s.cards.c.theme_id == s.themes.c.id)
+                )
+                .where(s.cards.c.workshop_id == wid)
+                .order_by(s.cards.c.id)
+            )
+            return [
+                HappinessCard(r.id, r.text, r.stakeholder, r.theme, r.created_at)
+                for r in conn.execute(query)
+            ]
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ issues and criteria
+    def _insert_issue(
+        self,
+        conn: Connection,
+        wid: int,
+        item: Mapping[str, Any],
+        theme_ids: Mapping[str, int] | None = None,
+        stakeholder_ids: Mapping[str, int] | None = None,
+    ) -> int:
+        _check_rating(item.get("current"), "current")
+        _check_rating(item.get("ideal"), "ideal")
+        cost = item.get("cost")
+        if cost is not None and (not isinstance(cost, int | float) or cost < 0 or math.isnan(cost)):
+            raise InvalidInputError("invalid_cost", value=cost)
+        result = conn.execute(
+            insert(s.issues).values(
+                workshop_id=wid,
+                key=item["id"],
+                title=item["title"],
+                description=item.get("description", ""),
+                current=item.get("current"),
+                ideal=item.get("ideal"),
+                cost=cost,
+                year=item.get("year"),
+                created_at=now(),
+            )
+        )
+        iid = int(result.inserted_primary_key[0])  # type: ignore[index]
+        for key in item.get("themes", []):
+            tid = (theme_ids or {}).get(key) or self._key_id(conn, s.themes, wid, key, "theme")
+            conn.execute(insert(s.issue_themes).values(issue_id=iid, theme_id=tid))
+        for key in item.get("stakeholders", []):
+            sid = (stakeholder_ids or {}).get(key) or self._key_id(
+                conn, s.stakeholders, wid, key, "stakeholder"
+            )
+            conn.execute(insert(s.issue_stakeholders).values(issue_id=iid, stakeholder_id=sid))
+        return iid
+
+    def add_issue(
+        self,
+        slug: str,
+        title: str,
+        *,
+        key: str | None = None,
+        description: str = "",
+        current: int | None = None,
+        ideal: int | None = None,
+        cost: float | None = None,
+        year: int | None = None,
+        themes: Sequence[str] = (),
+        stakeholders: Sequence[str] = (),
+        actor: str = "table",
+    ) -> Issue:
+        """Add a candidate issue / initiative (課題・施策), linked to the happiness it serves."""
+        title = _required_text(title, "title")
+
+        def work(conn: Connection) -> str:
+            wid = self._workshop_id(conn, slug)
+            new_key = key or self._new_key(conn, s.issues, wid, title, "issue")
+            self._insert_issue(
+                conn,
+                wid,
+                {
+                    "id": new_key,
+                    "title": title,
+                    "description": description,
+                    "current": current,
+                    "ideal": ideal,
+                    "cost": cost,
+                    "year": year,
+                    "themes": list(themes),
+                    "stakeholders": list(stakeholders),
+                },
+            )
+            self._event(conn, wid, "issue_added", actor, {"key": new_key})
+            return new_key
+
+        new_key = self._write(work)
+        return next(i for i in self.issues(slug) if i.key == new_key)
+
+    def rate_issue(
+        self, slug: str, key: str, *, current: int | None, ideal: int | None, actor: str = "table"
+    ) -> None:
+        """Rate the current and the ideal state (1–5) of an issue; the gap is ideal − current."""
+        _check_rating(current, "current")
+        _check_rating(ideal, "ideal")
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            iid = self._key_id(conn, s.issues, wid, key, "issue")
+            conn.execute(
+                update(s.issues).where(s.issues.c.id == iid).values(current=current, ideal=ideal)
+            )
+            self._event(
+                conn, wid, "issue_rated", actor, {"key": key, "current": current, "ideal": ideal}
+            )
+
+        self._write(work)
+
+    def issues(self, slug: str) -> list[Issue]:
+        def work(conn: Connection) -> list[Issue]:
+            wid = self._workshop_id(conn, slug)
+            links: dict[int, dict[str, list[str]]] = {}
+            for issue_id, theme in conn.execute(
+                select(s.issue_themes.c.issue_id, s.themes.c.key)
+                .join(s.themes, s.issue_themes.c.theme_id == s.themes.c.id)
+                .where(s.themes.c.workshop_id == wid)
+                .order_by(s.themes.c.id)
+            ):
+                links.setdefault(issue_id, {"themes": [], "stakeholders": []})["themes"].append(
+                    theme
+                )
+            for issue_id, holder in conn.execute(
+                select(s.issue_stakeholders.c.issue_id, s.stakeholders.c.key)
+                .join(s.stakeholders, s.issue_stakeholders.c.stakeholder_id == s.stakeholders.c.id)
+                .where(s.stakeholders.c.workshop_id == wid)
+                .order_by(s.stakeholders.c.id)
+            ):
+                links.setdefault(issue_id, {"themes": [], "stakeholders": []})[
+                    "stakeholders"
+                ].append(holder)
+            rows = conn.execute(
+                select(s.issues).where(s.issues.c.workshop_id == wid).order_by(s.issues.c.id)
+            )
+            return [
+                Issue(
+                    r.id,
+                    r.key,
+                    r.title,
+                    r.description,
+                    r.current,
+                    r.ideal,
+                    r.cost,
+                    r.year,
+                    tuple(links.get(r.id, {}).get("themes", ())),
+                    tuple(links.get(r.id, {}).get("stakeholders", ())),
+                )
+                for r in rows
+            ]
+
+        return self._read(work)
+
+    def criteria(self, slug: str) -> list[Criterion]:
+        return [
+            Criterion(
+                r.id,
+                r.key,
+                r.name,
+                r.direction,
+                r.scale_min,
+                r.scale_max,
+                {int(k): v for k, v in r.anchors.items()},
+                r.description,
+            )
+            for r in self._rows(slug, s.criteria)
+        ]
+
+    def _rows(self, slug: str, table: Any) -> list[Row[Any]]:
+        def work(conn: Connection) -> list[Row[Any]]:
+            wid = self._workshop_id(conn, slug)
+            return list(
+                conn.execute(select(table).where(table.c.workshop_id == wid).order_by(table.c.id))
+            )
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ method charter
+    def propose_charter(
+        self,
+        slug: str,
+        *,
+        method: str,
+        weights: Mapping[str, float],
+        tie_break: str = "mean_then_median",
+        rules: Mapping[str, Any] | None = None,
+        reason: str = "",
+    ) -> MethodCharter:
+        """Propose the next version of the method charter (a draft until it is locked).
+
+        Version 1 needs no reason; every later version records why the method changed.
+        Weights are given per criterion key and must add up to 1 (or to 100 points).
+        """
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            normalised = self._check_charter(conn, wid, method, weights, tie_break)
+            latest = self._latest_charter(conn, wid)
+            if latest is not None and latest.locked_at is None:
+                raise InvalidInputError("charter_draft_open", version=latest.version)
+            version = 1 if latest is None else latest.version + 1
+            if version > 1 and not reason.strip():
+                raise InvalidInputError("charter_reason_required", version=version)
+            conn.execute(
+                insert(s.charters).values(
+                    workshop_id=wid,
+                    version=version,
+                    method=method,
+                    weights=normalised,
+                    tie_break=tie_break,
+                    rules=dict(rules or {}),
+                    reason=reason.strip(),
+                    proposed_at=now(),
+                )
+            )
+            self._event(
+                conn,
+                wid,
+                "charter_proposed",
+                "facilitator",
+                {
+                    "version": version,
+                    "method": method,
+                    "weights": normalised,
+                    "tie_break": tie_break,
+                    "reason": reason.strip(),
+                },
+            )
+            return version
+
+        return self.charter(slug, self._write(work))
+
+    def amend_charter(
+        self,
+        slug: str,
+        version: int,
+        *,
+        method: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        tie_break: str | None = None,
+        rules: Mapping[str, Any] | None = None,
+    ) -> MethodCharter:
+        """Change a draft charter before it is locked. A locked one raises ``MethodLockedError``.
+
+        Consent given to the draft so far is withdrawn: people consented to what they saw.
+        """
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            current = self._charter_row(conn, wid, version)
+            if current.locked_at is not None:
+                raise MethodLockedError("charter_locked", version=version)
+            new_method = method or current.method
+            new_tie = tie_break or current.tie_break
+            normalised = self._check_charter(
+                conn, wid, new_method, weights or current.weights, new_tie
+            )
+            conn.execute(
+                update(s.charters)
+                .where(s.charters.c.id == current.id)
+                .values(
+                    method=new_method,
+                    weights=normalised,
+                    tie_break=new_tie,
+                    rules=dict(rules) if rules is not None else current.rules,
+                )
+            )
+            # consents are append-only; the amendment event marks which ones are stale
+            self._event(
+                conn,
+                wid,
+                "charter_amended",
+                "facilitator",
+                {
+                    "version": version,
+                    "method": new_method,
+                    "weights": normalised,
+                    "tie_break": new_tie,
+                },
+            )
+
+        self._write(work)
+        return self.charter(slug, version)
+
+    def _check_charter(
+        self, conn: Connection, wid: int, method: str, weights: Mapping[str, float], tie_break: str
+    ) -> dict[str, float]:
+        if method not in METHOD_IDS:
+            raise InvalidInputError(
+                "charter_unknown_method", value=method, allowed=", ".join(METHOD_IDS)
+            )
+        if tie_break not in TIE_BREAKS:
+            raise InvalidInputError(
+                "charter_unknown_tie_break", value=tie_break, allowed=", ".join(TIE_BREAKS)
+            )
+        known = list(
+            conn.execute(select(s.criteria.c.key).where(s.criteria.c.workshop_id == wid)).scalars()
+        )
+        return normalise_weights(weights, known)
+
+    def record_consent(
+        self, slug: str, token: str, level: int, *, version: int | None = None
+    ) -> None:
+        """Record one participant's consent to a draft charter (fist of five: 0 = block … 5).
+
+        Each participant answers once per version (the database refuses a second answer).
+        """
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 5:
+            raise InvalidInputError("consent_level", value=level)
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            row = (
+                self._charter_row(conn, wid, version)
+                if version
+                else self._latest_charter(conn, wid)
+            )
+            if row is None:
+                raise NotFoundError("not_found_charter", version=version or 1)
+            if row.locked_at is not None:
+                raise MethodLockedError("charter_locked", version=row.version)
+            pid = self._participant_id(conn, wid, token)
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        insert(s.consents).values(
+                            charter_id=row.id, participant_id=pid, level=level, created_at=now()
+                        )
+                    )
+            except IntegrityError:
+                raise InvalidInputError("consent_already_given", version=row.version) from None
+            self._event(
+                conn, wid, "consent_given", "participant", {"version": row.version, "level": level}
+            )
+
+        self._write(work)
+
+    def consents(self, slug: str, version: int) -> list[Consent]:
+        def work(conn: Connection) -> list[Consent]:
+            wid = self._workshop_id(conn, slug)
+            row = self._charter_row(conn, wid, version)
+            return [
+                Consent(r.participant_id, r.level)
+                for r in conn.execute(
+                    select(s.consents)
+                    .where(s.consents.c.charter_id == row.id)
+                    .order_by(s.consents.c.id)
+                )
+            ]
+
+        return self._read(work)
+
+    def lock_charter(self, slug: str, version: int | None = None) -> MethodCharter:
+        """Lock a draft charter after the consent check. Scoring may start only after this.
+
+        Refused when nobody answered the consent check or anyone blocked (level 0).
+        """
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            row = (
+                self._charter_row(conn, wid, version)
+                if version
+                else self._latest_charter(conn, wid)
+            )
+            if row is None:
+                raise NotFoundError("not_found_charter", version=version or 1)
+            if row.locked_at is not None:
+                raise MethodLockedError("charter_locked", version=row.version)
+            levels = list(
+                conn.execute(
+                    select(s.consents.c.level).where(s.consents.c.charter_id == row.id)
+                ).scalars()
+            )
+            if not levels:
+                raise ConsentBlockedError("consent_missing", version=row.version)
+            blocks = levels.count(0)
+            if blocks:
+                raise ConsentBlockedError("consent_blocked", version=row.version, blocks=blocks)
+            record = {
+                "responses": len(levels),
+                "blocks": 0,
+                "levels": {str(n): levels.count(n) for n in range(6)},
+            }
+            conn.execute(
+                insert(s.charter_locks).values(
+                    charter_id=row.id, workshop_id=wid, locked_at=now(), consent=record
+                )
+            )
+            self._event(
+                conn,
+                wid,
+                "charter_locked",
+                "facilitator",
+                {"version": row.version, "consent": record},
+            )
+            return int(row.version)
+
+        return self.charter(slug, self._write(work))
+
+    def revise_charter(self, slug: str, *, reason: str, **changes: Any) -> MethodCharter:
+        """Unlock by proposing the next version from the locked one, with a reason on record."""
+        current = self.locked_charter(slug)
+        if current is None:
+            raise CharterNotLockedError("charter_not_locked")
+        return self.propose_charter(
+            slug,
+            method=changes.get("method", current.method),
+            weights=changes.get("weights", current.weights),
+            tie_break=changes.get("tie_break", current.tie_break),
+            rules=changes.get("rules", current.rules),
+            reason=reason,
+        )
+
+    @staticmethod
+    def _charter_query(wid: int) -> Any:
+        return (
+            select(s.charters, s.charter_locks.c.locked_at, s.charter_locks.c.consent)
+            .select_from(
+                s.charters.outerjoin(
+                    s.charter_locks, s.charter_locks.c.charter_id == s.charters.c.id
+                )
+            )
+            .where(s.charters.c.workshop_id == wid)
+        )
+
+    def _charter_row(self, conn: Connection, wid: int, version: int) -> Row[Any]:
+        row = conn.execute(self._charter_query(wid).where(s.charters.c.version == version)).first()
+        if row is None:
+            raise NotFoundError("not_found_charter", version=version)
+        return row
+
+    def _latest_charter(self, conn: Connection, wid: int) -> Row[Any] | None:
+        return conn.execute(
+            self._charter_query(wid).order_by(s.charters.c.version.desc()).limit(1)
+        ).first()
+
+    def charter(self, slug: str, version: int) -> MethodCharter:
+        return self._read(
+            lambda c: _charter(self._charter_row(c, self._workshop_id(c, slug), version))
+        )
+
+    def charters(self, slug: str) -> list[MethodCharter]:
+        def work(conn: Connection) -> list[MethodCharter]:
+            query = self._charter_query(self._workshop_id(conn, slug)).order_by(
+                s.charters.c.version
+            )
+            return [_charter(r) for r in conn.execute(query)]
+
+        return self._read(work)
+
+    def _locked_charter_row(self, conn: Connection, wid: int) -> Row[Any] | None:
+        query = self._charter_query(wid).where(s.charter_locks.c.locked_at.is_not(None))
+        return conn.execute(query.order_by(s.charters.c.version.desc()).limit(1)).first()
+
+    def locked_charter(self, slug: str) -> MethodCharter | None:
+        """The newest locked charter: the one that governs scoring now (or ``None``)."""
+
+        def work(conn: Connection) -> MethodCharter | None:
+            row = self._locked_charter_row(conn, self._workshop_id(conn, slug))
+            return None if row is None else _charter(row)
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ scoring
+    def record_scores(
+        self,
+        slug: str,
+        token: str,
+        scores: Mapping[tuple[str, str], float | None],
+        *,
+        actor: str = "participant",
+    ) -> int:
+        """Record one participant's scores ``{(issue_key, criterion_key): value}``.
+
+        ``None`` means "don't know" (わからない). Refused before the charter is locked.
+        A later score for the same issue and criterion supersedes the earlier one; both
+        stay on record. Returns how many scores were stored.
+        """
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            charter = self._locked_charter_row(conn, wid)
+            if charter is None:
+                raise CharterNotLockedError("charter_not_locked")
+            pid = self._participant_id(conn, wid, token)
+            issue_ids = dict(
+                conn.execute(
+                    select(s.issues.c.key, s.issues.c.id).where(s.issues.c.workshop_id == wid)
+                ).all()
+            )
+            crit = {
+                r.key: r
+                for r in conn.execute(select(s.criteria).where(s.criteria.c.workshop_id == wid))
+            }
+            at, rows = now(), []
+            for (issue, criterion), value in scores.items():
+                if issue not in issue_ids:
+                    raise NotFoundError("not_found_issue", key=issue)
+                if criterion not in crit:
+                    raise NotFoundError("not_found_criterion", key=criterion)
+                c = crit[criterion]
+                if value is not None and (
+                    isinstance(value, bool)
+                    or not isinstance(value, int | float)
+                    or math.isnan(value)
+                    or not c.scale_min <= value <= c.scale_max
+                ):
+                    raise InvalidInputError(
+                        "score_out_of_scale",
+                        value=value,
+                        criterion=criterion,
+                        low=c.scale_min,
+                        high=c.scale_max,
+                    )
+                rows.append(
+                    {
+                        "charter_id": charter.id,
+                        "participant_id": pid,
+                        "issue_id": issue_ids[issue],
+                        "criterion_id": c.id,
+                        "value": value,
+                        "created_at": at,
+                    }
+                )
+            if rows:
+                conn.execute(insert(s.scores), rows)
+            self._event(
+                conn,
+                wid,
+                "scores_recorded",
+                actor,
+                {"version": charter.version, "count": len(rows)},
+            )
+            return len(rows)
+
+        return self._write(work)
+
+    def scores(self, slug: str, *, version: int | None = None) -> pd.DataFrame:
+        """The latest score of each participant × issue × criterion under a locked charter.
+
+        Columns: ``participant``, ``issue``, ``criterion``, ``value`` (NaN = don't know).
+        ``version`` defaults to the newest locked charter.
+        """
+
+        def work(conn: Connection) -> pd.DataFrame:
+            wid = self._workshop_id(conn, slug)
+            if version is None:
+                charter = self._locked_charter_row(conn, wid)
+                if charter is None:
+                    return pd.DataFrame(columns=["participant", "issue", "criterion", "value"])
+                charter_id = charter.id
+            else:
+                charter_id = self._charter_row(conn, wid, version).id
+            latest = (
+                select(func.max(s.scores.c.id))
+                .where(s.scores.c.charter_id == charter_id)
+                .group_by(s.scores.c.participant_id, s.scores.c.issue_id, s.scores.c.criterion_id)
+            )
+            query = (
+                select(
+                    s.scores.c.participant_id.label("participant"),
+                    s.issues.c.key.label("issue"),
+                    s.criteria.c.key.label("criterion"),
+                    s.scores.c.value,
+                )
+                .join(s.issues, s.scores.c.issue_id == s.issues.c.id)
+                .join(s.criteria, s.scores.c.criterion_id == s.criteria.c.id)
+                .where(s.scores.c.id.in_(latest))
+                .order_by(s.scores.c.id)
+            )
+            frame = pd.DataFrame(
+                conn.execute(query).all(), columns=["participant", "issue", "criterion", "value"]
+            )
+            frame["value"] = frame["value"].astype(float)
+            return frame
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ ballots and votes
+    def _insert_ballot(
+        self,
+        conn: Connection,
+        wid: int,
+        key: str,
+        title: str,
+        purpose: str,
+        rule: str,
+        options: Sequence[str],
+        settings: Mapping[str, Any],
+        visibility: str,
+    ) -> None:
+        ballot_rules.check_settings(rule, options, settings)
+        conn.execute(
+            insert(s.ballots).values(
+                workshop_id=wid,
+                key=key,
+                title=title,
+                purpose=purpose,
+                rule=rule,
+                options=list(options),
+                settings=dict(settings),
+                visibility=visibility,
+                status="draft",
+                released=0,
+                created_at=now(),
+            )
+        )
+
+    def create_ballot(
+        self,
+        slug: str,
+        key: str,
+        title: str,
+        *,
+        rule: str,
+        options: Sequence[str],
+        settings: Mapping[str, Any] | None = None,
+        purpose: str = "town_meeting",
+        visibility: str = "hidden_until_close",
+    ) -> Ballot:
+        """Create a ballot (a draft until opened): a method vote, a dot vote, a town meeting…"""
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            if conn.execute(
+                select(s.ballots.c.id).where(s.ballots.c.workshop_id == wid, s.ballots.c.key == key)
+            ).first():
+                raise InvalidInputError("ballot_exists", key=key)
+            self._insert_ballot(
+                conn, wid, key, title, purpose, rule, options, settings or {}, visibility
+            )
+            self._event(conn, wid, "ballot_created", "facilitator", {"ballot": key, "rule": rule})
+
+        self._write(work)
+        return self.ballot(slug, key)
+
+    def _set_ballot(self, slug: str, key: str, kind: str, **values: Any) -> Ballot:
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            row = conn.execute(
+                select(s.ballots).where(s.ballots.c.workshop_id == wid, s.ballots.c.key == key)
+            ).first()
+            if row is None:
+                raise NotFoundError("not_found_ballot", key=key)
+            if row.status == "closed" and values.get("status") in ("open", "draft"):
+                raise BallotClosedError("ballot_closed", key=key)
+            conn.execute(update(s.ballots).where(s.ballots.c.id == row.id).values(**values))
+            self._event(conn, wid, kind, "facilitator", {"ballot": key})
+
+        self._write(work)
+        return self.ballot(slug, key)
+
+    def open_ballot(self, slug: str, key: str) -> Ballot:
+        return self._set_ballot(slug, key, "ballot_opened", status="open")
+
+    def close_ballot(self, slug: str, key: str) -> Ballot:
+        """Close a ballot for good: its result is frozen (the database refuses later votes)."""
+        return self._set_ballot(slug, key, "ballot_closed", status="closed")
+
+    def release_results(self, slug: str, key: str) -> Ballot:
+        """Show a "hidden until close" ballot's results before it closes."""
+        return self._set_ballot(slug, key, "results_released", released=1)
+
+    def ballot(self, slug: str, key: str) -> Ballot:
+        found = [b for b in self.ballots(slug) if b.key == key]
+        if not found:
+            raise NotFoundError("not_found_ballot", key=key)
+        return found[0]
+
+    def ballots(self, slug: str) -> list[Ballot]:
+        return [
+            Ballot(
+                r.id,
+                r.key,
+                r.title,
+                r.purpose,
+                r.rule,
+                tuple(r.options),
+                dict(r.settings),
+                r.visibility,
+                r.status,
+                bool(r.released),
+            )
+            for r in self._rows(slug, s.ballots)
+        ]
+
+    def cast_vote(
+        self, slug: str, ballot: str, token: str, payload: Any, *, channel: str | None = None
+    ) -> Vote:
+        """Store one participant's vote; returns only once it is durably stored.
+
+        The payload is checked against the ballot's rule (``toolkit.ballots``). A second vote
+        by the same token raises ``DuplicateVoteError``; a vote on a ballot that is not open
+        raises ``BallotClosedError`` — both enforced by the database as well.
+        """
+
+        def work(conn: Connection) -> Vote:
+            wid = self._workshop_id(conn, slug)
+            row = conn.execute(
+                select(s.ballots).where(s.ballots.c.workshop_id == wid, s.ballots.c.key == ballot)
+            ).first()
+            if row is None:
+                raise NotFoundError("not_found_ballot", key=ballot)
+            if row.status != "open":
+                raise BallotClosedError("ballot_not_open", key=ballot, status=row.status)
+            pid = self._participant_id(conn, wid, token)
+            how = (
+                channel
+                or conn.execute(
+                    select(s.participants.c.channel).where(s.participants.c.id == pid)
+                ).scalar()
+            )
+            clean = ballot_rules.validate_vote(row.rule, row.options, row.settings, payload)
+            at = now()
+            try:
+                with conn.begin_nested():
+                    result = conn.execute(
+                        insert(s.votes).values(
+                            ballot_id=row.id,
+                            participant_id=pid,
+                            payload=clean,
+                            channel=how,
+                            created_at=at,
+                        )
+                    )
+            except IntegrityError as error:
+                if "ballot_not_open" in str(error.orig):
+                    raise BallotClosedError(
+                        "ballot_not_open", key=ballot, status="closed"
+                    ) from None
+                raise DuplicateVoteError("duplicate_vote", ballot=ballot) from None
+            # The event says that a vote came in, never what it was (hidden results, privacy).
+            self._event(
+                conn,
+                wid,
+                "vote_cast",
+                "paper" if how == "paper" else "participant",
+                {"ballot": ballot},
+            )
+            return Vote(int(result.inserted_primary_key[0]), ballot, pid, clean, how, at)  # type: ignore[index, arg-type]
+
+        return self._write(work)
+
+    def votes(self, slug: str, ballot: str) -> list[Vote]:
+        def work(conn: Connection) -> list[Vote]:
+            wid = self._workshop_id(conn, slug)
+            bid = self._key_id(conn, s.ballots, wid, ballot, "ballot")
+            rows = conn.execute(
+                select(s.votes).where(s.votes.c.ballot_id == bid).order_by(s.votes.c.id)
+            )
+            return [
+                Vote(r.id, ballot, r.participant_id, r.payload, r.channel, r.created_at)
+                for r in rows
+            ]
+
+        return self._read(work)
+
+    # ------------------------------------------------------------------ change feed
+    def changes(self, slug: str, since: int = 0, *, limit: int = 1000) -> list[Event]:
+        """Everything that happened in the workshop after event ``since``, oldest first.
+
+        Screens poll this with the last ``seq`` they saw, so no state lives in one process.
+        """
+
+        def work(conn: Connection) -> list[Event]:
+            wid = self._workshop_id(conn, slug)
+            rows = conn.execute(
+                select(s.events)
+                .where(s.events.c.workshop_id == wid, s.events.c.seq > since)
+                .order_by(s.events.c.seq)
+                .limit(limit)
+            )
+            return [Event(r.seq, r.at, r.kind, r.actor, dict(r.payload)) for r in rows]
+
+        return self._read(work)
+
+    def last_seq(self, slug: str) -> int:
+        """The newest event number of the workshop (0 if none): cheap enough to poll."""
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            value = conn.execute(
+                select(func.max(s.events.c.seq)).where(s.events.c.workshop_id == wid)
+            ).scalar()
+            return int(value or 0)
+
+        return self._read(work)
+
+    def counts(self, slug: str) -> dict[str, int]:
+        """How many participants, cards, themes, issues, scores and votes the workshop has."""
+
+        def work(conn: Connection) -> dict[str, int]:
+            wid = self._workshop_id(conn, slug)
+
+            def count(table: Any, *where: Any) -> int:
+                return int(
+                    conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
+                    or 0
+                )
+
+            return {
+                "participants": count(s.participants, s.participants.c.workshop_id == wid),
+                "cards": count(s.cards, s.cards.c.workshop_id == wid),
+                "themes": count(s.themes, s.themes.c.workshop_id == wid),
+                "issues": count(s.issues, s.issues.c.workshop_id == wid),
+                "scores": count(
+                    s.scores.join(s.participants, s.scores.c.participant_id == s.participants.c.id),
+                    s.participants.c.workshop_id == wid,
+                ),
+                "votes": count(
+                    s.votes.join(s.ballots, s.votes.c.ballot_id == s.ballots.c.id),
+                    s.ballots.c.workshop_id == wid,
+                ),
+            }
+
+        return self._read(work)
+
+
+# ---------------------------------------------------------------------- helpers
+def normalise_weights(weights: Mapping[str, float], known: Iterable[str]) -> dict[str, float]:
+    """Check weights per criterion key and scale them to sum to 1.
+
+    Accepts weights that add up to 1 or to 100 points (a 100-point allocation).
+
+    >>> normalise_weights({"a": 60, "b": 40}, ["a", "b"])
+    {'a': 0.6, 'b': 0.4}
+    """
+    known = list(known)
+    if not weights:
+        raise InvalidInputError("weights_empty")
+    unknown = [k for k in weights if k not in known]
+    if unknown:
+        raise InvalidInputError(
+            "weights_unknown_criterion", value=unknown[0], allowed=", ".join(known)
+        )
+    values = {}
+    for key, value in weights.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or math.isnan(value)
+            or value < 0
+        ):
+            raise InvalidInputError("weights_negative", criterion=key, value=value)
+        values[key] = float(value)
+    total = sum(values.values())
+    if not (math.isclose(total, 1.0, abs_tol=1e-6) or math.isclose(total, 100.0, abs_tol=1e-4)):
+        raise InvalidInputError("weights_sum", total=round(total, 6))
+    return {k: v / total for k, v in values.items()}
+
+
+def _required_text(value: str, field: str, *, limit: int = 200) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError("text_required", field=field)
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInputError("text_too_long", field=field, length=len(value), limit=limit)
+    return value
+
+
+def _check_rating(value: Any, field: str) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5
+    ):
+        raise InvalidInputError("rating_range", field=field, value=value)
+
+
+def _workshop(row: Row[Any]) -> Workshop:
+    return Workshop(
+        row.id, row.slug, row.title, row.lang, row.phase, row.created_at, dict(row.spec)
+    )
+
+
+def _charter(row: Row[Any]) -> MethodCharter:
+    return MethodCharter(
+        row.id,
+        row.version,
+        row.method,
+        dict(row.weights),
+        row.tie_break,
+        dict(row.rules),
+        row.reason,
+        row.proposed_at,
+        row.locked_at,
+        dict(row.consent) if row.consent else None,
+    )
