@@ -1,0 +1,22 @@
+"""The HTTP side of Ureshii: one Tornado server for the facilitator apps and the participants.
+
+- :mod:`toolkit.server.app`: :func:`~toolkit.server.app.run_server`, the Voilà subclass that
+  ``ureshii serve`` starts.
+- :mod:`toolkit.server.routes`: the one route table (who may reach what).
+- :mod:`toolkit.server.access`: the facilitator secret and its cookie.
+- :mod:`toolkit.server.pages`: the small server-rendered pages (no JavaScript).
+
+Importing this package is cheap; Voilà is imported only by :mod:`toolkit.server.app`.
+See ``docs/serving.md``.
+"""
+
+from __future__ import annotations
+
+from toolkit.errors import UreshiiError
+
+
+class ServerError(UreshiiError):
+    """The server cannot start as asked (port in use, no notebooks, weak secret …)."""
+
+
+__all__ = ["ServerError"]

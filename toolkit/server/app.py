@@ -1,0 +1,389 @@
+"""The server that ``ureshii serve`` starts: Voilà, behind the facilitator secret, offline.
+
+:class:`UreshiiVoila` is a subclass of :class:`voila.app.Voila` (0.5.13). It changes four
+things and leaves Voilà's rendering and kernel handling alone:
+
+- ``init_handlers()`` returns Ureshii's route table (:mod:`toolkit.server.routes`): a gate
+  that answers every anonymous request for a facilitator route with 403 before Voilà runs,
+  then the public routes (``/``, ``/healthz``, ``/p/…``), then Voilà's routes;
+- ``setup_template_dirs()`` puts ``toolkit/server/templates`` first, whose templates drop
+  the CDN links of Voilà's lab template (everything is served from this machine);
+- the kernel manager culls kernels whose tab was closed (voila issue 1458);
+- ``listen()`` binds the exact port asked for (``0`` = any free one), reports the real
+  port, and prints the facilitator and join links through a callback.
+
+>>> run_server("workshops", port=0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import segno  # type: ignore[import-untyped,unused-ignore]
+from jupyter_server.auth.identity import IdentityProvider, User
+from tornado import httpserver, ioloop, netutil, web
+from traitlets.config import Config
+from voila.app import Voila  # type: ignore[import-untyped,unused-ignore]
+
+from toolkit.i18n import normalize_language, t
+from toolkit.server import ServerError
+from toolkit.server.access import (
+    COOKIE_NAME,
+    SECRET_QUERY_ARGUMENT,
+    FacilitatorAccess,
+    new_secret,
+)
+from toolkit.server.routes import PARTICIPANT_PREFIX, Route, build_route_table, tornado_rules
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+SHIPPED_WORKSHOPS = Path(__file__).resolve().parents[2] / "workshops"
+"""The apps shipped with Ureshii (the repository's ``workshops/`` folder)."""
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8866
+DEFAULT_START_NOTEBOOK = "console.ipynb"
+DEFAULT_CULL_IDLE_TIMEOUT = 600
+"""Seconds a kernel with no open tab may stay idle before it is shut down."""
+DEFAULT_CULL_INTERVAL = 60
+
+# Voilà's default allowlist, stated here so that nothing (a stray voila.json, a template's
+# conf.json) can widen it: only images are ever served from the notebook folder.
+FILE_ALLOWLIST = (r".*\.(png|jpg|gif|svg)",)
+# Voilà's default denylist plus the store's files and hidden files, in case an image-like
+# name is ever given to one of them.
+FILE_DENYLIST = (
+    r".*\.(ipynb|py)",
+    r".*\.(sqlite|sqlite3|db)(-wal|-shm|-journal)?",
+    r"(.*/)?\..*",
+)
+_ALL_INTERFACES = {"0.0.0.0", "", "::"}
+
+PrintFn = Callable[[str], object]
+
+
+class FacilitatorIdentityProvider(IdentityProvider):
+    """Jupyter's view of who is asking: the facilitator (valid cookie) or nobody.
+
+    The route gate already turns anonymous requests away; this makes Jupyter's own checks
+    (``@web.authenticated``, the kernel websocket's user check) agree with it, so a route
+    that were ever left ungated would still refuse anonymous visitors.
+    """
+
+    def get_user(self, handler: web.RequestHandler) -> User | None:
+        app = self.parent
+        if not isinstance(app, UreshiiVoila):
+            return None
+        access = app.access
+        if access.check_cookie(handler.get_cookie(COOKIE_NAME)):
+            return User(username="facilitator", name="Facilitator", display_name="Facilitator")
+        return None
+
+    @property
+    def auth_enabled(self) -> bool:
+        return True
+
+    @property
+    def login_available(self) -> bool:
+        return False  # the login is the facilitator link; there is no password form
+
+    @property
+    def logout_available(self) -> bool:
+        return False
+
+
+_SECRET_IN_URI = re.compile(rf"([?&]{SECRET_QUERY_ARGUMENT}=)[^&#\s]*")
+
+
+def redact(uri: str) -> str:
+    """``uri`` with the value of the ``secret`` query argument hidden, for logs.
+
+    >>> redact("/?secret=abc&x=1")
+    '/?secret=***&x=1'
+    """
+    return _SECRET_IN_URI.sub(r"\1***", uri)
+
+
+class UreshiiVoila(Voila):
+    """Voilà serving a folder of workshop apps, for the facilitator only (see module doc)."""
+
+    name = "ureshii-serve"
+    description = "Ureshii: the workshop apps behind the facilitator secret"
+
+    # Set by `build_app` before `initialize`; plain attributes, not configurable traits.
+    access: FacilitatorAccess
+    start_notebook: str = DEFAULT_START_NOTEBOOK
+    on_listening: Callable[[UreshiiVoila], None] | None = None
+    route_table: list[Route]
+
+    @property
+    def console_path(self) -> str:
+        """The URL path of the start notebook (what the facilitator link opens)."""
+        return self.base_url.rstrip("/") + "/voila/render/" + quote(self.start_notebook)
+
+    def setup_template_dirs(self) -> None:
+        super().setup_template_dirs()
+        self.template_paths.insert(0, str(TEMPLATE_DIR))
+        # A template's conf.json may merge settings into VoilaConfiguration: restate ours.
+        self.voila_configuration.file_allowlist = list(FILE_ALLOWLIST)
+        self.voila_configuration.file_denylist = list(FILE_DENYLIST)
+        self.voila_configuration.allow_template_override = "NO"
+
+    def init_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = super().init_settings()
+        settings["log_function"] = self._log_request
+        return settings
+
+    def init_handlers(self) -> list[Any]:
+        voila_handlers = super().init_handlers()
+        self.route_table = build_route_table(
+            self.access, voila_handlers, base_url=self.base_url, console_path=self.console_path
+        )
+        return tornado_rules(self.route_table, self.access, base_url=self.base_url)
+
+    def describe_routes(self) -> list[Route]:
+        """The route table, built without starting the server (for tests and docs)."""
+        if not hasattr(self, "route_table"):
+            voila: Any = self  # traitlets attributes that mypy cannot type
+            voila.server_url = voila.server_url or voila.base_url
+            if not hasattr(self, "identity_provider"):
+                self.init_settings()
+            self.init_handlers()
+        return self.route_table
+
+    def _log_request(self, handler: web.RequestHandler) -> None:
+        status = handler.get_status()
+        level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
+        request = handler.request
+        self.log.log(
+            level,
+            "%d %s %s (%s) %.1fms",
+            status,
+            request.method,
+            redact(request.uri or ""),
+            request.remote_ip,
+            1000.0 * request.request_time(),
+        )
+
+    def listen(self) -> None:
+        """Bind exactly ``self.port`` (0: any free port), announce, then run until stopped."""
+        voila: Any = self  # traitlets attributes that mypy cannot type
+        address = None if voila.ip in _ALL_INTERFACES else voila.ip
+        try:
+            sockets = netutil.bind_sockets(voila.port, address)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise ServerError("serve_port_in_use", port=voila.port, host=voila.ip) from exc
+            raise
+        voila.port = sockets[0].getsockname()[1]
+        server = httpserver.HTTPServer(self.app)
+        server.add_sockets(sockets)
+        self.ioloop = ioloop.IOLoop.current()
+        if self.on_listening is not None:
+            self.on_listening(self)
+        try:
+            self.ioloop.start()
+        except KeyboardInterrupt:
+            self.log.info("Stopping…")
+        finally:
+            server.stop()
+            self.stop()
+
+
+def _notebooks_in(folder: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(folder))
+        for path in folder.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in path.parts
+    )
+
+
+def build_app(
+    notebook_dir: str | os.PathLike[str],
+    *,
+    access: FacilitatorAccess,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    start_notebook: str = DEFAULT_START_NOTEBOOK,
+    cull_idle_timeout: int = DEFAULT_CULL_IDLE_TIMEOUT,
+    cull_interval: int = DEFAULT_CULL_INTERVAL,
+) -> UreshiiVoila:
+    """An initialised (not yet listening) :class:`UreshiiVoila` for ``notebook_dir``.
+
+    Raises :class:`~toolkit.server.ServerError` when the folder holds no notebooks or not
+    ``start_notebook``.
+    """
+    folder = Path(notebook_dir).resolve()
+    notebooks = _notebooks_in(folder) if folder.is_dir() else []
+    if not notebooks:
+        raise ServerError("serve_folder_has_no_notebooks", folder=str(notebook_dir))
+    if start_notebook not in notebooks:
+        raise ServerError(
+            "serve_start_notebook_missing",
+            notebook=start_notebook,
+            folder=str(notebook_dir),
+            available=", ".join(notebooks),
+        )
+
+    config = Config()
+    config.Voila.ip = host
+    config.Voila.port = port
+    config.Voila.open_browser = False
+    config.Voila.config_file_paths = []  # no voila.json from the working directory
+    config.Voila.identity_provider_class = FacilitatorIdentityProvider
+    config.VoilaConfiguration.template = "lab"
+    config.VoilaConfiguration.theme = "light"
+    config.VoilaConfiguration.allow_template_override = "NO"
+    config.VoilaConfiguration.show_tracebacks = False
+    config.VoilaConfiguration.strip_sources = True
+    config.VoilaConfiguration.preheat_kernel = False
+    config.VoilaConfiguration.file_allowlist = list(FILE_ALLOWLIST)
+    config.VoilaConfiguration.file_denylist = list(FILE_DENYLIST)
+    # Closing a tab does not shut its kernel down (voila issue 1458): shut down kernels that
+    # have no open websocket and did nothing for `cull_idle_timeout` seconds. Kernels with an
+    # open tab are kept (cull_connected=False): a console left open during a break must live.
+    config.MappingKernelManager.cull_idle_timeout = cull_idle_timeout
+    config.MappingKernelManager.cull_interval = cull_interval
+    config.MappingKernelManager.cull_connected = False
+    config.MappingKernelManager.cull_busy = False
+
+    app = UreshiiVoila(config=config)
+    app.access = access
+    app.start_notebook = start_notebook
+    app.initialize([str(folder)])
+    return app
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (what phones on the same Wi-Fi use).
+
+    Asks the OS which local address would route to a TEST-NET address (a UDP "connect"
+    sends nothing); falls back to the host name's address, then to loopback.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address: str = probe.getsockname()[0]
+            if address and not address.startswith("0."):
+                return address
+        except OSError:
+            pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+def public_host(host: str) -> str:
+    """The host to print in links: the LAN address when listening on all interfaces."""
+    if host in _ALL_INTERFACES:
+        return lan_address()
+    return f"[{host}]" if ":" in host else host
+
+
+def facilitator_url(host: str, port: int, secret: str, base_url: str = "/") -> str:
+    """The facilitator link (it carries the secret)."""
+    return f"http://{public_host(host)}:{port}{base_url}?{SECRET_QUERY_ARGUMENT}={quote(secret)}"
+
+
+def join_url(host: str, port: int, base_url: str = "/") -> str:
+    """The participants' join link."""
+    return f"http://{public_host(host)}:{port}{base_url.rstrip('/')}{PARTICIPANT_PREFIX}"
+
+
+def qr_text(url: str) -> str:
+    """``url`` as a QR code drawn with Unicode blocks, for the terminal."""
+    buffer = io.StringIO()
+    segno.make(url).terminal(out=buffer, compact=True)
+    return buffer.getvalue().rstrip("\n")
+
+
+def announce(
+    app: UreshiiVoila,
+    *,
+    folder: Path,
+    print_fn: PrintFn,
+    lang: str | None,
+    database: str | None = None,
+) -> None:
+    """Print the lines a facilitator needs when the server is up (each on its own line)."""
+    secret = app.access.secret
+    join = join_url(app.ip, app.port, app.base_url)
+    print_fn(t("serve_starting", lang, folder=str(folder)))
+    if database:
+        print_fn(t("serve_store", lang, database=database))
+    print_fn(t("serve_facilitator_url", lang, url=facilitator_url(app.ip, app.port, secret)))
+    print_fn(t("serve_join_url", lang, url=join))
+    print_fn(t("serve_join_qr", lang))
+    print_fn(qr_text(join))
+    if app.ip in _ALL_INTERFACES:
+        print_fn(t("serve_lan_note", lang))
+    print_fn(t("serve_stop_hint", lang))
+
+
+def run_server(
+    notebook_dir: str | os.PathLike[str],
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    secret: str | None = None,
+    start_notebook: str = DEFAULT_START_NOTEBOOK,
+    extra_env: Mapping[str, str] | None = None,
+    print_fn: PrintFn = print,
+    lang: str | None = None,
+    cull_idle_timeout: int = DEFAULT_CULL_IDLE_TIMEOUT,
+    cull_interval: int = DEFAULT_CULL_INTERVAL,
+) -> None:
+    """Serve the notebooks of ``notebook_dir`` as apps until interrupted (Ctrl+C / SIGTERM).
+
+    - ``host``: ``"127.0.0.1"`` (this machine) or ``"0.0.0.0"`` (the LAN; the printed links
+      then use the machine's LAN address).
+    - ``port``: ``0`` picks a free port; a busy port raises :class:`ServerError`.
+    - ``secret``: the facilitator secret; a new random one per start when ``None``.
+    - ``extra_env``: variables every app kernel gets (e.g. ``URESHII_DATABASE_URL``).
+      They are set in this process's environment, which Voilà copies into each kernel.
+    - ``lang``: language of the printed lines and of the apps (sets ``URESHII_LANG``).
+
+    Prints the facilitator link, the join link and its QR code through ``print_fn`` once the
+    port is bound, then blocks.
+
+    >>> run_server("workshops", host="0.0.0.0", port=8866,  # doctest: +SKIP
+    ...            extra_env={"URESHII_DATABASE_URL": "sqlite:///ws.sqlite"})
+    """
+    language = normalize_language(lang)
+    env = dict(extra_env or {})
+    if lang is not None:
+        env.setdefault("URESHII_LANG", language)
+    os.environ.update(env)
+    folder = Path(notebook_dir).resolve()
+    access = FacilitatorAccess(secret if secret is not None else new_secret())
+    app = build_app(
+        folder,
+        access=access,
+        host=host,
+        port=port,
+        start_notebook=start_notebook,
+        cull_idle_timeout=cull_idle_timeout,
+        cull_interval=cull_interval,
+    )
+
+    def _announce(started: UreshiiVoila) -> None:
+        announce(
+            started,
+            folder=folder,
+            print_fn=print_fn,
+            lang=language,
+            database=env.get("URESHII_DATABASE_URL"),
+        )
+
+    app.on_listening = _announce
+    app.start()
+    print_fn(t("serve_stopped", language))

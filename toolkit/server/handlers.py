@@ -1,0 +1,110 @@
+"""Tornado handlers of Ureshii's own routes (the Voilà ones come from Voilà).
+
+These are plain :class:`tornado.web.RequestHandler` subclasses, not Jupyter handlers: an
+anonymous request to them never touches the kernel manager or the Jupyter identity code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tornado import web
+
+from toolkit.server.access import COOKIE_NAME, SECRET_QUERY_ARGUMENT, FacilitatorAccess
+from toolkit.server.pages import (
+    CONTENT_SECURITY_POLICY,
+    forbidden_page,
+    participant_placeholder_page,
+)
+
+
+class UreshiiHandler(web.RequestHandler):
+    """Security headers shared by every Ureshii page."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Cache-Control", "no-store")
+
+    def write_html(self, html: str, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if self.request.method != "HEAD":
+            self.write(html)
+        self.finish()
+
+
+class ForbiddenHandler(UreshiiHandler):
+    """The answer to any anonymous request for a facilitator route: 403, a ja/en page.
+
+    It answers in ``prepare()`` so that every method (GET, POST, a websocket upgrade …)
+    gets the same page and no other code runs.
+    """
+
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS")
+
+    def initialize(self, participant_path: str) -> None:
+        self.participant_path = participant_path
+
+    def prepare(self) -> None:
+        self.write_html(forbidden_page(self.participant_path), status=403)
+
+
+class EntryHandler(UreshiiHandler):
+    """``/``: the facilitator link ``/?secret=…`` sets the cookie and opens the console.
+
+    A browser that already has the cookie goes straight to the console; anyone else gets the
+    403 page. The redirect drops the secret from the address bar and the history.
+    """
+
+    def initialize(
+        self, access: FacilitatorAccess, console_path: str, participant_path: str
+    ) -> None:
+        self.access = access
+        self.console_path = console_path
+        self.participant_path = participant_path
+
+    def get(self) -> None:
+        given = self.get_query_argument(SECRET_QUERY_ARGUMENT, default=None)
+        if given is not None:
+            if not self.access.check_secret(given):
+                self.write_html(forbidden_page(self.participant_path), status=403)
+                return
+            self.set_cookie(
+                COOKIE_NAME,
+                self.access.cookie_value,
+                path="/",
+                httponly=True,
+                samesite="Strict",
+                secure=self.request.protocol == "https",
+            )
+            self.redirect(self.console_path, status=303)
+            return
+        if self.access.check_cookie(self.get_cookie(COOKIE_NAME)):
+            self.redirect(self.console_path, status=303)
+            return
+        self.write_html(forbidden_page(self.participant_path), status=403)
+
+    def head(self) -> None:
+        self.get()
+
+
+class HealthHandler(web.RequestHandler):
+    """``/healthz``: ``{"ok": true}`` while the server answers (for scripts and proxies)."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"ok": True}))
+
+
+class ParticipantPlaceholderHandler(UreshiiHandler):
+    """``/p/…``: reserved for the participant pages; a placeholder until they exist."""
+
+    def get(self, *args: Any) -> None:
+        self.write_html(participant_placeholder_page())
+
+    def head(self, *args: Any) -> None:
+        self.get()

@@ -1,0 +1,64 @@
+"""The server's own small pages: bilingual (ja first, then en), no JavaScript, phone-sized.
+
+They must work on old phones and with JavaScript off, load nothing from anywhere (the
+responses carry a Content-Security-Policy that forbids it), and say what to do next.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from toolkit.i18n import LANGUAGES, t
+
+# No scripts, no external anything; inline styles only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+_STYLE = """
+body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, sans-serif;
+       margin: 0 auto; max-width: 36rem; padding: 1.25rem; line-height: 1.7;
+       color: #1f2933; background: #fffdf7; }
+h1 { font-size: 1.35rem; margin: 0 0 .5rem; }
+section + section { border-top: 1px solid #d9d4c7; margin-top: 1.25rem; padding-top: 1rem; }
+a { color: #1d4ed8; }
+"""
+
+
+def bilingual_page(title_key: str, body_key: str, *, link: tuple[str, str] | None = None) -> str:
+    """A complete HTML page with the message ``title_key``/``body_key`` in Japanese and English.
+
+    ``link`` is an optional ``(href, label_key)`` shown under each language's text.
+    """
+    sections = []
+    for lang in LANGUAGES:
+        link_html = ""
+        if link is not None:
+            href, label_key = link
+            link_html = f'<p><a href="{escape(href)}">{escape(t(label_key, lang))}</a></p>'
+        sections.append(
+            f'<section lang="{lang}"><h1>{escape(t(title_key, lang))}</h1>'
+            f"<p>{escape(t(body_key, lang))}</p>{link_html}</section>"
+        )
+    title = " / ".join(escape(t(title_key, lang)) for lang in LANGUAGES)
+    return (
+        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{_STYLE}</style></head>"
+        f"<body>{''.join(sections)}</body></html>\n"
+    )
+
+
+def forbidden_page(participant_path: str) -> str:
+    """The 403 page an anonymous visitor sees on any facilitator route."""
+    return bilingual_page(
+        "page_forbidden_title",
+        "page_forbidden_body",
+        link=(participant_path, "page_participant_link"),
+    )
+
+
+def participant_placeholder_page() -> str:
+    """The participant route's placeholder until the participant pages exist (issue 5)."""
+    return bilingual_page("page_participant_title", "page_participant_body")

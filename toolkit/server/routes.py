@@ -1,0 +1,186 @@
+"""The route table: every path the server answers, and who may reach it.
+
+One list, built by :func:`build_route_table`, drives the Tornado application *and* the
+security tests that walk it (``tests/server/test_server_routes.py``). The rule is default
+deny:
+
+1. The first rule is a gate (:class:`AnonymousGate`): any request that is neither for a
+   public route nor carries the facilitator cookie is answered by
+   :class:`~toolkit.server.handlers.ForbiddenHandler` (403) before Voilà or Jupyter code
+   runs, so an anonymous visitor can never start a kernel.
+2. Public routes come next, before every facilitator route, so that a path matching a
+   public pattern can only ever reach the public handler (Tornado takes the first match).
+3. Voilà's own routes follow, all facilitator-only. Voilà's directory listing on ``/`` is
+   replaced by :class:`~toolkit.server.handlers.EntryHandler`.
+
+Each route carries a ``probe``: an example path that reaches it. A new route without one
+fails the route test, so nothing is added without being checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tornado import httputil, routing, web
+
+from toolkit.server.access import COOKIE_NAME, FacilitatorAccess
+from toolkit.server.handlers import (
+    EntryHandler,
+    ForbiddenHandler,
+    HealthHandler,
+    ParticipantPlaceholderHandler,
+)
+
+Access = Literal["public", "facilitator"]
+
+PARTICIPANT_PREFIX = "/p/"
+HEALTH_PATH = "/healthz"
+
+# Example paths for Voilà's routes (relative to the base URL). A route is given the first
+# one its pattern matches in full; see `_probe_for`.
+_ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+VOILA_PROBE_PATHS: tuple[str, ...] = (
+    f"/api/kernels/{_ZERO_UUID}",
+    f"/api/kernels/{_ZERO_UUID}/channels",
+    "/voila/templates/lab/static/index.css",
+    "/voila/static/voila.js",
+    "/voila/api/themes/@jupyterlab/theme-light-extension/index.css",
+    f"/voila/api/shutdown/{_ZERO_UUID}",
+    f"/voila/query/{_ZERO_UUID}",
+    f"/voila/execution/{_ZERO_UUID}",
+    "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json",
+    "/voila/files/example.svg",
+    "/voila/tree",
+    "/voila/render/console.ipynb",
+    "/voila/api/contents",
+    "/login",
+    "/logout",
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One entry of the route table."""
+
+    pattern: str
+    handler: type[web.RequestHandler]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    access: Access = "facilitator"
+    probe: str = ""
+    """An example path (with the base URL) that this route answers; "" if none is known."""
+
+    def to_tornado(self) -> tuple[str, type[web.RequestHandler], dict[str, Any]]:
+        return (self.pattern, self.handler, dict(self.kwargs))
+
+    def matches(self, path: str) -> bool:
+        """Whether ``path`` is answered by this route's pattern (Tornado matches in full)."""
+        return re.fullmatch(self.pattern, path) is not None
+
+
+class AnonymousGate(routing.Matcher):
+    """Matches every request that is neither public nor from the facilitator."""
+
+    def __init__(self, public_patterns: Iterable[str], access: FacilitatorAccess) -> None:
+        self.public = [re.compile(pattern.rstrip("$") + "$") for pattern in public_patterns]
+        self.access = access
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+        path = request.path
+        if any(pattern.match(path) for pattern in self.public):
+            return None
+        if self.access.check_cookie_header(request.headers.get("Cookie")):
+            return None
+        return {}
+
+
+def _join(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + path
+
+
+def public_routes(access: FacilitatorAccess, *, base_url: str, console_path: str) -> list[Route]:
+    """Ureshii's own routes that anyone may reach."""
+    participant = _join(base_url, PARTICIPANT_PREFIX)
+    return [
+        Route(
+            _join(base_url, "/"),
+            EntryHandler,
+            {"access": access, "console_path": console_path, "participant_path": participant},
+            access="public",
+            probe=_join(base_url, "/"),
+        ),
+        Route(
+            _join(base_url, HEALTH_PATH),
+            HealthHandler,
+            access="public",
+            probe=_join(base_url, HEALTH_PATH),
+        ),
+        Route(
+            _join(base_url, PARTICIPANT_PREFIX) + "(.*)",
+            ParticipantPlaceholderHandler,
+            access="public",
+            probe=participant,
+        ),
+    ]
+
+
+def _probe_for(pattern: str, base_url: str) -> str:
+    for path in VOILA_PROBE_PATHS:
+        candidate = _join(base_url, path)
+        if re.fullmatch(pattern, candidate):
+            return candidate
+    return ""
+
+
+def voila_routes(handlers: Sequence[Any], *, base_url: str) -> list[Route]:
+    """Voilà's routes, all facilitator-only; its listing on ``/`` is left out (``/`` is ours)."""
+    routes = []
+    for spec in handlers:
+        pattern, handler = spec[0], spec[1]
+        kwargs = spec[2] if len(spec) > 2 else {}
+        if re.fullmatch(pattern, _join(base_url, "/")):
+            continue
+        routes.append(Route(pattern, handler, kwargs, "facilitator", _probe_for(pattern, base_url)))
+    return routes
+
+
+def build_route_table(
+    access: FacilitatorAccess,
+    voila_handlers: Sequence[Any],
+    *,
+    base_url: str = "/",
+    console_path: str,
+) -> list[Route]:
+    """The whole table: public routes first, then Voilà's (facilitator) routes."""
+    return [
+        *public_routes(access, base_url=base_url, console_path=console_path),
+        *voila_routes(voila_handlers, base_url=base_url),
+    ]
+
+
+def tornado_rules(table: Sequence[Route], access: FacilitatorAccess, *, base_url: str) -> list[Any]:
+    """The table as Tornado rules, behind the anonymous gate."""
+    public = [route.pattern for route in table if route.access == "public"]
+    gate = routing.Rule(
+        AnonymousGate(public, access),
+        ForbiddenHandler,
+        {"participant_path": _join(base_url, PARTICIPANT_PREFIX)},
+        name="ureshii-anonymous-gate",
+    )
+    return [gate, *(route.to_tornado() for route in table)]
+
+
+__all__ = [
+    "COOKIE_NAME",
+    "HEALTH_PATH",
+    "PARTICIPANT_PREFIX",
+    "Access",
+    "AnonymousGate",
+    "Route",
+    "build_route_table",
+    "public_routes",
+    "tornado_rules",
+    "voila_routes",
+]
