@@ -1,0 +1,401 @@
+"""Checks that look across lists: duplicate ids, links to ids that do not exist, weights …
+
+They run on plain data (what the YAML reader produced, or ``WorkshopSpec.model_dump()``)
+and are defensive: a value of the wrong type is left to pydantic's own error, so a file with
+type errors still gets every cross-list problem reported in the same run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.i18n import Lang, catalog
+from toolkit.workshop_file.models import BALLOT_RULES, BUDGET_RULES, PHASE_ORDER
+from toolkit.workshop_file.problems import Problem, path_text, show_value
+
+Loc = tuple[str | int, ...]
+
+_ID_LISTS = ("stakeholders", "themes", "criteria", "methods", "issues", "phases")
+_WEIGHT_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cross-list problem at ``loc``; ``related`` points at the other place involved."""
+
+    loc: Loc
+    key: str
+    params: dict[str, Any]
+    related: Loc | None = field(default=None)
+
+
+def cross_check(data: Mapping[str, Any]) -> list[Finding]:
+    """Every cross-list problem in a workshop's data, in file order of the lists."""
+    findings: list[Finding] = []
+    findings += _duplicate_ids(data)
+    findings += _issue_links(data)
+    findings += _criteria(data)
+    findings += _phases(data)
+    findings += _ballots(data)
+    findings += _messages(data)
+    return findings
+
+
+def describe_findings(findings: Sequence[Finding], lang: Lang) -> str:
+    """All findings as one text (for a spec built in Python, which has no file lines)."""
+    lines = [
+        Problem("<WorkshopSpec>", 0, path_text(f.loc), f.key, f.params).message(lang)
+        for f in findings
+    ]
+    return "; ".join(f"{path_text(f.loc)}: {text}" for f, text in zip(findings, lines, strict=True))
+
+
+def close_match(value: str, candidates: Sequence[str]) -> str | None:
+    """The candidate closest to ``value`` (difflib), or None."""
+    found = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _mappings(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def _first_index_by_id(items: list[tuple[int, Mapping[str, Any]]]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for i, item in items:
+        ident = item.get("id")
+        if isinstance(ident, str) and ident not in first:
+            first[ident] = i
+    return first
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ref_findings(refs: Any, loc: Loc, known: Mapping[str, int], target: str) -> list[Finding]:
+    """Links in ``refs`` (a list of ids) that name nothing, or name the same thing twice."""
+    if not isinstance(refs, list):
+        return []
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for j, ref in enumerate(refs):
+        if not isinstance(ref, str):
+            continue
+        if ref not in known:
+            findings.append(
+                Finding(
+                    (*loc, j),
+                    "wf_unknown_ref",
+                    {
+                        "value": show_value(ref),
+                        "target": target,
+                        "known": list(known),
+                        "suggestion": close_match(ref, list(known)),
+                    },
+                )
+            )
+        elif ref in seen:
+            findings.append(
+                Finding(
+                    (*loc, j),
+                    "wf_duplicate_ref",
+                    {"value": show_value(ref), "first_path": path_text((*loc, seen[ref]))},
+                    related=(*loc, seen[ref]),
+                )
+            )
+        seen.setdefault(ref, j)
+    return findings
+
+
+# -- the checks ----------------------------------------------------------------------
+
+
+def _duplicate_ids(data: Mapping[str, Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    lists: list[tuple[Loc, Any]] = [((name,), data.get(name)) for name in _ID_LISTS]
+    town_meeting = data.get("town_meeting")
+    if isinstance(town_meeting, Mapping):
+        lists.append((("town_meeting", "ballots"), town_meeting.get("ballots")))
+    for loc, value in lists:
+        first: dict[str, int] = {}
+        for i, item in _mappings(value):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                findings.append(
+                    Finding(
+                        (*loc, i, "id"),
+                        "wf_duplicate_id",
+                        {
+                            "id": show_value(ident),
+                            "list": path_text(loc),
+                            "first_path": path_text((*loc, first[ident], "id")),
+                        },
+                        related=(*loc, first[ident], "id"),
+                    )
+                )
+            else:
+                first[ident] = i
+    return findings
+
+
+def _issue_links(data: Mapping[str, Any]) -> list[Finding]:
+    themes = _first_index_by_id(_mappings(data.get("themes")))
+    stakeholders = _first_index_by_id(_mappings(data.get("stakeholders")))
+    findings: list[Finding] = []
+    for i, issue in _mappings(data.get("issues")):
+        findings += _ref_findings(issue.get("themes"), ("issues", i, "themes"), themes, "themes")
+        findings += _ref_findings(
+            issue.get("stakeholders"), ("issues", i, "stakeholders"), stakeholders, "stakeholders"
+        )
+    return findings
+
+
+def _anchor_value(key: Any) -> int | None:
+    if _is_int(key):
+        return int(key)
+    if isinstance(key, str):
+        try:
+            return int(key)
+        except ValueError:
+            return None
+    return None
+
+
+def _criteria(data: Mapping[str, Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    criteria = _mappings(data.get("criteria"))
+    for i, criterion in criteria:
+        scale = criterion.get("scale")
+        if not isinstance(scale, Mapping):
+            continue
+        low, high = scale.get("min", 1), scale.get("max", 5)
+        if not (_is_int(low) and _is_int(high)):
+            continue
+        if low >= high:
+            findings.append(
+                Finding(
+                    ("criteria", i, "scale", "max"),
+                    "wf_scale_range",
+                    {"min": low, "max": high},
+                )
+            )
+            continue
+        anchors = scale.get("anchors")
+        if not isinstance(anchors, Mapping):
+            continue
+        for key in anchors:
+            point = _anchor_value(key)
+            if point is not None and not low <= point <= high:
+                findings.append(
+                    Finding(
+                        ("criteria", i, "scale", "anchors", str(key)),
+                        "wf_anchor_out_of_scale",
+                        {"anchor": point, "min": low, "max": high},
+                    )
+                )
+    findings += _weights(criteria)
+    return findings
+
+
+def _weights(criteria: list[tuple[int, Mapping[str, Any]]]) -> list[Finding]:
+    weighted = [(i, c.get("weight")) for i, c in criteria if c.get("weight") is not None]
+    if not weighted:
+        return []
+    if len(weighted) < len(criteria):
+        with_weight = {i for i, _ in weighted}
+        return [
+            Finding(
+                ("criteria", i, "weight"),
+                "wf_weight_missing",
+                {"id": show_value(c.get("id")), "count": len(weighted)},
+            )
+            for i, c in criteria
+            if i not in with_weight
+        ]
+    if not all(_is_number(w) for _, w in weighted):
+        return []  # pydantic reports the value that is not a number
+    values = [float(w) for _, w in weighted if w is not None]
+    total = math.fsum(values)
+    if abs(total - 1) <= _WEIGHT_TOLERANCE or abs(total - 100) <= 100 * _WEIGHT_TOLERANCE:
+        return []
+    # Weights written like 25, 20 … are percentages; 0.25, 0.2 … are fractions.
+    percent = total > 2 or any(w > 1 for w in values)
+    return [
+        Finding(
+            ("criteria",),
+            "wf_weight_sum",
+            {
+                "total": format(total, ".10g"),
+                "target": 100 if percent else 1,
+                "kind": "percent" if percent else "fraction",
+            },
+        )
+    ]
+
+
+def _phases(data: Mapping[str, Any]) -> list[Finding]:
+    findings: list[Finding] = []
+    phases = [
+        (i, phase.get("id"))
+        for i, phase in _mappings(data.get("phases"))
+        if phase.get("id") in PHASE_ORDER
+    ]
+    latest: tuple[int, Any] | None = None  # the furthest phase seen so far
+    for i, phase_id in phases:
+        rank = PHASE_ORDER.index(phase_id)
+        if latest is not None and rank < PHASE_ORDER.index(latest[1]):
+            findings.append(
+                Finding(
+                    ("phases", i, "id"),
+                    "wf_phase_order",
+                    {
+                        "phase": show_value(phase_id),
+                        "later": show_value(latest[1]),
+                        "order": " → ".join(PHASE_ORDER),
+                    },
+                    related=("phases", latest[0], "id"),
+                )
+            )
+        elif latest is None or rank > PHASE_ORDER.index(latest[1]):
+            latest = (i, phase_id)
+    ids = [phase_id for _, phase_id in phases]
+    if "scoring" in ids and "method" not in ids:
+        scoring_at = phases[ids.index("scoring")][0]
+        findings.append(Finding(("phases", scoring_at, "id"), "wf_phase_requires_method", {}))
+    return findings
+
+
+def _ballots(data: Mapping[str, Any]) -> list[Finding]:
+    town_meeting = data.get("town_meeting")
+    if not isinstance(town_meeting, Mapping):
+        return []
+    issues = _mappings(data.get("issues"))
+    issue_ids = _first_index_by_id(issues)
+    issue_by_id = {ident: dict(issues)[index] for ident, index in issue_ids.items()}
+    findings: list[Finding] = []
+    for k, ballot in _mappings(town_meeting.get("ballots")):
+        loc: Loc = ("town_meeting", "ballots", k)
+        rule = ballot.get("rule")
+        options = ballot.get("options")
+        findings += _ref_findings(options, (*loc, "options"), issue_ids, "issues")
+        if rule not in BALLOT_RULES:
+            continue  # pydantic says which rules exist
+        if rule == "dot_votes" and ballot.get("dots") is None:
+            findings.append(Finding((*loc, "dots"), "wf_dots_required", {}))
+        if rule != "dot_votes" and ballot.get("dots") is not None:
+            findings.append(
+                Finding(
+                    (*loc, "dots"),
+                    "wf_not_for_rule",
+                    {"field": "dots", "rules": ["dot_votes"], "rule": show_value(rule)},
+                )
+            )
+        if rule in BUDGET_RULES:
+            if ballot.get("budget") is None:
+                findings.append(
+                    Finding((*loc, "budget"), "wf_budget_required", {"rule": show_value(rule)})
+                )
+            if isinstance(options, list):
+                for j, option in enumerate(options):
+                    if (
+                        isinstance(option, str)
+                        and option in issue_ids
+                        and issue_by_id[option].get("cost") is None
+                    ):
+                        findings.append(
+                            Finding(
+                                (*loc, "options", j),
+                                "wf_option_needs_cost",
+                                {"rule": show_value(rule), "value": show_value(option)},
+                                related=("issues", issue_ids[option]),
+                            )
+                        )
+        elif ballot.get("budget") is not None:
+            findings.append(
+                Finding(
+                    (*loc, "budget"),
+                    "wf_not_for_rule",
+                    {"field": "budget", "rules": list(BUDGET_RULES), "rule": show_value(rule)},
+                )
+            )
+        max_choices = ballot.get("max_choices")
+        if (
+            isinstance(max_choices, int)
+            and not isinstance(max_choices, bool)
+            and isinstance(options, list)
+            and max_choices > len(options)
+        ):
+            findings.append(
+                Finding(
+                    (*loc, "max_choices"),
+                    "wf_max_choices_too_many",
+                    {"value": max_choices, "count": len(options)},
+                )
+            )
+    return findings
+
+
+def _placeholders(text: str) -> set[str] | None:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return None
+
+
+def _messages(data: Mapping[str, Any]) -> list[Finding]:
+    messages = data.get("messages")
+    if not isinstance(messages, Mapping):
+        return []
+    known = catalog()
+    findings: list[Finding] = []
+    for key, texts in messages.items():
+        if not isinstance(key, str):
+            continue
+        if key not in known:
+            findings.append(
+                Finding(
+                    ("messages", key),
+                    "wf_unknown_message_key",
+                    {"key": show_value(key), "suggestion": close_match(key, list(known))},
+                )
+            )
+            continue
+        if not isinstance(texts, Mapping):
+            continue
+        for lang, text in texts.items():
+            if lang not in ("ja", "en") or not isinstance(text, str):
+                continue
+            used = _placeholders(text)
+            provided = _placeholders(known[key][lang]) or set()
+            available = sorted("{" + name + "}" for name in provided)
+            if used is None:
+                findings.append(
+                    Finding(("messages", key, lang), "wf_bad_braces", {"available": available})
+                )
+                continue
+            for name in sorted(used - provided):
+                findings.append(
+                    Finding(
+                        ("messages", key, lang),
+                        "wf_unknown_placeholder",
+                        {"placeholder": "{" + name + "}", "available": available},
+                    )
+                )
+    return findings

@@ -1,0 +1,220 @@
+"""The workshop file as pydantic models: the contract the store loader and the CLI share.
+
+Every model forbids unknown keys and is frozen. Validation is *strict* (a YAML ``"5"`` is
+text, not a number), except for scale-anchor keys, which YAML files write as ``1:`` and the
+reader hands over as text. Checks that look across lists (duplicate ids, links to ids that
+do not exist, weights that must add up …) live in :mod:`toolkit.workshop_file.cross_checks`
+and run from :meth:`WorkshopSpec._check_across_lists`, so a spec built in Python obeys the
+same rules as one read from a file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic import Strict as _Strict
+
+FORMAT_ID = "ureshii-workshop/1"
+
+PhaseId = Literal[
+    "happiness", "vision", "issues", "method", "scoring", "results", "town_meeting", "export"
+]
+PHASE_ORDER: tuple[PhaseId, ...] = get_args(PhaseId)
+
+MethodId = Literal[
+    "weighted_sum",
+    "topsis",
+    "ahp",
+    "dot_votes",
+    "approval",
+    "borda",
+    "schulze",
+    "quadratic",
+    "equal_shares",
+    "greedy_budget",
+    "moscow",
+    "rice",
+    "ice",
+]
+METHOD_IDS: tuple[str, ...] = get_args(MethodId)
+
+BallotRule = Literal[
+    "approval", "dot_votes", "borda", "schulze", "score", "equal_shares", "greedy_budget"
+]
+BALLOT_RULES: tuple[str, ...] = get_args(BallotRule)
+BUDGET_RULES: tuple[str, ...] = ("equal_shares", "greedy_budget")
+
+# How two issues with the same result are ordered. Kept small on purpose: the group agrees
+# one of these in the method charter, before anyone scores.
+TieBreak = Literal["mean_then_median", "median_then_mean", "lowest_cost", "facilitator"]
+TIE_BREAKS: tuple[str, ...] = get_args(TieBreak)
+
+StakeholderCategory = Literal["resident", "staff", "business", "visitor", "other"]
+Language = Literal["ja", "en"]
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+# YAML writes anchors as ``1: 全く当てはまらない``; the reader keeps every key as text, so the
+# anchor key alone converts "1" to 1.
+AnchorKey = Annotated[int, _Strict(False)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class StakeholderSpec(_Spec):
+    """Someone the workshop wants to make glad (子育て世帯, 窓口職員 …)."""
+
+    id: Slug
+    name: Name
+    category: StakeholderCategory
+    prompt: Text = Field(
+        default="",
+        description="Happiness question for this stakeholder, e.g. 「…はどんなときにうれしい？」",
+    )
+
+
+class ThemeSpec(_Spec):
+    """A seed happiness theme that cards can be grouped under."""
+
+    id: Slug
+    name: Name
+    description: Text = ""
+
+
+class ScaleSpec(_Spec):
+    """The scoring scale of a criterion, with words for its points (anchors)."""
+
+    min: int = Field(default=1, ge=0, le=100)
+    max: int = Field(default=5, ge=1, le=100)
+    anchors: dict[AnchorKey, Name] = Field(
+        min_length=1,
+        description="What a score means, e.g. {1: ほとんど変わらない, 5: 大きく変わる}",
+    )
+
+
+class CriterionSpec(_Spec):
+    """A candidate criterion for weighted scoring (住民のうれしさ, 実現可能性 …)."""
+
+    id: Slug
+    name: Name
+    description: Text = ""
+    direction: Literal["benefit", "cost"] = Field(
+        default="benefit", description="benefit: higher is better; cost: higher is worse"
+    )
+    scale: ScaleSpec
+    weight: float | None = Field(
+        default=None,
+        ge=0,
+        description="Proposed weight. All criteria or none; they add up to 1 or to 100.",
+    )
+
+
+class MethodSpec(_Spec):
+    """A candidate prioritisation method the group may choose."""
+
+    id: MethodId
+    minutes: Minutes | None = Field(default=None, description="Time the method needs")
+    note: Text = ""
+
+
+class IssueSpec(_Spec):
+    """A candidate issue or initiative (課題・施策) with the happiness it serves."""
+
+    id: Slug
+    title: Name
+    description: Text = ""
+    themes: list[Slug] = Field(default=[], description="Ids of themes this issue serves")
+    stakeholders: list[Slug] = Field(default=[], description="Ids of stakeholders it serves")
+    current: Rating | None = Field(default=None, description="Current state, 1-5 (現状)")
+    ideal: Rating | None = Field(default=None, description="Ideal state, 1-5 (あるべき姿)")
+    cost: float | None = Field(default=None, ge=0, description="Estimated cost in yen")
+    year: int | None = Field(default=None, ge=2000, le=2100, description="Roadmap year")
+
+
+class PhaseSpec(_Spec):
+    """One phase of the workshop flow, with its time box."""
+
+    id: PhaseId
+    minutes: Minutes | None = None
+
+
+class BallotSpec(_Spec):
+    """One town-meeting ballot over some issues."""
+
+    id: Slug
+    title: Name
+    rule: BallotRule
+    options: list[Slug] = Field(min_length=1, description="Ids of the issues on the ballot")
+    dots: int | None = Field(default=None, ge=1, le=100, description="Dots each (dot_votes)")
+    budget: float | None = Field(
+        default=None, gt=0, description="Budget in yen (equal_shares, greedy_budget)"
+    )
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+class TownMeetingSpec(_Spec):
+    """How residents take part in the town meeting."""
+
+    identity: Literal["device", "codes"] = Field(
+        default="device", description="device: one vote per phone; codes: printed one-time codes"
+    )
+    results: Literal["live", "hidden_until_close"] = "hidden_until_close"
+    min_group_size: int = Field(
+        default=5, ge=1, le=1000, description="Smallest group whose results are shown"
+    )
+    ballots: list[BallotSpec] = Field(min_length=1)
+
+
+# Read by the model validator: the file loader runs the cross checks itself, so it can
+# report each one with its own line instead of one combined error.
+DEFER_CROSS_CHECKS = "ureshii_defer_cross_checks"
+
+
+class WorkshopSpec(_Spec):
+    """A whole workshop file (``format: ureshii-workshop/1``)."""
+
+    format: Literal["ureshii-workshop/1"]
+    id: Slug
+    title: Name
+    lang: Language
+    description: Text = ""
+    stakeholders: list[StakeholderSpec] = Field(min_length=1)
+    happiness_prompts: list[Name] = []
+    themes: list[ThemeSpec] = Field(default=[], description="Seed happiness themes")
+    criteria: list[CriterionSpec] = Field(min_length=1)
+    methods: list[MethodSpec] = Field(min_length=1, description="Candidate methods")
+    tie_break: TieBreak = "mean_then_median"
+    issues: list[IssueSpec] = []
+    phases: list[PhaseSpec] = Field(
+        default=[PhaseSpec(id=phase) for phase in PHASE_ORDER], min_length=1
+    )
+    town_meeting: TownMeetingSpec | None = None
+    messages: dict[str, dict[Language, str]] = Field(
+        default={}, description="Per-workshop wording: {message_key: {ja: ..., en: ...}}"
+    )
+
+    @model_validator(mode="after")
+    def _check_across_lists(self, info: ValidationInfo) -> Self:
+        context: Any = info.context
+        if isinstance(context, dict) and context.get(DEFER_CROSS_CHECKS):
+            return self
+        from toolkit.workshop_file.cross_checks import cross_check, describe_findings
+
+        findings = cross_check(self.model_dump())
+        if findings:
+            raise ValueError(describe_findings(findings, "en"))
+        return self

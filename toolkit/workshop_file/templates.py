@@ -1,0 +1,62 @@
+"""Ready-to-edit workshop files shipped in ``toolkit/templates/`` (``NAME.LANG.yaml``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, get_args
+
+from toolkit.errors import InvalidInputError, WorkshopFileError
+from toolkit.i18n import LANGUAGES
+from toolkit.workshop_file.problems import join_values
+
+TemplateName = Literal["dx-vision", "town-meeting"]
+TEMPLATES: tuple[str, ...] = get_args(TemplateName)
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_path(template: str, lang: str) -> Path:
+    """The shipped file of ``template`` in ``lang`` ("ja" or "en")."""
+    if template not in TEMPLATES:
+        raise InvalidInputError(
+            "wf_unknown_template",
+            value=repr(template),
+            allowed=join_values(list(TEMPLATES), "en"),
+        )
+    if lang not in LANGUAGES:
+        raise InvalidInputError(
+            "wf_unknown_template",
+            value=repr(f"{template}.{lang}"),
+            allowed=join_values([f"{t}.{lg}" for t in TEMPLATES for lg in LANGUAGES], "en"),
+        )
+    return TEMPLATE_DIR / f"{template}.{lang}.yaml"
+
+
+def write_template(
+    path: str | os.PathLike[str],
+    template: TemplateName,
+    lang: Literal["ja", "en"],
+    *,
+    force: bool = False,
+) -> Path:
+    """Write the ``template`` workshop file in ``lang`` to ``path`` and return the path.
+
+    Refuses (:class:`~toolkit.errors.WorkshopFileError`) to replace an existing file unless
+    ``force``. Missing parent folders are created.
+
+    >>> write_template("/tmp/w.yaml", "dx-vision", "ja", force=True)  # doctest: +SKIP
+    PosixPath('/tmp/w.yaml')
+    """
+    source = template_path(template, lang).read_bytes()
+    target = Path(path)
+    if target.parent != Path():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # "x" creates the file only if it does not exist, with no window between check and write.
+        with target.open("wb" if force else "xb") as handle:
+            handle.write(source)
+    except FileExistsError:
+        raise WorkshopFileError("wf_file_exists", file=os.fspath(path)) from None
+    except IsADirectoryError:
+        raise WorkshopFileError("wf_file_exists", file=os.fspath(path)) from None
+    return target
