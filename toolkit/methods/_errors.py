@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from toolkit.errors import UreshiiError
 
 
@@ -15,6 +17,11 @@ class MethodInputError(UreshiiError, ValueError):
     """
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers, so a message shows 3.0, not np.float64(3.0)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def input_error(key: str, **params: Any) -> MethodInputError:
     """Build a :class:`MethodInputError` for catalog ``key`` (the caller raises it)."""
-    return MethodInputError(key, **params)
+    return MethodInputError(key, **{name: _plain(value) for name, value in params.items()})

@@ -100,7 +100,7 @@ def _check_matrix(matrix: object, labels: Sequence[Hashable] | None) -> pd.DataF
             raise input_error("methods_ahp_diagonal", row=labels[i], value=raw[i, i])
     for i in range(n):
         for j in range(i + 1, n):
-            if abs(values[i, j] * values[j, i] - 1.0) > RECIPROCAL_RTOL:
+            if abs(values[i, j] * values[j, i] - 1.0) > RECIPROCAL_RTOL + 1e-12:
                 raise input_error(
                     "methods_ahp_not_reciprocal",
                     row=labels[i],
