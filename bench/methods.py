@@ -29,8 +29,8 @@ from pabutools.rules import method_of_equal_shares
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit import methods  # noqa: E402
-from toolkit.methods.budgeting import build_pabutools_election  # noqa: E402
+from toolkit import methods
+from toolkit.methods.budgeting import build_pabutools_election
 
 REPEATS = 5
 
@@ -122,7 +122,9 @@ def main() -> None:
         instance, profile, _ = build_pabutools_election(costs, approvals, budget)
         return [p.name for p in method_of_equal_shares(instance, profile, sat_class=Cost_Sat)]
 
-    theirs = timed("equal_shares 50 projects × 5000 voters (pabutools itself)", None, pabutools_only)
+    theirs = timed(
+        "equal_shares 50 projects × 5000 voters (pabutools itself)", None, pabutools_only
+    )
     print(f"{'same outcome as pabutools':<58} {ours == theirs}  ({len(ours)} projects selected)")
     if ours != theirs:
         raise SystemExit("equal_shares differs from pabutools")

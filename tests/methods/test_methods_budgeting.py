@@ -116,7 +116,9 @@ def test_voters_who_approve_nothing_still_get_a_share() -> None:
     ids=["negative-cost", "zero-cost", "no-projects", "unknown-project", "no-voters",
          "zero-budget", "string-approvals"],
 )  # fmt: skip
-def test_bad_budget_input(costs: dict[str, float], approvals: dict[int, object], budget: float, message: str) -> None:
+def test_bad_budget_input(
+    costs: dict[str, float], approvals: dict[int, object], budget: float, message: str
+) -> None:
     with pytest.raises(MethodInputError, match=re.escape(message)):
         methods.equal_shares(costs, approvals, budget)  # type: ignore[arg-type]
     with pytest.raises(MethodInputError, match=re.escape(message)):

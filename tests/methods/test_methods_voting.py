@@ -77,7 +77,12 @@ TENNESSEE = [
 
 def test_borda_wikipedia_tennessee_example() -> None:
     result = methods.borda(TENNESSEE)
-    assert result.to_dict() == {"Nashville": 194, "Chattanooga": 173, "Memphis": 126, "Knoxville": 107}
+    assert result.to_dict() == {
+        "Nashville": 194,
+        "Chattanooga": 173,
+        "Memphis": 126,
+        "Knoxville": 107,
+    }
     assert list(result.index) == ["Nashville", "Chattanooga", "Memphis", "Knoxville"]
 
 
