@@ -133,5 +133,9 @@ def test_pairs_errors() -> None:
         methods.ahp_from_pairs({("A", "B"): 2, ("B", "A"): 2})
     with pytest.raises(MethodInputError, match=re.escape("pairs has the key 'AB'")):
         methods.ahp_from_pairs({"AB": 2})  # type: ignore[dict-item]
+    with pytest.raises(
+        MethodInputError, match=re.escape("pairs names 'C', which is not in labels")
+    ):
+        methods.ahp_from_pairs({("A", "C"): 2}, labels=["A", "B"])
     with pytest.raises(MethodInputError, match="pairs is empty"):
         methods.ahp_from_pairs({})

@@ -97,7 +97,10 @@ def krippendorff_alpha(data: object, *, level: Level = "nominal") -> float:
     present = values[:, pairable]
     if np.unique(present[~np.isnan(present)]).size < 2:
         raise input_error("methods_alpha_no_variation", value=values.tolist())
-    return float(krippendorff.alpha(reliability_data=values, level_of_measurement=level))
+    alpha = float(krippendorff.alpha(reliability_data=values, level_of_measurement=level))
+    if not np.isfinite(alpha):  # e.g. no expected disagreement: never hand back NaN
+        raise input_error("methods_alpha_no_variation", value=values.tolist())
+    return alpha
 
 
 def item_disagreement(

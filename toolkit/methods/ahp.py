@@ -215,7 +215,9 @@ def ahp_from_pairs(
         for name in (a, b):
             if name not in position:
                 raise input_error(
-                    "methods_ahp_labels", value=list(names), given=len(names), size=f"{name!r}?"
+                    "methods_ahp_pair_unknown",
+                    value=name,
+                    allowed=", ".join(repr(label) for label in names),
                 )
         if a == b:
             raise input_error("methods_ahp_pair_self", value=a, given=value)

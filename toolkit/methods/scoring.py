@@ -202,7 +202,7 @@ def _cube_from_long(scores: pd.DataFrame) -> tuple[FloatArray, list[Hashable], l
             value=float(numeric.loc[where]),
             where=f"row {where!r}, column 'score'",
         )
-    raters, r_idx = np.unique(scores["rater"].to_numpy(), return_inverse=True)
+    r_idx, raters = pd.factorize(scores["rater"])
     issues = list(pd.unique(scores["issue"]))
     criteria = list(pd.unique(scores["criterion"]))
     i_idx = pd.Index(issues).get_indexer(scores["issue"])
