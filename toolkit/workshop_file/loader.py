@@ -266,7 +266,10 @@ def _translate(
         return "wf_bad_id", {"value": shown}
     if kind in _LIMITS:
         name, message = _LIMITS[kind]
-        return message, {"value": shown, "limit": ctx.get(name)}
+        limit = ctx.get(name)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "at least 0", not "at least 0.0"
+        return message, {"value": shown, "limit": limit}
     if kind == "finite_number":
         return "wf_not_finite", {"value": shown}
     return "wf_invalid_value", {"value": shown, "code": kind}

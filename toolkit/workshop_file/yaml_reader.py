@@ -132,12 +132,14 @@ def decode(raw: bytes, file: str) -> tuple[str | None, str | None, list[Problem]
     try:
         return body.decode("utf-16" if encoding == "utf-16" else "utf-8"), encoding, []
     except UnicodeDecodeError as utf8_error:
+        failed_at = utf8_error.start
         if encoding == "utf-8":
             try:
                 return raw.decode("cp932"), "cp932", []
-            except UnicodeDecodeError:
-                pass
-        line = body[: utf8_error.start].count(b"\n") + 1
+            except UnicodeDecodeError as cp932_error:
+                # Report where the reading that got further stopped.
+                failed_at = max(failed_at, cp932_error.start)
+        line = body[:failed_at].count(b"\n") + 1
         return None, None, [Problem(file, line, "", "wf_encoding", {})]
 
 
@@ -207,7 +209,7 @@ def _compose_events(events: Iterator[yaml.Event]) -> Node | None:
         elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
             if event.tag not in (None, "!", _YAML + kind):
-                raise Refused(line, "wf_yaml_tag", tag=event.tag)
+                raise Refused(line, "wf_yaml_tag", tag=_short_tag(event.tag))
             if len(stack) >= MAX_DEPTH:
                 raise Refused(line, "wf_yaml_too_deep", limit=MAX_DEPTH)
             node: SequenceNode | MappingNode = (
@@ -218,6 +220,11 @@ def _compose_events(events: Iterator[yaml.Event]) -> Node | None:
         elif isinstance(event, yaml.CollectionEndEvent):
             stack.pop()
     return root
+
+
+def _short_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:binary`` → ``!!binary``, as the file wrote it."""
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
 # -- nodes to data -------------------------------------------------------------------
@@ -266,7 +273,7 @@ def _scalar(
 ) -> Any:
     if node.tag not in _SCALAR_TAGS:
         problems.append(
-            Problem(file, node.line + 1, path_text(loc), "wf_yaml_tag", {"tag": node.tag})
+            Problem(file, node.line + 1, path_text(loc), "wf_yaml_tag", {"tag": _short_tag(node.tag)})
         )
         return node.value
     try:
@@ -279,7 +286,7 @@ def _scalar(
                 node.line + 1,
                 path_text(loc),
                 "wf_yaml_bad_value",
-                {"value": node.value, "tag": node.tag},
+                {"value": node.value, "tag": _short_tag(node.tag)},
             )
         )
         return node.value
@@ -338,7 +345,8 @@ def syntax_problems(error: yaml.YAMLError, text: str, file: str) -> list[Problem
     if isinstance(error, yaml.reader.ReaderError):
         line = len(_LINE_BREAKS.split(text[: error.position]))
         char = error.character
-        shown = f"U+{ord(char):04X}" if isinstance(char, str) else repr(char)
+        code = ord(char) if isinstance(char, str) else char
+        shown = f"U+{code:04X}" if isinstance(code, int) else repr(char)
         return [Problem(file, line, "", "wf_control_char", {"char": shown})]
     if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
         return [Problem(file, 1, "", "wf_yaml_syntax", {"column": 1, "detail": str(error)})]
@@ -409,7 +417,7 @@ def read_workshop_yaml(path: Path, file: str) -> ReadResult:
     if result.root is None or (
         isinstance(result.root, ScalarNode) and result.root.tag == _YAML + "null"
     ):
-        result.problems = [Problem(file, 1, "", "wf_empty", {})]
+        result.root, result.problems = None, [Problem(file, 1, "", "wf_empty", {})]
         return result
     result.data = to_data(result.root, file, result.problems)
     return result
