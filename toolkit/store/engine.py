@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from toolkit.errors import StoreError
 
@@ -62,7 +61,6 @@ def create_store_engine(url: str) -> Engine:
             raise StoreError("store_folder_missing", folder=str(parent))
         engine = create_engine(
             url,
-            poolclass=NullPool,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_on_connect)
