@@ -62,7 +62,8 @@ def peak_memory_mb(run: Callable[[], Any]) -> float:
 def main() -> None:
     rng = np.random.default_rng(2026)
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
-    print(f"{REPEATS} runs each\n")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{REPEATS} runs each; load average before the run: {load}\n")
 
     # 1. Aggregate and rank: 1,000 raters × 200 issues × 10 criteria, 10% "don't know".
     cube = rng.integers(1, 6, size=(1000, 200, 10)).astype(np.float64)

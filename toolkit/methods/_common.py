@@ -39,11 +39,15 @@ def check_choice(argument: str, value: object, allowed: Sequence[str]) -> str:
 
 def is_number(value: object) -> bool:
     """True for real numbers (bool excluded: True is not a score)."""
+    if type(value) is int or type(value) is float:  # fast path: ABC checks are slow
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def is_whole(value: object) -> bool:
     """True for whole numbers given as int (or an integral numpy integer); bool excluded."""
+    if type(value) is int:  # fast path: ABC checks are slow
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 

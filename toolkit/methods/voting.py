@@ -44,7 +44,9 @@ def _split_ballots(ballots: object, argument: str = "ballots") -> list[tuple[int
         count, choice = ballot
         if not is_whole(count) or int(count) < 1:
             raise input_error("methods_ballot_shape", index=index, value=ballot)
-        if isinstance(choice, str | bytes) or not isinstance(choice, Sequence | set | frozenset):
+        if type(choice) not in (list, tuple, set, frozenset) and (
+            isinstance(choice, str | bytes) or not isinstance(choice, Sequence | set | frozenset)
+        ):
             raise input_error("methods_ballot_shape", index=index, value=ballot)
         out.append((int(count), choice))
     if not out:
@@ -98,10 +100,15 @@ def _ranked(
     m = len(names)
     positions = np.full((len(parsed), m), m, dtype=np.int64)
     counts = np.empty(len(parsed), dtype=np.float64)
+    places = np.arange(m, dtype=np.int64)
     for b, (count, choice) in enumerate(parsed):
-        _check_named(b + 1, choice, known)
-        for place, option in enumerate(choice):
-            positions[b, known[option]] = place
+        try:
+            columns = [known[option] for option in choice]
+        except (KeyError, TypeError):
+            columns = []
+        if len(columns) != len(choice) or len(set(columns)) != len(columns):
+            _check_named(b + 1, choice, known)  # raises, naming the option
+        positions[b, columns] = places[: len(columns)]
         counts[b] = count
     return names, positions, counts
 
