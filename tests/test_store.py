@@ -233,7 +233,7 @@ def test_scores_after_the_lock_keep_the_latest_and_dont_know(ws: Store) -> None:
     ws.record_scores(SLUG, token, {("sanres", "resident"): 5})  # changed their mind
     ws.record_scores(SLUG, other, {("sanres", "resident"): 3})
     frame = ws.scores(SLUG)
-    mine = frame[frame.participant == frame.participant.min()].set_index("criterion")["value"]
+    mine = frame[frame.rater == frame.rater.min()].set_index("criterion")["score"]
     assert mine["resident"] == 5.0 and math.isnan(mine["staff"])
     assert len(frame) == 3
     assert ws.counts(SLUG)["scores"] == 4  # the superseded score stays on record
@@ -380,3 +380,26 @@ def test_vote_events_do_not_reveal_the_vote(ws: Store) -> None:
 def test_unknown_phase_is_refused(ws: Store) -> None:
     with pytest.raises(InvalidInputError, match="Unknown phase 'voting'; allowed: happiness"):
         ws.set_phase(SLUG, "voting")
+
+
+# ---------------------------------------------------------------- vision
+def test_vision_drafts_are_versions_with_their_own_consent(ws: Store) -> None:
+    a, b = ws.join(SLUG), ws.join(SLUG)
+    ws.draft_vision(SLUG, "待たずに、つながる町", themes=["matanai"])
+    ws.record_vision_consent(SLUG, a, 2)
+    v2 = ws.draft_vision(SLUG, "だれも待たずに、つながる町", themes=["matanai"])
+    ws.record_vision_consent(SLUG, a, 5)  # a new draft is a new consent check
+    ws.record_vision_consent(SLUG, b, 4)
+    with pytest.raises(InvalidInputError, match="already answered the consent check"):
+        ws.record_vision_consent(SLUG, b, 1)
+    assert [v.version for v in ws.visions(SLUG)] == [1, v2.version] == [1, 2]
+    assert [c.level for c in ws.vision_consents(SLUG, 1)] == [2]
+    assert [c.level for c in ws.vision_consents(SLUG, 2)] == [5, 4]
+    with pytest.raises(IntegrityError, match="append_only"):
+        raw(ws, "UPDATE visions SET text = 'x'")
+
+
+def test_vision_from_an_unknown_theme_is_refused(ws: Store) -> None:
+    with pytest.raises(NotFoundError, match="No theme 'matanaii'"):
+        ws.draft_vision(SLUG, "町の未来", themes=["matanaii"])
+    assert ws.visions(SLUG) == []

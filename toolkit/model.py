@@ -93,6 +93,17 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class Vision:
+    """One draft of the vision statement, drawn from the top happiness themes."""
+
+    id: int
+    version: int
+    text: str
+    themes: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Criterion:
     id: int
     key: str

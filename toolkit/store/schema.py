@@ -221,17 +221,34 @@ charter_locks = Table(
     Column("consent", Json, nullable=False),
 )
 
+visions = Table(
+    "visions",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    # Keys of the happiness themes the vision was drawn from.
+    Column("themes", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "version"),
+)
+
 consents = Table(
     "consents",
     metadata,
     _id(),
-    Column("charter_id", Id, ForeignKey("charters.id"), nullable=False, index=True),
+    # A consent check is about exactly one thing: a method charter or a vision draft.
+    Column("charter_id", Id, ForeignKey("charters.id"), nullable=True, index=True),
+    Column("vision_id", Id, ForeignKey("visions.id"), nullable=True, index=True),
     Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
     # Fist of five: 0 = block, 1 = serious concerns … 5 = full support.
     Column("level", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("charter_id", "participant_id"),
+    UniqueConstraint("vision_id", "participant_id"),
     CheckConstraint("level BETWEEN 0 AND 5", name="level"),
+    CheckConstraint("(charter_id IS NULL) <> (vision_id IS NULL)", name="subject"),
 )
 
 scores = Table(
@@ -284,4 +301,4 @@ votes = Table(
 )
 
 #: Tables whose rows are never updated or deleted (enforced by triggers).
-APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks")
+APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks", "visions")

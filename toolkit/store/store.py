@@ -50,6 +50,7 @@ from toolkit.model import (
     Participant,
     Stakeholder,
     Theme,
+    Vision,
     Vote,
     Workshop,
 )
@@ -790,8 +791,7 @@ class Store:
 
         Each participant answers once per version (the database refuses a second answer).
         """
-        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 5:
-            raise InvalidInputError("consent_level", value=level)
+        _check_level(level)
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
@@ -804,21 +804,111 @@ class Store:
                 raise NotFoundError("not_found_charter", version=version or 1)
             if row.locked_at is not None:
                 raise MethodLockedError("charter_locked", version=row.version)
-            pid = self._participant_id(conn, wid, token)
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        insert(s.consents).values(
-                            charter_id=row.id, participant_id=pid, level=level, created_at=now()
-                        )
-                    )
-            except IntegrityError:
-                raise InvalidInputError("consent_already_given", version=row.version) from None
+            self._insert_consent(conn, wid, token, level, {"charter_id": row.id}, row.version)
             self._event(
                 conn, wid, "consent_given", "participant", {"version": row.version, "level": level}
             )
 
         self._write(work)
+
+    def _insert_consent(
+        self,
+        conn: Connection,
+        wid: int,
+        token: str,
+        level: int,
+        subject: dict[str, int],
+        version: int,
+    ) -> None:
+        pid = self._participant_id(conn, wid, token)
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(s.consents).values(
+                        participant_id=pid, level=level, created_at=now(), **subject
+                    )
+                )
+        except IntegrityError:
+            raise InvalidInputError("consent_already_given", version=version) from None
+
+    # ------------------------------------------------------------------ vision
+    def draft_vision(
+        self, slug: str, text: str, *, themes: Sequence[str] = (), actor: str = "table"
+    ) -> Vision:
+        """Record the next draft of the vision statement, drawn from ``themes`` (keys).
+
+        Drafts are never overwritten: each is a new version, so the record shows how the
+        group's wording moved.
+        """
+        text = _required_text(text, "text", limit=2000)
+
+        def work(conn: Connection) -> Vision:
+            wid = self._workshop_id(conn, slug)
+            for key in themes:
+                self._key_id(conn, s.themes, wid, key, "theme")
+            latest = conn.execute(
+                select(func.max(s.visions.c.version)).where(s.visions.c.workshop_id == wid)
+            ).scalar()
+            version, at = int(latest or 0) + 1, now()
+            result = conn.execute(
+                insert(s.visions).values(
+                    workshop_id=wid,
+                    version=version,
+                    text=text,
+                    themes=list(themes),
+                    created_at=at,
+                )
+            )
+            self._event(conn, wid, "vision_drafted", actor, {"version": version})
+            vid = int(result.inserted_primary_key[0])  # type: ignore[index]
+            return Vision(vid, version, text, tuple(themes), at)
+
+        return self._write(work)
+
+    def visions(self, slug: str) -> list[Vision]:
+        """Every vision draft, oldest first (the last one is the current vision)."""
+        return [
+            Vision(r.id, r.version, r.text, tuple(r.themes), r.created_at)
+            for r in self._rows(slug, s.visions)
+        ]
+
+    def record_vision_consent(self, slug: str, token: str, level: int) -> None:
+        """Consent (fist of five) to the newest vision draft; once per person and draft."""
+        _check_level(level)
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            row = conn.execute(
+                select(s.visions)
+                .where(s.visions.c.workshop_id == wid)
+                .order_by(s.visions.c.version.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                raise NotFoundError("not_found_vision")
+            self._insert_consent(conn, wid, token, level, {"vision_id": row.id}, row.version)
+            self._event(
+                conn,
+                wid,
+                "vision_consent_given",
+                "participant",
+                {"version": row.version, "level": level},
+            )
+
+        self._write(work)
+
+    def vision_consents(self, slug: str, version: int) -> list[Consent]:
+        def work(conn: Connection) -> list[Consent]:
+            wid = self._workshop_id(conn, slug)
+            query = (
+                select(s.consents.c.participant_id, s.consents.c.level)
+                .join(s.visions, s.consents.c.vision_id == s.visions.c.id)
+                .where(s.visions.c.workshop_id == wid, s.visions.c.version == version)
+                .order_by(s.consents.c.id)
+            )
+            return [Consent(r.participant_id, r.level) for r in conn.execute(query)]
+
+        return self._read(work)
 
     def consents(self, slug: str, version: int) -> list[Consent]:
         def work(conn: Connection) -> list[Consent]:
@@ -1024,7 +1114,8 @@ class Store:
     def scores(self, slug: str, *, version: int | None = None) -> pd.DataFrame:
         """The latest score of each participant × issue × criterion under a locked charter.
 
-        Columns: ``participant``, ``issue``, ``criterion``, ``value`` (NaN = don't know).
+        Columns: ``rater`` (participant id), ``issue``, ``criterion``, ``score`` (NaN = don't
+        know): the long format that ``toolkit.methods.aggregate_scores`` reads.
         ``version`` defaults to the newest locked charter.
         """
 
@@ -1033,7 +1124,7 @@ class Store:
             if version is None:
                 charter = self._locked_charter_row(conn, wid)
                 if charter is None:
-                    return pd.DataFrame(columns=["participant", "issue", "criterion", "value"])
+                    return pd.DataFrame(columns=["rater", "issue", "criterion", "score"])
                 charter_id = charter.id
             else:
                 charter_id = self._charter_row(conn, wid, version).id
@@ -1044,10 +1135,10 @@ class Store:
             )
             query = (
                 select(
-                    s.scores.c.participant_id.label("participant"),
+                    s.scores.c.participant_id.label("rater"),
                     s.issues.c.key.label("issue"),
                     s.criteria.c.key.label("criterion"),
-                    s.scores.c.value,
+                    s.scores.c.value.label("score"),
                 )
                 .join(s.issues, s.scores.c.issue_id == s.issues.c.id)
                 .join(s.criteria, s.scores.c.criterion_id == s.criteria.c.id)
@@ -1055,9 +1146,9 @@ class Store:
                 .order_by(s.scores.c.id)
             )
             frame = pd.DataFrame(
-                conn.execute(query).all(), columns=["participant", "issue", "criterion", "value"]
+                conn.execute(query).all(), columns=["rater", "issue", "criterion", "score"]
             )
-            frame["value"] = frame["value"].astype(float)
+            frame["score"] = frame["score"].astype(float)
             return frame
 
         return self._read(work)
@@ -1342,6 +1433,11 @@ def _required_text(value: str, field: str, *, limit: int = 200) -> str:
     if len(value) > limit:
         raise InvalidInputError("text_too_long", field=field, length=len(value), limit=limit)
     return value
+
+
+def _check_level(level: Any) -> None:
+    if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 5:
+        raise InvalidInputError("consent_level", value=level)
 
 
 def _check_rating(value: Any, field: str) -> None:

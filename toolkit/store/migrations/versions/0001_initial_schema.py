@@ -203,20 +203,39 @@ def upgrade() -> None:
     with op.batch_alter_table('charter_locks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_charter_locks_workshop_id'), ['workshop_id'], unique=False)
 
+    op.create_table('visions',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('workshop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('themes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_visions_workshop_id_workshops'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visions')),
+    sa.UniqueConstraint('workshop_id', 'version', name=op.f('uq_visions_workshop_id_version'))
+    )
+    with op.batch_alter_table('visions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visions_workshop_id'), ['workshop_id'], unique=False)
+
     op.create_table('consents',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('charter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('charter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('vision_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('participant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('level BETWEEN 0 AND 5', name=op.f('ck_consents_level')),
+    sa.CheckConstraint('(charter_id IS NULL) <> (vision_id IS NULL)', name=op.f('ck_consents_subject')),
     sa.ForeignKeyConstraint(['charter_id'], ['charters.id'], name=op.f('fk_consents_charter_id_charters')),
+    sa.ForeignKeyConstraint(['vision_id'], ['visions.id'], name=op.f('fk_consents_vision_id_visions')),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_consents_participant_id_participants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
-    sa.UniqueConstraint('charter_id', 'participant_id', name=op.f('uq_consents_charter_id_participant_id'))
+    sa.UniqueConstraint('charter_id', 'participant_id', name=op.f('uq_consents_charter_id_participant_id')),
+    sa.UniqueConstraint('vision_id', 'participant_id', name=op.f('uq_consents_vision_id_participant_id'))
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_charter_id'), ['charter_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consents_vision_id'), ['vision_id'], unique=False)
 
     op.create_table('issue_stakeholders',
     sa.Column('issue_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -289,9 +308,14 @@ def downgrade() -> None:
     op.drop_table('issue_themes')
     op.drop_table('issue_stakeholders')
     with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consents_vision_id'))
         batch_op.drop_index(batch_op.f('ix_consents_charter_id'))
 
     op.drop_table('consents')
+    with op.batch_alter_table('visions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visions_workshop_id'))
+
+    op.drop_table('visions')
     with op.batch_alter_table('charter_locks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_charter_locks_workshop_id'))
 
@@ -336,7 +360,7 @@ def downgrade() -> None:
     # ### end Alembic commands ###
 
 
-APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks")
+APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks", "visions")
 
 
 def _create_triggers() -> None:
