@@ -306,21 +306,21 @@ def qr_text(url: str) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-def announce(
-    app: UreshiiVoila,
-    *,
-    folder: Path,
-    print_fn: PrintFn,
-    lang: str | None,
-    database: str | None = None,
+def announce_start(
+    *, folder: Path, print_fn: PrintFn, lang: str | None, database: str | None = None
 ) -> None:
-    """Print the lines a facilitator needs when the server is up (each on its own line)."""
-    secret = app.access.secret
-    join = join_url(app.ip, app.port, app.base_url)
+    """Print what is being served (before the port is bound, so it shows even on errors)."""
     print_fn(t("serve_starting", lang, folder=str(folder)))
     if database:
         print_fn(t("serve_store", lang, database=database))
-    print_fn(t("serve_facilitator_url", lang, url=facilitator_url(app.ip, app.port, secret)))
+
+
+def announce(app: UreshiiVoila, *, print_fn: PrintFn, lang: str | None) -> None:
+    """Print the links a facilitator needs once the server listens (each on its own line)."""
+    join = join_url(app.ip, app.port, app.base_url)
+    print_fn(
+        t("serve_facilitator_url", lang, url=facilitator_url(app.ip, app.port, app.access.secret))
+    )
     print_fn(t("serve_join_url", lang, url=join))
     print_fn(t("serve_join_qr", lang))
     print_fn(qr_text(join))
@@ -365,6 +365,9 @@ def run_server(
     os.environ.update(env)
     folder = Path(notebook_dir).resolve()
     access = FacilitatorAccess(secret if secret is not None else new_secret())
+    announce_start(
+        folder=folder, print_fn=print_fn, lang=language, database=env.get("URESHII_DATABASE_URL")
+    )
     app = build_app(
         folder,
         access=access,
@@ -376,13 +379,7 @@ def run_server(
     )
 
     def _announce(started: UreshiiVoila) -> None:
-        announce(
-            started,
-            folder=folder,
-            print_fn=print_fn,
-            lang=language,
-            database=env.get("URESHII_DATABASE_URL"),
-        )
+        announce(started, print_fn=print_fn, lang=language)
 
     app.on_listening = _announce
     app.start()
