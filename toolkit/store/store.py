@@ -38,6 +38,7 @@ from toolkit.errors import (
     MethodLockedError,
     NotFoundError,
 )
+from toolkit.methods.registry import RULES
 from toolkit.model import (
     PHASES,
     Ballot,
@@ -59,22 +60,8 @@ from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolv
 
 T = TypeVar("T")
 
-#: Method ids a charter may name (the same set as a workshop file's ``methods``).
-METHOD_IDS = (
-    "weighted_sum",
-    "topsis",
-    "ahp",
-    "dot_votes",
-    "approval",
-    "borda",
-    "schulze",
-    "quadratic",
-    "equal_shares",
-    "greedy_budget",
-    "moscow",
-    "rice",
-    "ice",
-)
+#: Method ids a charter may name: the methods registry (``toolkit.methods.RULES``).
+METHOD_IDS = tuple(RULES)
 TIE_BREAKS = ("mean_then_median", "median_then_mean", "fewest_dont_know", "facilitator")
 CARD_MAX_CHARS = 500
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
@@ -333,6 +320,20 @@ class Store:
                 )
             ).one()
             return Participant(row.id, row.channel, row.category, row.created_at)
+
+        return self._read(work)
+
+    def participant_categories(self, slug: str) -> dict[int, str | None]:
+        """Participant id → the group they chose (e.g. "resident"), for group breakdowns."""
+
+        def work(conn: Connection) -> dict[int, str | None]:
+            wid = self._workshop_id(conn, slug)
+            rows = conn.execute(
+                select(s.participants.c.id, s.participants.c.category).where(
+                    s.participants.c.workshop_id == wid
+                )
+            )
+            return {int(r.id): r.category for r in rows}
 
         return self._read(work)
 

@@ -1,0 +1,319 @@
+"""One results summary per workshop, computed once; every view and export renders it.
+
+``summarize(store, slug)`` reads the store and returns a JSON-safe ``dict``: the workshop,
+counts, the happiness map, the vision, the method charter, the ranked backlog with how robust
+each rank is and where the group disagrees, the ranking as each participant group alone
+would have it, and the ballots. Screens, exports and tests read this dict; nothing else
+recomputes a ranking.
+
+Scoring convention (stated in every export): each criterion's mean score is placed on its own
+scale as 0–1 (benefit: (x − min)/(max − min); cost: (max − x)/(max − min)), so an issue's
+score is the weighted mean of these, from 0 (bottom of every scale) to 1 (top of every
+scale), and does not depend on which other issues are on the list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Hashable
+from typing import Any
+
+import pandas as pd
+
+from toolkit import methods
+from toolkit.model import Criterion
+from toolkit.store import Store
+
+#: Format version of the summary dict (bumped when a key changes meaning).
+SUMMARY_VERSION = 1
+#: Items whose mean r_wg is below this divide the group (James, Demaree & Wolf 1984 use 0.7
+#: for "strong agreement"; below 0.5 the answers are about as spread as random ones).
+DISAGREEMENT_RWG = 0.5
+ROBUSTNESS_SAMPLES = 2_000
+
+
+def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[str, Any]:
+    """The results summary of workshop ``slug`` (see the module docstring).
+
+    Ballots whose results are hidden until close carry no tally unless ``include_hidden``
+    (for the facilitator's own console); exports never pass it.
+    """
+    workshop = store.workshop(slug)
+    min_group = int((workshop.spec.get("town_meeting") or {}).get("min_group_size", 5))
+    criteria = store.criteria(slug)
+    issues = store.issues(slug)
+    charter = store.locked_charter(slug)
+    scores = store.scores(slug)
+    cards = store.cards(slug)
+    visions = store.visions(slug)
+    summary: dict[str, Any] = {
+        "summary_version": SUMMARY_VERSION,
+        "workshop": {
+            "slug": workshop.slug,
+            "title": workshop.title,
+            "lang": workshop.lang,
+            "phase": workshop.phase,
+        },
+        "counts": store.counts(slug),
+        "stakeholders": [
+            {"key": s.key, "name": s.name, "category": s.category} for s in store.stakeholders(slug)
+        ],
+        "themes": _themes(store, slug, cards),
+        "vision": _vision(store, slug, visions),
+        "criteria": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "direction": c.direction,
+                "scale": [c.scale_min, c.scale_max],
+            }
+            for c in criteria
+        ],
+        "charter": None,
+        "charter_history": [
+            {
+                "version": c.version,
+                "method": c.method,
+                "reason": c.reason,
+                "locked_at": c.locked_at.isoformat() if c.locked_at else None,
+            }
+            for c in store.charters(slug)
+        ],
+        "ranking": [],
+        "by_group": {},
+        "ballots": [_ballot(store, slug, b, include_hidden) for b in store.ballots(slug)],
+    }
+    if charter is not None:
+        summary["charter"] = {
+            "version": charter.version,
+            "method": charter.method,
+            "weights": charter.weights,
+            "tie_break": charter.tie_break,
+            "rules": charter.rules,
+            "reason": charter.reason,
+            "locked_at": charter.locked_at.isoformat() if charter.locked_at else None,
+            "consent": charter.consent,
+        }
+        if not scores.dropna(subset=["score"]).empty:
+            summary["ranking"] = _ranking(scores, issues, criteria, charter.weights)
+            summary["by_group"] = _by_group(
+                store, slug, scores, criteria, charter.weights, min_group
+            )
+    return summary
+
+
+def scaled_table(
+    scores: pd.DataFrame, criteria: list[Criterion], issues: list[str]
+) -> pd.DataFrame:
+    """Issues × criteria mean scores, each placed on its own scale as 0–1 (cost inverted)."""
+    table = methods.aggregate_scores(
+        scores, issues=issues, criteria=[c.key for c in criteria], statistic="mean"
+    )
+    for c in criteria:
+        span = c.scale_max - c.scale_min
+        column = (table[c.key] - c.scale_min) / span
+        table[c.key] = 1 - column if c.direction == "cost" else column
+    return table
+
+
+def _scored_issues(scores: pd.DataFrame, issues: list[str], criteria: list[Criterion]) -> list[str]:
+    """Issues with at least one number for every criterion (others cannot be ranked yet)."""
+    answered = scores.dropna(subset=["score"]).groupby("issue")["criterion"].nunique()
+    return [i for i in issues if answered.get(i, 0) == len(criteria)]
+
+
+def _ranking(
+    scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], weights: dict[str, float]
+) -> list[dict[str, Any]]:
+    keys = _scored_issues(scores, [i.key for i in issues], criteria)
+    if not keys:
+        return []
+    table = scaled_table(scores, criteria, keys)
+    agreed = pd.Series(weights, dtype=float)
+    ranked = methods.weighted_sum(table, agreed, normalization="none")
+    acceptability: dict[Any, dict[Any, Any]] = {keys[0]: {1: 1.0}}
+    if len(keys) > 1:
+        acceptability = methods.rank_acceptability(
+            table,
+            agreed,
+            samples=ROBUSTNESS_SAMPLES,
+            concentration=50.0,
+            seed=0,
+            normalization="none",
+        ).to_dict(orient="index")
+    values: dict[Any, dict[Any, Any]] = table.to_dict(orient="index")
+    spread = _disagreement(scores, keys, criteria)
+    by_key = {i.key: i for i in issues}
+    rows = []
+    for key, row in ranked.iterrows():
+        rank = int(row["rank"])
+        issue = by_key[str(key)]
+        rows.append(
+            {
+                "rank": rank,
+                "key": issue.key,
+                "title": issue.title,
+                "score": round(float(row["score"]), 6),
+                # Share of plausible weightings (Dirichlet around the agreed weights) that
+                # keep the issue at exactly this rank: SMAA-2 rank acceptability.
+                "robustness": round(float(acceptability[key][rank]), 4),
+                "criteria": {c: round(float(values[key][c]), 6) for c in weights},
+                "raters": spread[issue.key]["n"],
+                "agreement_rwg": spread[issue.key]["r_wg"],
+                "divides_group": spread[issue.key]["divides"],
+                "themes": list(issue.themes),
+                "stakeholders": list(issue.stakeholders),
+                "cost": issue.cost,
+                "year": issue.year,
+                "gap": issue.gap,
+            }
+        )
+    return rows
+
+
+def _disagreement(
+    scores: pd.DataFrame, keys: list[str], criteria: list[Criterion]
+) -> dict[str, dict[str, Any]]:
+    """Per issue: raters, mean r_wg over criteria, and whether the issue divides the group."""
+    result: dict[str, dict[str, Any]] = {}
+    values = scores.dropna(subset=["score"])
+    r_wg: dict[str, list[float]] = {k: [] for k in keys}
+    for c in criteria:
+        wide = values[values.criterion == c.key].pivot_table(
+            index="rater", columns="issue", values="score", aggfunc="last"
+        )
+        usable = [k for k in keys if k in wide and wide[k].count() >= 2]
+        if usable:
+            table = methods.item_disagreement(wide[usable], scale=(c.scale_min, c.scale_max))
+            for key, value in table["r_wg"].items():
+                r_wg[str(key)].append(float(value))
+    for key in keys:
+        n = int(values[values.issue == key]["rater"].nunique())
+        mean_rwg = sum(r_wg[key]) / len(r_wg[key]) if r_wg[key] else math.nan
+        result[key] = {
+            "n": n,
+            "r_wg": None if math.isnan(mean_rwg) else round(mean_rwg, 4),
+            "divides": bool(not math.isnan(mean_rwg) and mean_rwg < DISAGREEMENT_RWG),
+        }
+    return result
+
+
+def _by_group(
+    store: Store,
+    slug: str,
+    scores: pd.DataFrame,
+    criteria: list[Criterion],
+    weights: dict[str, float],
+    min_group: int,
+) -> dict[str, Any]:
+    """The ranking each participant group alone would give; groups < ``min_group`` hidden."""
+    categories = store.participant_categories(slug)
+    groups: dict[str, Any] = {}
+    keys = [i.key for i in store.issues(slug)]
+    labelled = scores.assign(group=scores["rater"].map(categories))
+    for group, part in labelled.dropna(subset=["group"]).groupby("group"):
+        raters = int(part["rater"].nunique())
+        if raters < min_group:
+            groups[str(group)] = {"raters": None, "suppressed": True, "ranking": []}
+            continue
+        ranked_keys = _scored_issues(part, keys, criteria)
+        ranked = methods.weighted_sum(
+            scaled_table(part, criteria, ranked_keys),
+            pd.Series(weights, dtype=float),
+            normalization="none",
+        )
+        groups[str(group)] = {
+            "raters": raters,
+            "suppressed": False,
+            "ranking": [{"key": str(k), "rank": int(r)} for k, r in ranked["rank"].items()],
+        }
+    return groups
+
+
+def _themes(store: Store, slug: str, cards: list[Any]) -> list[dict[str, Any]]:
+    per_theme = Counter(c.theme for c in cards if c.theme)
+    dots: Counter[str] = Counter()
+    for ballot in store.ballots(slug):
+        if ballot.purpose == "themes" and ballot.results_visible:
+            for vote in store.votes(slug, ballot.key):
+                dots.update(vote.payload)
+    themes = [
+        {"key": t.key, "name": t.name, "cards": per_theme[t.key], "dots": dots[t.key]}
+        for t in store.themes(slug)
+    ]
+    return sorted(themes, key=lambda t: (-t["dots"], -t["cards"], t["key"]))
+
+
+def _vision(store: Store, slug: str, visions: list[Any]) -> dict[str, Any] | None:
+    if not visions:
+        return None
+    latest = visions[-1]
+    levels = [c.level for c in store.vision_consents(slug, latest.version)]
+    return {
+        "version": latest.version,
+        "text": latest.text,
+        "themes": list(latest.themes),
+        "consent": {
+            "responses": len(levels),
+            "blocks": levels.count(0),
+            "levels": {str(n): levels.count(n) for n in range(6)},
+        },
+    }
+
+
+def _ballot(store: Store, slug: str, ballot: Any, include_hidden: bool) -> dict[str, Any]:
+    votes = store.votes(slug, ballot.key)
+    shown = ballot.results_visible or include_hidden
+    entry: dict[str, Any] = {
+        "key": ballot.key,
+        "title": ballot.title,
+        "purpose": ballot.purpose,
+        "rule": ballot.rule,
+        "status": ballot.status,
+        "results_visible": ballot.results_visible,
+        "votes": len(votes),
+        "tally": None,
+    }
+    if shown and votes:
+        entry["tally"] = tally(
+            ballot.rule, ballot.options, ballot.settings, [v.payload for v in votes]
+        )
+    return entry
+
+
+def tally(
+    rule: str, options: tuple[str, ...], settings: dict[str, Any], payloads: list[Any]
+) -> dict[str, Any]:
+    """Count a ballot by its rule: ``{"order": [...best first], "points": {option: n}}``."""
+    if rule == "single":
+        counts = Counter(payloads)
+        points = {o: float(counts[o]) for o in options}
+    elif rule in ("dot_votes", "points", "score"):
+        total: Counter[str] = Counter()
+        for payload in payloads:
+            total.update(payload)
+        points = {o: float(total[o]) for o in options}
+    elif rule == "approval":
+        series = methods.approval([(1, set(p)) for p in payloads])
+        points = {o: float(series.get(o, 0)) for o in options}
+    elif rule == "borda":
+        series = methods.borda([(1, list(p)) for p in payloads])
+        points = {o: float(series.get(o, 0)) for o in options}
+    elif rule == "schulze":
+        result = methods.schulze([(1, list(p)) for p in payloads])
+        order = list(result.ranking)
+        return {"order": order, "points": {o: float(len(order) - i) for i, o in enumerate(order)}}
+    else:  # budget rules
+        approvals: dict[Hashable, set[str]] = {str(i): set(p) for i, p in enumerate(payloads)}
+        costs = {o: float(settings["costs"][o]) for o in options}
+        chooser = methods.equal_shares if rule == "equal_shares" else methods.greedy_budget
+        selected = chooser(costs, approvals, float(settings["budget"]))
+        supporters = Counter(o for p in payloads for o in p)
+        return {
+            "order": list(selected),
+            "points": {o: float(supporters[o]) for o in options},
+            "selected": list(selected),
+        }
+    order = sorted(options, key=lambda o: (-points[o], options.index(o)))
+    return {"order": order, "points": points}
