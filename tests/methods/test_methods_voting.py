@@ -145,3 +145,24 @@ def test_dot_votes_and_quadratic() -> None:
 def test_bad_ballots_are_named(call: object, message: str) -> None:
     with pytest.raises(MethodInputError, match=re.escape(message)):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("distinct_counts", [3, 100], ids=["grouped", "weighted-product"])
+def test_pairwise_counts_match_a_direct_count(distinct_counts: int) -> None:
+    import random
+
+    rnd = random.Random(distinct_counts)
+    options = ["A", "B", "C", "D", "E"]
+    ballots = []
+    for i in range(150):
+        ranking = rnd.sample(options, rnd.randint(1, 5))
+        ballots.append((1 + i % distinct_counts, ranking))
+    d = methods.pairwise_preferences(ballots, options=options)
+    for x in options:
+        for y in options:
+            expected = 0
+            for count, ranking in ballots:
+                px = ranking.index(x) if x in ranking else len(options)
+                py = ranking.index(y) if y in ranking else len(options)
+                expected += count if px < py else 0
+            assert d.loc[x, y] == expected, (x, y)

@@ -109,7 +109,8 @@ def item_disagreement(
     scale: tuple[int, int] = (1, 5),
     min_scores: int = 2,
 ) -> pd.DataFrame:
-    """Per item: ``median``, ``iqr`` (Q3 − Q1), ``sd`` (sample, ddof = 1), ``r_wg`` and ``n``.
+    """Per item: ``median``, ``iqr`` (Q3 − Q1, numpy's linear interpolation), ``sd`` (sample,
+    ddof = 1), ``r_wg`` and ``n``.
 
     ``scores`` is raters (rows) × items (columns) with NaN for “no score”, or ``{item:
     [scores]}``. ``scale`` is the (lowest, highest) point of the rating scale, used by r_wg

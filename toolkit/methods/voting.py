@@ -100,7 +100,8 @@ def _ranked(
     m = len(names)
     positions = np.full((len(parsed), m), m, dtype=np.int64)
     counts = np.empty(len(parsed), dtype=np.float64)
-    places = np.arange(m, dtype=np.int64)
+    lengths = np.empty(len(parsed), dtype=np.int64)
+    flat: list[int] = []
     for b, (count, choice) in enumerate(parsed):
         try:
             columns = [known[option] for option in choice]
@@ -108,8 +109,14 @@ def _ranked(
             columns = []
         if len(columns) != len(choice) or len(set(columns)) != len(columns):
             _check_named(b + 1, choice, known)  # raises, naming the option
-        positions[b, columns] = places[: len(columns)]
+        flat.extend(columns)
+        lengths[b] = len(columns)
         counts[b] = count
+    rows = np.repeat(np.arange(len(parsed)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    positions[rows, np.asarray(flat, dtype=np.int64)] = np.arange(len(flat)) - np.repeat(
+        starts, lengths
+    )
     return names, positions, counts
 
 
@@ -157,11 +164,33 @@ def pairwise_preferences(
 ) -> pd.DataFrame:
     """d[X, Y]: how many voters rank X above Y (unranked options are below ranked ones)."""
     names, positions, counts = _ranked(ballots, options)
-    m = len(names)
-    d = np.zeros((m, m), dtype=np.float64)
-    for x in range(m):
-        d[x] = counts @ (positions[:, x : x + 1] < positions)
-    return pd.DataFrame(d.astype(np.int64), index=pd.Index(names), columns=pd.Index(names))
+    d = _count_preferences(positions, counts)
+    return pd.DataFrame(d, index=pd.Index(names), columns=pd.Index(names))
+
+
+def _count_preferences(positions: IntArray, counts: FloatArray) -> IntArray:
+    """d[x, y] = Σ counts over ballots placing x before y (vectorised, B·m² comparisons).
+
+    Ballots are grouped by their count so the comparisons can be counted with
+    ``count_nonzero`` (about 20× faster than a float matrix product over booleans); with many
+    distinct counts a weighted product is used instead.
+    """
+    m = positions.shape[1]
+    transposed = np.ascontiguousarray(positions.T.astype(np.int32))  # options × ballots
+    d = np.zeros((m, m), dtype=np.int64)
+    distinct = np.unique(counts)
+    if distinct.size > 64:
+        weights = counts.astype(np.float64)
+        for x in range(m):
+            d[x] = np.rint((transposed[x] < transposed).astype(np.float64) @ weights)
+        return d
+    chunk = max(1, 2_000_000 // max(1, m * m))  # keeps the m × m × chunk booleans ~2 MB
+    for value in distinct:
+        subset = transposed[:, counts == value]
+        for start in range(0, subset.shape[1], chunk):
+            block = subset[:, start : start + chunk]
+            d += int(value) * np.count_nonzero(block[:, None, :] < block[None, :, :], axis=2)
+    return d
 
 
 def schulze(ballots: RankedBallots, *, options: Sequence[str] | None = None) -> SchulzeResult:
