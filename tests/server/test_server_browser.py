@@ -1,0 +1,71 @@
+"""The console in a real browser (Debian Chromium via Playwright), with no internet.
+
+Every request the page makes is recorded; any host other than this machine fails the test.
+A screenshot of each page goes to ``test-artifacts/`` on every run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess
+
+CONSOLE_HEADING = "Ureshii ファシリテーター画面"
+
+
+def _new_page(browser: Any, **context_options: Any) -> tuple[Any, Any, RequestLog]:
+    context = browser.new_context(locale="ja-JP", **context_options)
+    page = context.new_page()
+    requests = RequestLog()
+    requests.attach(page)
+    return context, page, requests
+
+
+def test_facilitator_link_opens_the_console_offline(
+    server: ServerProcess, browser: Any, cjk_font: None
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page, requests = _new_page(browser, viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(server.facilitator_url, wait_until="domcontentloaded", timeout=120_000)
+        page.get_by_text(CONSOLE_HEADING).wait_for(timeout=120_000)
+        chart = page.locator(".ureshii-chart svg").first
+        chart.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "console-facilitator.png"), full_page=True)
+
+        assert page.url == f"{server.base}/voila/render/console.ipynb"  # the secret is gone
+        assert page.get_by_text("Ureshii facilitator console").is_visible()
+        assert page.get_by_role("img", name="Example: issue scores (sample data)").is_visible()
+        table = page.locator("table.ureshii-chart-table")
+        assert table.locator("th").all_inner_texts() == ["Issue", "Score"]
+        assert table.locator("tbody tr").count() == 5
+        cookies = context.cookies()
+        assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
+            ("ureshii_facilitator", True, "Strict")
+        ]
+        assert any("/api/kernels/" in url for url in requests.urls), "the widgets connected"
+        assert len(requests.urls) > 20
+        assert requests.outside() == [], "requests left this machine"
+    finally:
+        context.close()
+
+
+def test_phone_without_the_secret_sees_the_403_page(server: ServerProcess, browser: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    context, page, requests = _new_page(browser, **phone)
+    before = server.kernel_pids()
+    try:
+        response = page.goto(f"{server.base}/voila/render/console.ipynb", timeout=60_000)
+        assert response is not None and response.status == 403
+        page.get_by_text("ファシリテーター用リンクが必要です").wait_for(timeout=30_000)
+        assert page.get_by_text("Facilitator link needed").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "phone-anonymous-403.png"), full_page=True)
+        page.get_by_role("link", name="参加者ページ").click()
+        page.get_by_role("heading", name="Participant page").wait_for(timeout=30_000)
+        assert page.title() == "参加者ページ / Participant page"
+        assert page.url == f"{server.base}/p/"
+        assert requests.outside() == []
+        assert server.kernel_pids() <= before
+    finally:
+        context.close()
