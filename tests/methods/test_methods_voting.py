@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -149,8 +150,6 @@ def test_bad_ballots_are_named(call: object, message: str) -> None:
 
 @pytest.mark.parametrize("distinct_counts", [3, 100], ids=["grouped", "weighted-product"])
 def test_pairwise_counts_match_a_direct_count(distinct_counts: int) -> None:
-    import random
-
     rnd = random.Random(distinct_counts)
     options = ["A", "B", "C", "D", "E"]
     ballots = []
