@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pabutools.election import Cost_Sat
 from pabutools.rules import method_of_equal_shares
 
@@ -130,3 +133,64 @@ def test_unknown_completion() -> None:
         methods.equal_shares(COSTS, EXAMPLE_1, 1100, completion="add2")  # type: ignore[arg-type]
     with pytest.raises(MethodInputError, match="budget_step=0 is not allowed"):
         methods.equal_shares(COSTS, EXAMPLE_1, 1100, completion="add1", budget_step=0)
+
+
+def _reference_equal_shares(
+    costs: dict[str, int], approvals: dict[int, set[str]], budget: int
+) -> list[str]:
+    """A direct, exact transcription of equalshares.net's explanation (cost utilities).
+
+    Each voter starts with budget/n. For every affordable project find the smallest ρ such that
+    supporters paying min(share, ρ·cost) cover the cost; select the project with the smallest
+    ρ (the highest effective vote count 1/ρ); ties: lower cost, more approvals, then name.
+    """
+    shares = {v: Fraction(budget, len(approvals)) for v in approvals}
+    counts = {p: sum(p in a for a in approvals.values()) for p in costs}
+    remaining = set(costs)
+    selected: list[str] = []
+    while True:
+        best: tuple[Fraction, int, int, str] | None = None
+        for project in remaining:
+            cost = costs[project]
+            supporters = sorted((v for v in approvals if project in approvals[v]), key=shares.get)
+            if not supporters or sum(shares[v] for v in supporters) < cost:
+                continue
+            paid, left = Fraction(0), len(supporters)
+            for v in supporters:
+                rho = (cost - paid) / (left * cost)
+                if shares[v] >= rho * cost:
+                    break
+                paid += shares[v]
+                left -= 1
+            key = (rho, cost, -counts[project], project)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return selected
+        rho, cost, _, project = best
+        for v in approvals:
+            if project in approvals[v]:
+                shares[v] -= min(shares[v], rho * cost)
+        remaining.discard(project)
+        selected.append(project)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda m: st.tuples(
+            st.lists(st.integers(1, 60), min_size=m, max_size=m),
+            st.lists(st.sets(st.integers(0, m - 1)), min_size=1, max_size=9),
+            st.integers(1, 200),
+        )
+    )
+)
+def test_equal_shares_matches_a_direct_transcription_of_the_rule(
+    election: tuple[list[int], list[set[int]], int],
+) -> None:
+    cost_list, ballots, budget = election
+    costs = {f"p{j}": c for j, c in enumerate(cost_list)}
+    approvals = {v: {f"p{j}" for j in ballot} for v, ballot in enumerate(ballots)}
+    assert methods.equal_shares(costs, approvals, budget) == _reference_equal_shares(
+        costs, approvals, budget
+    )
