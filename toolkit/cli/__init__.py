@@ -21,11 +21,17 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so that `ureshii --help` stays quick and each module owns its commands.
-    from toolkit.cli import serve_commands, store_commands, workshop_file_commands
+    from toolkit.cli import (
+        export_commands,
+        serve_commands,
+        store_commands,
+        workshop_file_commands,
+    )
 
     workshop_file_commands.register(main)
     store_commands.register(main)
     serve_commands.register(main)
+    export_commands.register(main)
 
 
 _register()
