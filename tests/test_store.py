@@ -403,3 +403,19 @@ def test_vision_from_an_unknown_theme_is_refused(ws: Store) -> None:
     with pytest.raises(NotFoundError, match="No theme 'matanaii'"):
         ws.draft_vision(SLUG, "町の未来", themes=["matanaii"])
     assert ws.visions(SLUG) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"channel": "fax"}, "Unknown channel 'fax'"),
+        ({"category": "mayor"}, "Unknown group 'mayor'"),
+    ],
+    ids=["channel", "category"],
+)
+def test_join_refuses_unknown_channel_or_group(
+    ws: Store, kwargs: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        ws.join(SLUG, **kwargs)
+    assert ws.counts(SLUG)["participants"] == 0

@@ -25,6 +25,9 @@ PHASES: tuple[Phase, ...] = (
 )
 Actor = Literal["facilitator", "participant", "table", "paper", "system"]
 Channel = Literal["device", "code", "paper", "table"]
+CHANNELS: tuple[Channel, ...] = ("device", "code", "paper", "table")
+#: Stakeholder and participant groups (a participant's group is optional and self-chosen).
+CATEGORIES = ("resident", "staff", "business", "visitor", "other")
 BallotStatus = Literal["draft", "open", "closed"]
 Visibility = Literal["live", "hidden_until_close"]
 Purpose = Literal["method", "weights", "themes", "town_meeting", "other"]

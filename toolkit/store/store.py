@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
@@ -40,8 +40,11 @@ from toolkit.errors import (
 )
 from toolkit.methods.registry import RULES
 from toolkit.model import (
+    CATEGORIES,
+    CHANNELS,
     PHASES,
     Ballot,
+    Channel,
     Consent,
     Criterion,
     Event,
@@ -194,17 +197,15 @@ class Store:
             ).first():
                 raise InvalidInputError("workshop_exists", slug=data["id"])
             at = now()
-            wid = int(
-                conn.execute(
-                    insert(s.workshops).values(
-                        slug=data["id"],
-                        title=data["title"],
-                        lang=data["lang"],
-                        phase=phases[0],
-                        spec=data,
-                        created_at=at,
-                    )
-                ).inserted_primary_key[0]  # type: ignore[index]
+            wid = _insert(
+                conn,
+                s.workshops,
+                slug=data["id"],
+                title=data["title"],
+                lang=data["lang"],
+                phase=phases[0],
+                spec=data,
+                created_at=at,
             )
             ids: dict[str, dict[str, int]] = {"stakeholders": {}, "themes": {}}
             for item in data.get("stakeholders", []):
@@ -291,8 +292,16 @@ class Store:
     def join(self, slug: str, *, channel: str = "device", category: str | None = None) -> str:
         """Register an anonymous participant and return its secret token (shown once).
 
-        The store keeps only the token's hash; no name or other personal data.
+        The store keeps only the token's hash; no name or other personal data. ``category``
+        is an optional group the participant chose (one of ``model.CATEGORIES``), used only
+        for group breakdowns that hide groups smaller than the workshop's minimum.
         """
+        if channel not in CHANNELS:
+            raise InvalidInputError("invalid_channel", value=channel, allowed=", ".join(CHANNELS))
+        if category is not None and category not in CATEGORIES:
+            raise InvalidInputError(
+                "invalid_category", value=category, allowed=", ".join(CATEGORIES)
+            )
         token = secrets.token_urlsafe(18)
 
         def work(conn: Connection) -> None:
@@ -342,26 +351,28 @@ class Store:
     def _insert_stakeholder(
         conn: Connection, wid: int, key: str, name: str, category: str, prompt: str
     ) -> int:
-        result = conn.execute(
-            insert(s.stakeholders).values(
-                workshop_id=wid,
-                key=key,
-                name=name,
-                category=category,
-                prompt=prompt,
-                created_at=now(),
-            )
+        return _insert(
+            conn,
+            s.stakeholders,
+            workshop_id=wid,
+            key=key,
+            name=name,
+            category=category,
+            prompt=prompt,
+            created_at=now(),
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     @staticmethod
     def _insert_theme(conn: Connection, wid: int, key: str, name: str, description: str) -> int:
-        result = conn.execute(
-            insert(s.themes).values(
-                workshop_id=wid, key=key, name=name, description=description, created_at=now()
-            )
+        return _insert(
+            conn,
+            s.themes,
+            workshop_id=wid,
+            key=key,
+            name=name,
+            description=description,
+            created_at=now(),
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def add_stakeholder(
         self,
@@ -434,16 +445,15 @@ class Store:
             )
             pid = self._participant_id(conn, wid, token) if token else None
             at = now()
-            result = conn.execute(
-                insert(s.cards).values(
-                    workshop_id=wid,
-                    stakeholder_id=sid,
-                    participant_id=pid,
-                    text=text,
-                    created_at=at,
-                )
+            card_id = _insert(
+                conn,
+                s.cards,
+                workshop_id=wid,
+                stakeholder_id=sid,
+                participant_id=pid,
+                text=text,
+                created_at=at,
             )
-            card_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             self._event(
                 conn, wid, "card_added", "participant" if token else actor, {"card": card_id}
             )
@@ -510,20 +520,19 @@ class Store:
         cost = item.get("cost")
         if cost is not None and (not isinstance(cost, int | float) or cost < 0 or math.isnan(cost)):
             raise InvalidInputError("invalid_cost", value=cost)
-        result = conn.execute(
-            insert(s.issues).values(
-                workshop_id=wid,
-                key=item["id"],
-                title=item["title"],
-                description=item.get("description", ""),
-                current=item.get("current"),
-                ideal=item.get("ideal"),
-                cost=cost,
-                year=item.get("year"),
-                created_at=now(),
-            )
+        iid = _insert(
+            conn,
+            s.issues,
+            workshop_id=wid,
+            key=item["id"],
+            title=item["title"],
+            description=item.get("description", ""),
+            current=item.get("current"),
+            ideal=item.get("ideal"),
+            cost=cost,
+            year=item.get("year"),
+            created_at=now(),
         )
-        iid = int(result.inserted_primary_key[0])  # type: ignore[index]
         for key in item.get("themes", []):
             tid = (theme_ids or {}).get(key) or self._key_id(conn, s.themes, wid, key, "theme")
             conn.execute(insert(s.issue_themes).values(issue_id=iid, theme_id=tid))
@@ -851,17 +860,16 @@ class Store:
                 select(func.max(s.visions.c.version)).where(s.visions.c.workshop_id == wid)
             ).scalar()
             version, at = int(latest or 0) + 1, now()
-            result = conn.execute(
-                insert(s.visions).values(
-                    workshop_id=wid,
-                    version=version,
-                    text=text,
-                    themes=list(themes),
-                    created_at=at,
-                )
+            vid = _insert(
+                conn,
+                s.visions,
+                workshop_id=wid,
+                version=version,
+                text=text,
+                themes=list(themes),
+                created_at=at,
             )
             self._event(conn, wid, "vision_drafted", actor, {"version": version})
-            vid = int(result.inserted_primary_key[0])  # type: ignore[index]
             return Vision(vid, version, text, tuple(themes), at)
 
         return self._write(work)
@@ -1286,8 +1294,10 @@ class Store:
                 channel
                 or conn.execute(
                     select(s.participants.c.channel).where(s.participants.c.id == pid)
-                ).scalar()
+                ).scalar_one()
             )
+            if how not in CHANNELS:
+                raise InvalidInputError("invalid_channel", value=how, allowed=", ".join(CHANNELS))
             clean = ballot_rules.validate_vote(row.rule, row.options, row.settings, payload)
             at = now()
             try:
@@ -1315,7 +1325,8 @@ class Store:
                 "paper" if how == "paper" else "participant",
                 {"ballot": ballot},
             )
-            return Vote(int(result.inserted_primary_key[0]), ballot, pid, clean, how, at)  # type: ignore[index, arg-type]
+            vote_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            return Vote(vote_id, ballot, pid, clean, cast(Channel, how), at)
 
         return self._write(work)
 
@@ -1395,6 +1406,14 @@ class Store:
 
 
 # ---------------------------------------------------------------------- helpers
+def _insert(conn: Connection, table: Any, **values: Any) -> int:
+    """Insert one row and return its new id."""
+    key = conn.execute(insert(table).values(**values)).inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer primary key
+        raise AssertionError(f"no primary key returned for {table.name}")
+    return int(key[0])
+
+
 def normalise_weights(weights: Mapping[str, float], known: Iterable[str]) -> dict[str, float]:
     """Check weights per criterion key and scale them to sum to 1.
 
