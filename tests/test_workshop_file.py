@@ -646,16 +646,16 @@ READ_CASES: list[tuple[str, bytes, list[str]]] = [
         "root-is-a-list",
         b"- format: ureshii-workshop/1\n",
         [
-            'w.yaml:1: a workshop file is a mapping of "key: value" lines (format:, id:, title: …), '
-            'but this file holds a list (lines starting with "- ").'
+            'w.yaml:1: a workshop file is a mapping of "key: value" lines (format:, id:, '
+            'title: …), but this file holds a list (lines starting with "- ").'
         ],
     ),
     (
         "root-is-text",
         b"\n\nhello\n",
         [
-            'w.yaml:3: a workshop file is a mapping of "key: value" lines (format:, id:, title: …), '
-            "but this file holds text."
+            'w.yaml:3: a workshop file is a mapping of "key: value" lines (format:, id:, '
+            "title: …), but this file holds text."
         ],
     ),
     (
@@ -770,7 +770,9 @@ def test_too_many_values_are_refused(tmp_path: Path) -> None:
 
 def test_problems_are_capped(tmp_path: Path) -> None:
     text = BASE + "".join(f"extra{i}: 1\n" for i in range(MAX_PROBLEMS + 50))
-    problems = check_workshop_file(write(tmp_path, text))
+    checked = inspect_workshop_file(write(tmp_path, text))
+    assert checked.problem_count == MAX_PROBLEMS + 50
+    problems = checked.problems
     assert len(problems) == MAX_PROBLEMS + 1
     assert (
         problems[-1]
@@ -846,7 +848,7 @@ def test_models_are_frozen_and_forbid_unknown_fields() -> None:
     spec = WorkshopSpec.model_validate(_base_data())
     with pytest.raises(ValidationError):
         spec.title = "x"  # type: ignore[misc]
-    with pytest.raises(ValidationError, match="extra_forbidden|Extra inputs"):
+    with pytest.raises(ValidationError, match=r"Extra inputs are not permitted"):
         WorkshopSpec.model_validate({**_base_data(), "colour": "red"})
 
 
@@ -987,15 +989,15 @@ def test_templates_round_trip(template: str, lang: str) -> None:
 
 
 _SLUG = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,11}", fullmatch=True)
-_TEXT = st.text(
-    alphabet=st.characters(
-        codec="utf-8",
-        exclude_categories=("Cs", "Cc", "Co", "Cn"),
-        exclude_characters="\x85\u2028\u2029\ufeff",
-    ),
-    min_size=1,
-    max_size=20,
+# PyYAML's emitter, with allow_unicode=True, writes NEL / LS / PS raw inside quoted scalars,
+# where YAML folds them into a space (yaml.safe_load gives the same): a dumper limitation,
+# so those characters are left out here and covered by the escaped-dump test below.
+_CHARS = st.characters(
+    codec="utf-8",
+    exclude_categories=("Cs", "Cc", "Co", "Cn"),
+    exclude_characters="\x85\u2028\u2029\ufeff",
 )
+_TEXT = st.text(alphabet=_CHARS, min_size=1, max_size=20)
 
 
 @st.composite
@@ -1018,7 +1020,7 @@ def workshop_data(draw: st.DrawFn) -> dict[str, Any]:
         {
             "id": issue_id,
             "title": draw(_TEXT),
-            "description": draw(st.text(max_size=30)),
+            "description": draw(st.text(alphabet=_CHARS, max_size=30)),
             "themes": draw(st.lists(st.sampled_from(theme_ids), max_size=1)),
             "stakeholders": draw(st.lists(st.sampled_from(stakeholder_ids), unique=True)),
             "current": draw(st.none() | st.integers(1, 5)),
@@ -1068,3 +1070,14 @@ def test_a_valid_spec_dumped_to_yaml_loads_back_equal(data: dict[str, Any]) -> N
         path.write_text(yaml.safe_dump(spec.model_dump(), allow_unicode=True), encoding="utf-8")
         assert check_workshop_file(path) == []
         assert load_workshop_file(path) == spec
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))))
+def test_any_text_written_with_escapes_loads_back_equal(text: str) -> None:
+    data = {**_base_data(), "description": text}
+    dumped = yaml.safe_dump(data, allow_unicode=False)  # every odd character as an escape
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "w.yaml"
+        path.write_text(dumped, encoding="utf-8")
+        assert load_workshop_file(path).description == text

@@ -77,7 +77,7 @@ def check_command(files: tuple[Path, ...], lang: str | None) -> None:
         if checked.spec is None:
             failed = True
             click.echo(
-                t("wf_check_failed", language, file=checked.file, count=len(checked.problems))
+                t("wf_check_failed", language, file=checked.file, count=checked.problem_count)
             )
         else:
             spec = checked.spec

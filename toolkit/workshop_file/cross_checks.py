@@ -56,9 +56,13 @@ def describe_findings(findings: Sequence[Finding], lang: Lang) -> str:
 
 
 def close_match(value: str, candidates: Sequence[str]) -> str | None:
-    """The candidate closest to ``value`` (difflib), or None."""
+    """The candidate closest to ``value`` (difflib, else the one id containing it), or None."""
     found = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    # A shortened id ("info" for "info-reach") is too short for difflib's ratio.
+    containing = [c for c in candidates if len(value) >= 3 and value in c]
+    return containing[0] if len(containing) == 1 else None
 
 
 # -- helpers -------------------------------------------------------------------------

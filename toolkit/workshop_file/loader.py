@@ -98,6 +98,7 @@ class WorkshopCheck:
     spec: WorkshopSpec | None
     lang: Lang | None
     encoding: str | None
+    problem_count: int  # all problems found; ``problems`` stops after MAX_PROBLEMS
 
 
 class WorkshopFileProblems(WorkshopFileError):
@@ -147,6 +148,7 @@ def inspect_workshop_file(path: str | os.PathLike[str], lang: str | None = None)
                 problems += [_from_pydantic(e, read.root, file) for e in error.errors()]
             problems += [_from_finding(f, read.root, file) for f in cross_check(read.data)]
     problems.sort(key=lambda problem: problem.line)
+    problem_count = len(problems)
     if len(problems) > MAX_PROBLEMS:
         extra = len(problems) - MAX_PROBLEMS
         problems = [
@@ -160,6 +162,7 @@ def inspect_workshop_file(path: str | os.PathLike[str], lang: str | None = None)
         spec=spec if not problems else None,
         lang=language,
         encoding=read.encoding,
+        problem_count=problem_count,
     )
 
 

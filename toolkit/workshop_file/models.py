@@ -103,6 +103,7 @@ class ScaleSpec(_Spec):
     anchors: dict[AnchorKey, Name] = Field(
         min_length=1,
         description="What a score means, e.g. {1: ほとんど変わらない, 5: 大きく変わる}",
+        json_schema_extra={"propertyNames": {"pattern": "^[0-9]+$"}},
     )
 
 

@@ -273,7 +273,9 @@ def _scalar(
 ) -> Any:
     if node.tag not in _SCALAR_TAGS:
         problems.append(
-            Problem(file, node.line + 1, path_text(loc), "wf_yaml_tag", {"tag": _short_tag(node.tag)})
+            Problem(
+                file, node.line + 1, path_text(loc), "wf_yaml_tag", {"tag": _short_tag(node.tag)}
+            )
         )
         return node.value
     try:
