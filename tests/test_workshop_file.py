@@ -158,7 +158,7 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (
         "empty-value",
         [("title: テスト", "title:")],
-        ["w.yaml:3: title: no value is given; write text after the colon, or remove the line."],
+        ["w.yaml:3: title: no value is given here; write text, or remove the line."],
     ),
     (
         "unknown-top-level-key",

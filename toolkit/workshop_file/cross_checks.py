@@ -292,7 +292,8 @@ def _ballots(data: Mapping[str, Any]) -> list[Finding]:
         return []
     issues = _mappings(data.get("issues"))
     issue_ids = _first_index_by_id(issues)
-    issue_by_id = {ident: dict(issues)[index] for ident, index in issue_ids.items()}
+    issue_at = dict(issues)
+    issue_by_id = {ident: issue_at[index] for ident, index in issue_ids.items()}
     findings: list[Finding] = []
     for k, ballot in _mappings(town_meeting.get("ballots")):
         loc: Loc = ("town_meeting", "ballots", k)
