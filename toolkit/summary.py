@@ -10,10 +10,20 @@ Scoring convention (stated in every export): each criterion's mean score is plac
 scale as 0–1 (benefit: (x − min)/(max − min); cost: (max − x)/(max − min)), so an issue's
 score is the weighted mean of these, from 0 (bottom of every scale) to 1 (top of every
 scale), and does not depend on which other issues are on the list.
+
+Besides the results, the summary carries what the exports need to stand on their own (added
+for issue 6, all JSON-safe): every issue with its links, the happiness map (stakeholder ×
+theme card counts and the cards), every vision draft, each charter version with its weights
+and consent record, per-issue score statistics, the anonymous scores (raters numbered 1..n
+in order of their first score, never the store's ids), anonymous ballots of ballots whose
+results are visible, the roadmap by year, the audit log, and the privacy threshold.
+``rank_scores`` is the one ranking computation: the summary, the group rankings and
+``ureshii verify`` all call it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Hashable
@@ -47,6 +57,8 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
     scores = store.scores(slug)
     cards = store.cards(slug)
     visions = store.visions(slug)
+    ballots = store.ballots(slug)
+    stakeholders = store.stakeholders(slug)
     summary: dict[str, Any] = {
         "summary_version": SUMMARY_VERSION,
         "workshop": {
@@ -57,7 +69,8 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
         },
         "counts": store.counts(slug),
         "stakeholders": [
-            {"key": s.key, "name": s.name, "category": s.category} for s in store.stakeholders(slug)
+            {"key": s.key, "name": s.name, "category": s.category, "prompt": s.prompt}
+            for s in stakeholders
         ],
         "themes": _themes(store, slug, cards),
         "vision": _vision(store, slug, visions),
@@ -67,6 +80,8 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
                 "name": c.name,
                 "direction": c.direction,
                 "scale": [c.scale_min, c.scale_max],
+                "description": c.description,
+                "anchors": {str(k): v for k, v in sorted(c.anchors.items())},
             }
             for c in criteria
         ],
@@ -77,12 +92,27 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
                 "method": c.method,
                 "reason": c.reason,
                 "locked_at": c.locked_at.isoformat() if c.locked_at else None,
+                "weights": c.weights,
+                "tie_break": c.tie_break,
+                "rules": c.rules,
+                "consent": c.consent,
             }
             for c in store.charters(slug)
         ],
         "ranking": [],
         "by_group": {},
-        "ballots": [_ballot(store, slug, b, include_hidden) for b in store.ballots(slug)],
+        "ballots": [_ballot(store, slug, b, include_hidden) for b in ballots],
+        "privacy": {"min_group_size": min_group},
+        "issues": [_issue(i) for i in issues],
+        "happiness_map": _happiness_map([s.key for s in stakeholders], store, slug, cards),
+        "cards": [{"text": c.text, "stakeholder": c.stakeholder, "theme": c.theme} for c in cards],
+        "vision_history": [
+            {"version": v.version, "text": v.text, "themes": list(v.themes)} for v in visions
+        ],
+        "score_stats": {"columns": list(SCORE_STATS_COLUMNS), "rows": []},
+        "scores": {"columns": list(SCORES_COLUMNS), "rows": [], "rater_groups": []},
+        "roadmap": [],
+        "audit_log": _audit_log(store, slug),
     }
     if charter is not None:
         summary["charter"] = {
@@ -100,7 +130,35 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
             summary["by_group"] = _by_group(
                 store, slug, scores, criteria, charter.weights, min_group
             )
+        summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
+        summary["score_stats"] = _score_stats(scores, issues, criteria)
+    summary["roadmap"] = _roadmap(issues, summary["ranking"])
     return summary
+
+
+#: Columns of ``summary["scores"]["rows"]``: the long format ``methods.aggregate_scores`` reads.
+SCORES_COLUMNS = ("rater", "issue", "criterion", "score")
+#: Columns of ``summary["score_stats"]["rows"]`` (one row per issue × criterion with answers).
+SCORE_STATS_COLUMNS = ("issue", "criterion", "answers", "dont_know", "mean", "median", "scaled")
+
+
+def rank_scores(
+    scores: pd.DataFrame,
+    criteria: list[Criterion],
+    issue_keys: list[str],
+    weights: dict[str, float],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The charter's ranking from long scores: ``(scaled table, ranked)``.
+
+    Issues with a number for every criterion are kept (in ``issue_keys`` order), their mean
+    scores are scaled to 0–1 (:func:`scaled_table`) and combined by ``methods.weighted_sum``
+    with the agreed weights. ``ranked`` has the columns ``score`` and ``rank``. This is the
+    only place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
+    """
+    keys = _scored_issues(scores, issue_keys, criteria)
+    table = scaled_table(scores, criteria, keys)
+    ranked = methods.weighted_sum(table, pd.Series(weights, dtype=float), normalization="none")
+    return table, ranked
 
 
 def scaled_table(
@@ -129,9 +187,8 @@ def _ranking(
     keys = _scored_issues(scores, [i.key for i in issues], criteria)
     if not keys:
         return []
-    table = scaled_table(scores, criteria, keys)
+    table, ranked = rank_scores(scores, criteria, keys, weights)
     agreed = pd.Series(weights, dtype=float)
-    ranked = methods.weighted_sum(table, agreed, normalization="none")
     acceptability: dict[Any, dict[Any, Any]] = {keys[0]: {1: 1.0}}
     if len(keys) > 1:
         acceptability = methods.rank_acceptability(
@@ -217,12 +274,7 @@ def _by_group(
         if raters < min_group:
             groups[str(group)] = {"raters": None, "suppressed": True, "ranking": []}
             continue
-        ranked_keys = _scored_issues(part, keys, criteria)
-        ranked = methods.weighted_sum(
-            scaled_table(part, criteria, ranked_keys),
-            pd.Series(weights, dtype=float),
-            normalization="none",
-        )
+        _, ranked = rank_scores(part, criteria, keys, weights)
         groups[str(group)] = {
             "raters": raters,
             "suppressed": False,
@@ -274,12 +326,152 @@ def _ballot(store: Store, slug: str, ballot: Any, include_hidden: bool) -> dict[
         "results_visible": ballot.results_visible,
         "votes": len(votes),
         "tally": None,
+        "options": list(ballot.options),
+        "settings": ballot.settings,
+        "visibility": ballot.visibility,
+        "released": ballot.released,
+        # Anonymous ballots (no participant, no time), only once results may be seen; in a
+        # canonical order so that the order says nothing about who voted when.
+        "payloads": None,
     }
+    if shown:
+        entry["payloads"] = sorted(
+            (v.payload for v in votes), key=lambda p: json.dumps(p, sort_keys=True)
+        )
     if shown and votes:
         entry["tally"] = tally(
             ballot.rule, ballot.options, ballot.settings, [v.payload for v in votes]
         )
     return entry
+
+
+def _issue(issue: Any) -> dict[str, Any]:
+    return {
+        "key": issue.key,
+        "title": issue.title,
+        "description": issue.description,
+        "current": issue.current,
+        "ideal": issue.ideal,
+        "gap": issue.gap,
+        "cost": issue.cost,
+        "year": issue.year,
+        "themes": list(issue.themes),
+        "stakeholders": list(issue.stakeholders),
+    }
+
+
+def _happiness_map(
+    stakeholders: list[str], store: Store, slug: str, cards: list[Any]
+) -> dict[str, Any]:
+    """Cards per stakeholder × theme; ``None`` row/column for cards without one."""
+    themes: list[str | None] = [t.key for t in store.themes(slug)]
+    rows: list[str | None] = list(stakeholders)
+    if any(c.stakeholder is None for c in cards):
+        rows.append(None)
+    if any(c.theme is None for c in cards):
+        themes.append(None)
+    counts = Counter((c.stakeholder, c.theme) for c in cards)
+    return {
+        "stakeholders": rows,
+        "themes": themes,
+        "counts": [[counts[(s, t)] for t in themes] for s in rows],
+    }
+
+
+def _anonymous_scores(
+    store: Store, slug: str, scores: pd.DataFrame, min_group: int
+) -> dict[str, Any]:
+    """The governing charter's scores with raters numbered 1..n (first score first).
+
+    A rater's group is given only when no group is suppressed: with one small group hidden
+    and every other rater labelled, the unlabelled raters would *be* that small group.
+    """
+    numbers: dict[Any, int] = {}
+    for rater in scores["rater"]:
+        numbers.setdefault(rater, len(numbers) + 1)
+    rows = [
+        [numbers[r], str(i), str(c), None if pd.isna(v) else float(v)]
+        for r, i, c, v in scores[list(SCORES_COLUMNS)].itertuples(index=False)
+    ]
+    categories = store.participant_categories(slug)
+    per_group = Counter(categories.get(r) for r in numbers)
+    suppressed = any(g is not None and n < min_group for g, n in per_group.items())
+    groups = [None if suppressed else categories.get(r) for r in numbers]
+    return {"columns": list(SCORES_COLUMNS), "rows": rows, "rater_groups": groups}
+
+
+def _score_stats(
+    scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion]
+) -> dict[str, Any]:
+    """Per issue × criterion: answers, "don't know", mean, median and the 0–1 scaled mean."""
+    rows: list[list[Any]] = []
+    if not scores.empty:
+        grouped = scores.groupby(["issue", "criterion"])["score"]
+        stats = pd.DataFrame(
+            {
+                "answers": grouped.size(),
+                "dont_know": grouped.apply(lambda s: int(s.isna().sum())),
+                "mean": grouped.mean(),
+                "median": grouped.median(),
+            }
+        )
+        for issue in issues:
+            for c in criteria:
+                if (issue.key, c.key) not in stats.index:
+                    continue
+                row = stats.loc[(issue.key, c.key)]
+                mean = float(row["mean"])
+                scaled: float | None = None
+                if not math.isnan(mean):
+                    scaled = (mean - c.scale_min) / (c.scale_max - c.scale_min)
+                    scaled = round(1 - scaled if c.direction == "cost" else scaled, 6)
+                rows.append(
+                    [
+                        issue.key,
+                        c.key,
+                        int(row["answers"]),
+                        int(row["dont_know"]),
+                        None if math.isnan(mean) else round(mean, 6),
+                        None if math.isnan(float(row["median"])) else float(row["median"]),
+                        scaled,
+                    ]
+                )
+    return {"columns": list(SCORE_STATS_COLUMNS), "rows": rows}
+
+
+def _roadmap(issues: list[Any], ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issues by planned year (no year last); ranked issues first by rank, then the rest."""
+    rank = {r["key"]: r["rank"] for r in ranking}
+    order = {i.key: n for n, i in enumerate(issues)}
+    years = sorted({i.year for i in issues if i.year is not None})
+    result = []
+    for year in [*years, None]:
+        keys = [i.key for i in issues if i.year == year]
+        if keys:
+            keys.sort(key=lambda k: (k not in rank, rank.get(k, 0), order[k]))
+            result.append({"year": year, "issues": keys})
+    return result
+
+
+def _audit_log(store: Store, slug: str) -> list[dict[str, Any]]:
+    """Every event of the workshop, oldest first (the store's append-only log)."""
+    events: list[dict[str, Any]] = []
+    since = 0
+    while True:
+        batch = store.changes(slug, since=since, limit=5000)
+        events += [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "actor": e.actor,
+                "payload": e.payload,
+            }
+            for e in batch
+        ]
+        if len(batch) < 5000:
+            return events
+        since = batch[-1].seq
 
 
 def tally(
