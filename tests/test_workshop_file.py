@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from toolkit.errors import InvalidInputError, WorkshopFileError
-from toolkit.i18n import LANGUAGES
+from toolkit.i18n import LANGUAGES, catalog
 from toolkit.workshop_file import (
     MAX_FILE_BYTES,
     MAX_PROBLEMS,
@@ -484,6 +484,36 @@ def test_field_problems_are_reported_at_their_line(
     tmp_path: Path, changes: list[tuple[str, str]], expected: list[str]
 ) -> None:
     assert shown(write(tmp_path, edit(BASE, *changes))) == expected
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [changes for _, changes, _ in FIELD_CASES],
+    ids=[case_id for case_id, _, _ in FIELD_CASES],
+)
+def test_field_problems_read_in_japanese_too(
+    tmp_path: Path, changes: list[tuple[str, str]]
+) -> None:
+    problems = check_workshop_file(write(tmp_path, edit(BASE, *changes)))
+    assert problems
+    for problem in problems:
+        japanese, english = problem.message("ja"), problem.message("en")
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", japanese), japanese
+        assert japanese != english
+
+
+def test_every_message_key_the_code_uses_is_in_the_catalog() -> None:
+    source = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (Path(__file__).parents[1] / "toolkit" / "workshop_file").glob("*.py")
+    )
+    used = set(re.findall(r'"(wf_[a-z_]*[a-z])"', source))
+    kinds = ("text", "integer", "number", "boolean", "list", "mapping", "empty", "date", "value")
+    used |= {f"wf_type_{kind}" for kind in kinds}
+    used |= {f"wf_target_{target}" for target in ("themes", "stakeholders", "issues")}
+    used |= {"wf_kind_fraction", "wf_kind_percent", "wf_duplicate_id_line"}
+    assert used - set(catalog()) == set()
+    assert len(used) > 60
 
 
 def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:

@@ -171,7 +171,7 @@ def check_workshop_file(path: str | os.PathLike[str], lang: str | None = None) -
 
     >>> for problem in check_workshop_file("w.yaml"):  # doctest: +SKIP
     ...     print(problem.format("ja"))
-    w.yaml:12: issues.3.themes.0: "kosodate" という ID のテーマは定義されていません。…
+    w.yaml:33: issues.0.themes.0: ID が "no-wiat" のテーマはこのファイルにありません。…
     """
     return inspect_workshop_file(path, lang).problems
 
