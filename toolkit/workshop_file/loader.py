@@ -107,8 +107,8 @@ class WorkshopFileProblems(WorkshopFileError):
     Its message is a one-line summary followed by the first problems.
     """
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        super().__init__("wf_problems", file=file, count=len(problems))
+    def __init__(self, file: str, problems: list[Problem], count: int | None = None) -> None:
+        super().__init__("wf_problems", file=file, count=len(problems) if count is None else count)
         self.file = file
         self.problems = problems
         for language in LANGUAGES:
@@ -184,7 +184,7 @@ def load_workshop_file(path: str | os.PathLike[str]) -> WorkshopSpec:
     """
     checked = inspect_workshop_file(path)
     if checked.spec is None:
-        raise WorkshopFileProblems(checked.file, checked.problems)
+        raise WorkshopFileProblems(checked.file, checked.problems, checked.problem_count)
     return checked.spec
 
 
