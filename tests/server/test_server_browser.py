@@ -6,9 +6,14 @@ A screenshot of each page goes to ``test-artifacts/`` on every run.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess
+import nbformat
+import pytest
+
+from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
 
 CONSOLE_HEADING = "Ureshii ファシリテーター画面"
 
@@ -67,5 +72,38 @@ def test_phone_without_the_secret_sees_the_403_page(server: ServerProcess, brows
         assert page.url == f"{server.base}/p/"
         assert requests.outside() == []
         assert server.kernel_pids() <= before
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def icon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server on a one-cell notebook with a Font Awesome icon button."""
+    folder: Path = tmp_path_factory.mktemp("icon-app")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    source = "import ipywidgets\nipywidgets.Button(description='OK', icon='check')"
+    notebook.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(notebook, folder / "console.ipynb")
+    running = start_server("icons", folder=folder)
+    yield running
+    running.stop()
+
+
+def test_widget_icons_load_from_this_machine(icon_server: ServerProcess, browser: Any) -> None:
+    """The CDN's Font Awesome link is gone from the template; icons still draw, because
+    Voilà's own bundle ships the font."""
+    context, page, requests = _new_page(browser)
+    try:
+        page.goto(icon_server.facilitator_url, timeout=120_000)
+        icon = page.locator("button i.fa-check")
+        icon.wait_for(timeout=120_000)
+        page.wait_for_function(
+            "() => Array.from(document.fonts).some("
+            "f => f.family.includes('Font Awesome') && f.status === 'loaded')",
+            timeout=60_000,
+        )
+        assert icon.evaluate("e => getComputedStyle(e, '::before').content") == '"\uf00c"'
+        assert requests.outside() == []
     finally:
         context.close()
