@@ -291,7 +291,13 @@ def _themes(store: Store, slug: str, cards: list[Any]) -> list[dict[str, Any]]:
             for vote in store.votes(slug, ballot.key):
                 dots.update(vote.payload)
     themes = [
-        {"key": t.key, "name": t.name, "cards": per_theme[t.key], "dots": dots[t.key]}
+        {
+            "key": t.key,
+            "name": t.name,
+            "cards": per_theme[t.key],
+            "dots": dots[t.key],
+            "description": t.description,
+        }
         for t in store.themes(slug)
     ]
     return sorted(themes, key=lambda t: (-t["dots"], -t["cards"], t["key"]))

@@ -1,0 +1,669 @@
+"""Imports: issues from the spreadsheets Japanese offices keep, and JSON exports back into a store.
+
+Issues from CSV or XLSX (:func:`import_issues`)
+    The file may be UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8") or CP932 (Excel's plain
+    "CSV" on Japanese Windows): the encoding is detected. Headers in Japanese or English are
+    recognised (:data:`HEADER_ALIASES`); ``mapping`` maps any other column to a field.
+    Every problem is collected and reported as ``row N, column X: message`` (ja/en), and
+    the issues are written in ONE transaction only when every row is valid: nothing is ever
+    half-imported.
+
+JSON exports (:func:`import_export_json`)
+    Rebuilds a workshop from an ``ureshii-export/1`` file through the public ``Store`` API,
+    so that its summary equals the exported one (see :func:`comparable_summary` for the
+    fields that cannot be equal, and ``docs/exports.md`` for what an export does not carry).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from toolkit.export._common import ExportError
+from toolkit.i18n import t
+from toolkit.store import Store
+from toolkit.store import schema as s
+from toolkit.store.engine import run_write
+
+#: Fields an imported issue can have.
+FIELDS = (
+    "key",
+    "title",
+    "description",
+    "current",
+    "ideal",
+    "cost",
+    "year",
+    "themes",
+    "stakeholders",
+)
+
+#: Header texts recognised for each field (compared after :func:`_header_key`).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "key": ("id", "key", "キー", "識別子", "課題id", "番号"),
+    "title": ("課題", "課題名", "施策", "施策名", "タイトル", "件名", "title", "issue", "name"),
+    "description": ("説明", "概要", "内容", "詳細", "description", "details", "summary"),
+    "current": ("現状", "現状評価", "current", "current state"),
+    "ideal": ("あるべき姿", "理想", "理想の姿", "ideal", "ideal state"),
+    "cost": ("費用", "予算", "コスト", "概算費用", "事業費", "cost", "budget"),
+    "year": ("年度", "実施年度", "予定年度", "year", "fy", "fiscal year"),
+    "themes": ("テーマ", "うれしさのテーマ", "themes", "theme", "happiness themes"),
+    "stakeholders": ("ステークホルダー", "関係者", "対象者", "stakeholders", "stakeholder"),
+}
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 10_000
+_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_KEY_CLEAN = re.compile(r"[^a-z0-9_-]+")
+_LIST_SEPARATORS = re.compile(r"[、,;；，|\n]")
+_ERA_YEAR = re.compile(r"^(令和|R)(元|\d{1,2})(年度|年)?$", re.IGNORECASE)
+_WESTERN_YEAR = re.compile(r"^(?:FY)?(\d{4})(年度|年)?$", re.IGNORECASE)
+_UNITS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+
+
+class ImportProblemsError(ExportError):
+    """A file to import has problems; ``problems`` lists each one (nothing was imported)."""
+
+    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+        super().__init__("import_problems_error", count=len(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem in a file: where (row, column) and what (a catalog key and parameters)."""
+
+    row: int | None
+    column: str | None
+    message_key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def format(self, lang: str | None = None, *, file: str = "") -> str:
+        message = t(self.message_key, lang, **self.params)
+        if self.row is None:
+            return t("import_file_problem", lang, file=file or "-", message=message)
+        return t("import_problem", lang, row=self.row, column=self.column, message=message)
+
+
+@dataclass(frozen=True)
+class IssueTable:
+    """A spreadsheet as read: its encoding, header and rows (with their file row numbers)."""
+
+    encoding: str
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    slug: str
+    encoding: str
+    keys: list[str]
+
+
+# ---------------------------------------------------------------------- reading files
+def detect_encoding(data: bytes) -> str | None:
+    """``utf-8-sig`` (BOM), ``utf-8`` or ``cp932``, whichever decodes; ``None`` if none does.
+
+    UTF-8 is tried first: CP932 text is almost never valid UTF-8, while UTF-8 Japanese text
+    often happens to be valid CP932 (and would turn into mojibake).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    for encoding in ("utf-8", "cp932"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def read_issue_table(path: str | Path, *, sheet: str | None = None) -> IssueTable:
+    """Read a ``.csv`` or ``.xlsx`` file: header (row 1) and the non-empty rows after it."""
+    source = Path(path)
+    suffix = source.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(source, sheet)
+    if suffix not in (".csv", ".txt", ".tsv"):
+        raise ImportProblemsError(
+            [ImportProblem(None, None, "import_unknown_type", {"suffix": suffix})]
+        )
+    data = source.read_bytes()
+    encoding = detect_encoding(data)
+    if encoding is None:
+        raise ImportProblemsError([ImportProblem(None, None, "import_unreadable")])
+    content = data.decode(encoding)
+    dialect = "excel-tab" if suffix == ".tsv" else "excel"
+    records = list(csv.reader(io.StringIO(content, newline=""), dialect=dialect))
+    return _table(encoding, [(n, list(r)) for n, r in enumerate(records, start=1)])
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> IssueTable:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several kinds for a file that is not XLSX
+        raise ImportProblemsError(
+            [ImportProblem(None, None, "import_not_xlsx", {"detail": type(error).__name__})]
+        ) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise ImportProblemsError(
+                [
+                    ImportProblem(
+                        None,
+                        None,
+                        "import_unknown_sheet",
+                        {"sheet": sheet, "sheets": ", ".join(book.sheetnames)},
+                    )
+                ]
+            )
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        records = [
+            (n, list(values))
+            for n, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+    return _table("xlsx", records)
+
+
+def _table(encoding: str, records: list[tuple[int, list[Any]]]) -> IssueTable:
+    def empty(values: list[Any]) -> bool:
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+    if not records or empty(records[0][1]):
+        raise ImportProblemsError([ImportProblem(None, None, "import_empty")])
+    header = ["" if v is None else str(v).strip() for v in records[0][1]]
+    rows = [(n, values) for n, values in records[1:] if not empty(values)]
+    return IssueTable(encoding, header, rows)
+
+
+# ---------------------------------------------------------------------- checking rows
+def _header_key(text_value: str) -> str:
+    """A header as compared: NFKC, lower case, no bracketed note, single spaces."""
+    value = unicodedata.normalize("NFKC", text_value).lower()
+    value = re.sub(r"\(.*?\)|（.*?）|\[.*?\]", "", value)
+    return " ".join(value.split())
+
+
+def column_fields(
+    header: Sequence[str], mapping: Mapping[str, str] | None = None
+) -> tuple[dict[int, str], list[ImportProblem]]:
+    """Which column holds which field: the explicit ``mapping`` first, then the aliases."""
+    problems: list[ImportProblem] = []
+    found: dict[int, str] = {}
+    given = dict(mapping or {})
+    for column, wanted in given.items():
+        if wanted not in FIELDS:
+            problems.append(
+                ImportProblem(
+                    None,
+                    None,
+                    "import_bad_map",
+                    {"value": f"{column}={wanted}", "fields": ", ".join(FIELDS)},
+                )
+            )
+            continue
+        matches = [i for i, h in enumerate(header) if h == column]
+        if not matches:
+            problems.append(
+                ImportProblem(
+                    None,
+                    None,
+                    "import_map_unknown_column",
+                    {"column": column, "columns": ", ".join(header)},
+                )
+            )
+            continue
+        found[matches[0]] = wanted
+    aliases = {alias: name for name, names in HEADER_ALIASES.items() for alias in names}
+    for index, heading in enumerate(header):
+        if index in found or heading in given:
+            continue
+        name = aliases.get(_header_key(heading))
+        if name is not None:
+            found[index] = name
+    by_field: dict[str, list[int]] = {}
+    for index, name in found.items():
+        by_field.setdefault(name, []).append(index)
+    for name, indexes in by_field.items():
+        if len(indexes) > 1:
+            problems.append(
+                ImportProblem(
+                    None,
+                    None,
+                    "import_duplicate_column",
+                    {"field": name, "columns": ", ".join(header[i] for i in indexes)},
+                )
+            )
+    if "title" not in by_field:
+        problems.append(
+            ImportProblem(None, None, "import_no_title_column", {"columns": ", ".join(header)})
+        )
+    return found, problems
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    # Undo the formula neutralisation of Ureshii's own CSV export ('=… → =…).
+    if len(result) > 1 and result[0] == "'" and result[1] in "=+-@":
+        result = result[1:]
+    return result
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        raw = unicodedata.normalize("NFKC", str(value)).strip()
+        raw = raw.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
+        factor = 1
+        if raw and raw[-1] in _UNITS:
+            factor = _UNITS[raw[-1]]
+            raw = raw[:-1]
+        number = float(raw) * factor
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(value)
+    return number
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 1900 <= value <= 2200:
+            return int(value)
+        raise ValueError(value)
+    raw = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    era = _ERA_YEAR.match(raw)
+    if era:
+        n = 1 if era.group(2) == "元" else int(era.group(2))
+        return 2018 + n
+    western = _WESTERN_YEAR.match(raw)
+    if western and 1900 <= int(western.group(1)) <= 2200:
+        return int(western.group(1))
+    raise ValueError(value)
+
+
+def _rating(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer() or not 1 <= number <= 5:
+        raise ValueError(value)
+    return int(number)
+
+
+def _lookup(names: Mapping[str, str]) -> dict[str, str]:
+    """Name or key (NFKC, case-folded) → key."""
+    table: dict[str, str] = {}
+    for key, name in names.items():
+        table[unicodedata.normalize("NFKC", name).casefold().strip()] = key
+        table[key.casefold()] = key
+    return table
+
+
+def plan_issue_import(
+    store: Store,
+    slug: str,
+    table: IssueTable,
+    mapping: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Check every row; return the issues to insert, or raise with EVERY problem found."""
+    columns, problems = column_fields(table.header, mapping)
+    if not table.rows:
+        problems.append(ImportProblem(None, None, "import_no_rows"))
+    if problems:
+        raise ImportProblemsError(problems)
+    themes = {th.key: th.name for th in store.themes(slug)}
+    holders = {sh.key: sh.name for sh in store.stakeholders(slug)}
+    theme_lookup, holder_lookup = _lookup(themes), _lookup(holders)
+    existing = {i.key for i in store.issues(slug)}
+    seen_keys: dict[str, int] = {}
+    planned: list[dict[str, Any]] = []
+    for row_number, values in table.rows:
+        item: dict[str, Any] = {"themes": [], "stakeholders": []}
+        for index, name in columns.items():
+            raw = values[index] if index < len(values) else None
+            where = table.header[index]
+
+            def problem(
+                key: str, row: int = row_number, column: str = where, **params: Any
+            ) -> None:
+                problems.append(ImportProblem(row, column, key, params))
+
+            cell = _text(raw)
+            if name == "title":
+                if not cell:
+                    problem("import_required")
+                elif len(cell) > TITLE_LIMIT:
+                    problem("import_too_long", length=len(cell), limit=TITLE_LIMIT)
+                item["title"] = cell
+            elif name == "description":
+                if len(cell) > DESCRIPTION_LIMIT:
+                    problem("import_too_long", length=len(cell), limit=DESCRIPTION_LIMIT)
+                item["description"] = cell
+            elif not cell:
+                continue
+            elif name == "key":
+                if not _KEY_PATTERN.match(cell):
+                    problem("import_bad_key", value=cell)
+                elif cell in seen_keys:
+                    problem("import_duplicate_key", value=cell, other=seen_keys[cell])
+                elif cell in existing:
+                    problem("import_existing_key", value=cell)
+                else:
+                    seen_keys[cell] = row_number
+                item["id"] = cell
+            elif name == "cost":
+                try:
+                    cost = _number(raw if not isinstance(raw, str) else cell)
+                except ValueError:
+                    problem("import_not_number", value=cell)
+                    continue
+                if cost < 0:
+                    problem("import_negative_cost", value=cell)
+                item["cost"] = cost
+            elif name == "year":
+                try:
+                    item["year"] = _year(raw if not isinstance(raw, str) else cell)
+                except ValueError:
+                    problem("import_bad_year", value=cell)
+            elif name in ("current", "ideal"):
+                try:
+                    item[name] = _rating(raw if not isinstance(raw, str) else cell)
+                except ValueError:
+                    problem("import_bad_rating", value=cell)
+            else:  # themes, stakeholders
+                lookup, known, message = (
+                    (theme_lookup, themes, "import_unknown_theme")
+                    if name == "themes"
+                    else (holder_lookup, holders, "import_unknown_stakeholder")
+                )
+                for part in _LIST_SEPARATORS.split(cell):
+                    wanted = unicodedata.normalize("NFKC", part).casefold().strip()
+                    if not wanted:
+                        continue
+                    if wanted not in lookup:
+                        problem(message, value=part.strip(), allowed=", ".join(known.values()))
+                    elif lookup[wanted] not in item[name]:
+                        item[name].append(lookup[wanted])
+        item.setdefault("title", "")
+        planned.append(item)
+    if problems:
+        raise ImportProblemsError(problems)
+    taken = existing | set(seen_keys)
+    for item in planned:
+        if "id" not in item:
+            item["id"] = _new_key(item["title"], taken)
+            taken.add(item["id"])
+    return planned
+
+
+def _new_key(title: str, taken: set[str]) -> str:
+    """A key from the title, like the store makes them (``issue``, ``issue-2`` … for ja)."""
+    base = _KEY_CLEAN.sub("-", title.lower()).strip("-")[:40] or "issue"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def write_issues(store: Store, slug: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Insert ``items`` (already checked) in ONE transaction, with an event per issue.
+
+    Any failure — a database constraint, a key taken meanwhile by another screen — rolls
+    the whole transaction back, so either every issue is in the store or none is.
+    """
+
+    def work(conn: Connection) -> list[str]:
+        wid = conn.execute(select(s.workshops.c.id).where(s.workshops.c.slug == slug)).scalar()
+        if wid is None:
+            from toolkit.errors import NotFoundError
+
+            raise NotFoundError("not_found_workshop", slug=slug)
+        themes = dict(
+            conn.execute(
+                select(s.themes.c.key, s.themes.c.id).where(s.themes.c.workshop_id == wid)
+            ).all()
+        )
+        holders = dict(
+            conn.execute(
+                select(s.stakeholders.c.key, s.stakeholders.c.id).where(
+                    s.stakeholders.c.workshop_id == wid
+                )
+            ).all()
+        )
+        if conn.dialect.name == "postgresql":
+            # The same per-workshop lock the store takes before events (ordered change feed).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": wid})
+        at = datetime.now(UTC)
+        keys = []
+        for item in items:
+            issue_id = conn.execute(
+                insert(s.issues).values(
+                    workshop_id=wid,
+                    key=item["id"],
+                    title=item["title"],
+                    description=item.get("description", ""),
+                    current=item.get("current"),
+                    ideal=item.get("ideal"),
+                    cost=item.get("cost"),
+                    year=item.get("year"),
+                    created_at=at,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            for key in item.get("themes", []):
+                conn.execute(insert(s.issue_themes).values(issue_id=issue_id, theme_id=themes[key]))
+            for key in item.get("stakeholders", []):
+                conn.execute(
+                    insert(s.issue_stakeholders).values(
+                        issue_id=issue_id, stakeholder_id=holders[key]
+                    )
+                )
+            conn.execute(
+                insert(s.events).values(
+                    workshop_id=wid,
+                    at=at,
+                    kind="issue_added",
+                    actor="facilitator",
+                    payload={"key": item["id"], "source": "import"},
+                )
+            )
+            keys.append(str(item["id"]))
+        return keys
+
+    return run_write(store.engine, work)
+
+
+def import_issues(
+    store: Store,
+    slug: str,
+    path: str | Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Import issues from a CSV/XLSX file into workshop ``slug``: all rows or none.
+
+    Raises :class:`ImportProblemsError` listing every problem (``row N, column X: …``).
+
+    >>> import_issues(store, "dx-2026", "issues.csv", mapping={"施策名": "title"})  # doctest: +SKIP
+    """
+    table = read_issue_table(path, sheet=sheet)
+    items = plan_issue_import(store, slug, table, mapping)
+    return ImportResult(slug, table.encoding, write_issues(store, slug, items))
+
+
+# ---------------------------------------------------------------------- JSON exports
+def check_document(document: Any, file: str = "") -> None:
+    """Refuse what is not an ``ureshii-export/1`` document valid against the schema."""
+    import jsonschema
+
+    from toolkit.export.json_export import FORMAT_ID, export_json_schema
+
+    found = document.get("format") if isinstance(document, dict) else None
+    if found != FORMAT_ID:
+        raise ExportError("import_json_bad_format", file=file, value=found, expected=FORMAT_ID)
+    validator = jsonschema.Draft202012Validator(export_json_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "/"
+        raise ExportError("import_json_invalid", file=file, where=where, message=error.message)
+
+
+def import_export_json(store: Store, path: str | Path, *, slug: str | None = None) -> str:
+    """Rebuild the workshop of a JSON export in ``store`` (as ``slug`` if given).
+
+    Uses only the public ``Store`` API, step by step as a workshop would have happened:
+    participants (raters with their published group), happiness map, vision drafts and
+    consent, each charter version with its consent record and lock, the scores, and the
+    ballots whose results were visible with their anonymous votes. Returns the slug.
+    """
+    from toolkit.export.verify import load_document
+
+    summary = load_document(path)["summary"]
+    return _rebuild(store, summary, slug or summary["workshop"]["slug"])
+
+
+def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
+    workshop = summary["workshop"]
+    themes = {th["key"]: th for th in summary["themes"]}
+    theme_order = [k for k in summary["happiness_map"]["themes"] if k is not None]
+    theme_order += [k for k in themes if k not in theme_order]
+    spec = {
+        "id": slug,
+        "title": workshop["title"],
+        "lang": workshop["lang"],
+        "stakeholders": [
+            {"id": h["key"], "name": h["name"], "category": h["category"], "prompt": h["prompt"]}
+            for h in summary["stakeholders"]
+        ],
+        "themes": [
+            {"id": k, "name": themes[k]["name"], "description": themes[k]["description"]}
+            for k in theme_order
+        ],
+        "criteria": [
+            {
+                "id": c["key"],
+                "name": c["name"],
+                "description": c["description"],
+                "direction": c["direction"],
+                "scale": {"min": c["scale"][0], "max": c["scale"][1], "anchors": c["anchors"]},
+            }
+            for c in summary["criteria"]
+        ],
+        "issues": [
+            {
+                "id": i["key"],
+                "title": i["title"],
+                "description": i["description"],
+                "current": i["current"],
+                "ideal": i["ideal"],
+                "cost": i["cost"],
+                "year": i["year"],
+                "themes": i["themes"],
+                "stakeholders": i["stakeholders"],
+            }
+            for i in summary["issues"]
+        ],
+        "town_meeting": {"min_group_size": summary["privacy"]["min_group_size"], "ballots": []},
+    }
+    store.create_workshop(spec)
+    groups = summary["scores"]["rater_groups"]
+    total = max(summary["counts"]["participants"], len(groups))
+    tokens = [
+        store.join(slug, category=groups[n] if n < len(groups) else None) for n in range(total)
+    ]
+    for card in summary["cards"]:
+        made = store.add_card(slug, card["text"], stakeholder=card["stakeholder"])
+        if card["theme"] is not None:
+            store.group_card(slug, made.id, card["theme"])
+    for draft in summary["vision_history"]:
+        store.draft_vision(slug, draft["text"], themes=draft["themes"])
+    if summary["vision"] is not None:
+        for token, level in zip(tokens, _levels(summary["vision"]["consent"]), strict=False):
+            store.record_vision_consent(slug, token, level)
+    for version in summary["charter_history"]:
+        store.propose_charter(
+            slug,
+            method=version["method"],
+            weights=version["weights"],
+            tie_break=version["tie_break"],
+            rules=version["rules"],
+            reason=version["reason"],
+        )
+        if version["locked_at"] is not None:
+            for token, level in zip(tokens, _levels(version["consent"]), strict=False):
+                store.record_consent(slug, token, level)
+            store.lock_charter(slug)
+    answers: dict[int, dict[tuple[str, str], float | None]] = {}
+    for rater, issue, criterion, score in summary["scores"]["rows"]:
+        answers.setdefault(int(rater), {})[(issue, criterion)] = score
+    for rater, given in answers.items():
+        store.record_scores(slug, tokens[rater - 1], given)
+    for ballot in summary["ballots"]:
+        store.create_ballot(
+            slug,
+            ballot["key"],
+            ballot["title"],
+            rule=ballot["rule"],
+            options=ballot["options"],
+            settings=ballot["settings"],
+            purpose=ballot["purpose"],
+            visibility=ballot["visibility"],
+        )
+        if ballot["status"] == "draft":
+            continue
+        store.open_ballot(slug, ballot["key"])
+        for token, payload in zip(tokens, ballot["payloads"] or [], strict=False):
+            store.cast_vote(slug, ballot["key"], token, payload)
+        if ballot["released"]:
+            store.release_results(slug, ballot["key"])
+        if ballot["status"] == "closed":
+            store.close_ballot(slug, ballot["key"])
+    store.set_phase(slug, workshop["phase"])
+    return slug
+
+
+def _levels(consent: Mapping[str, Any] | None) -> list[int]:
+    """The individual answers of a consent record (their order is not recorded)."""
+    if not consent:
+        return []
+    levels = consent.get("levels", {})
+    return [n for n in range(5, -1, -1) for _ in range(int(levels.get(str(n), 0)))]
+
+
+def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """A summary without what a rebuilt store cannot reproduce, for comparing two stores.
+
+    Removed: the audit log (the rebuilt store has its own events) and lock times (replaced
+    by whether the charter is locked). Everything else must be equal after
+    ``import_export_json``, given an export whose hidden ballots have no votes, whose scores
+    were never superseded and whose groups are all at least the privacy threshold.
+    """
+    result = copy.deepcopy(dict(summary))
+    result.pop("audit_log", None)
+    if result.get("charter"):
+        result["charter"]["locked_at"] = result["charter"]["locked_at"] is not None
+    for version in result.get("charter_history", []):
+        version["locked_at"] = version["locked_at"] is not None
+    return json.loads(json.dumps(result))

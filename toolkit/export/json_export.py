@@ -1,0 +1,322 @@
+"""The JSON export (format ``ureshii-export/1``) and its published JSON Schema.
+
+The document is the results summary with an envelope::
+
+    {"format": "ureshii-export/1", "exported_at": "...", "generator": {...},
+     "lang": "ja", "scoring_convention": {"ja": "...", "en": "..."}, "summary": {...}}
+
+It carries everything needed to re-compute the ranking from the file alone (criteria with
+their scales and directions, the locked charter's weights, the anonymous scores with raters
+numbered 1..n): ``ureshii verify FILE.json`` does exactly that, and
+:func:`toolkit.export.imports.import_export_json` rebuilds a store from it.
+
+The pydantic models below describe the document; the committed schema
+``toolkit/schema/export.schema.json`` is generated from them. Regenerate it with::
+
+    .venv/bin/python -m toolkit.export.json_export schema
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from toolkit import __version__
+from toolkit.export._common import export_lang
+from toolkit.i18n import both
+from toolkit.summary import SUMMARY_VERSION
+
+FORMAT_ID = "ureshii-export/1"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "export.schema.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkshopInfo(_Model):
+    slug: str
+    title: str
+    lang: Literal["ja", "en"]
+    phase: str
+
+
+class Counts(_Model):
+    participants: int
+    cards: int
+    themes: int
+    issues: int
+    scores: int = Field(description="Every score recorded, superseded ones included.")
+    votes: int
+
+
+class StakeholderOut(_Model):
+    key: str
+    name: str
+    category: str
+    prompt: str
+
+
+class ThemeOut(_Model):
+    key: str
+    name: str
+    description: str
+    cards: int
+    dots: int = Field(description="Dots from theme ballots whose results are visible.")
+
+
+class ConsentRecord(_Model):
+    responses: int
+    blocks: int
+    levels: dict[str, int] = Field(description="Fist of five: level '0'..'5' → how many.")
+
+
+class VisionOut(_Model):
+    version: int
+    text: str
+    themes: list[str]
+    consent: ConsentRecord
+
+
+class CriterionOut(_Model):
+    key: str
+    name: str
+    direction: Literal["benefit", "cost"]
+    scale: list[int] = Field(min_length=2, max_length=2, description="[min, max]")
+    description: str
+    anchors: dict[str, str]
+
+
+class CharterOut(_Model):
+    version: int
+    method: str
+    weights: dict[str, float] = Field(description="Per criterion key; they add up to 1.")
+    tie_break: str
+    rules: dict[str, Any]
+    reason: str
+    locked_at: str | None
+    consent: ConsentRecord | None
+
+
+class CharterVersion(_Model):
+    version: int
+    method: str
+    reason: str
+    locked_at: str | None
+    weights: dict[str, float]
+    tie_break: str
+    rules: dict[str, Any]
+    consent: ConsentRecord | None
+
+
+class RankingRow(_Model):
+    rank: int
+    key: str
+    title: str
+    score: float = Field(description="Weighted mean of the 0–1 scaled criterion means.")
+    robustness: float = Field(description="SMAA-2 acceptability of exactly this rank.")
+    criteria: dict[str, float] = Field(description="Each criterion's scaled mean (0–1).")
+    raters: int
+    agreement_rwg: float | None
+    divides_group: bool
+    themes: list[str]
+    stakeholders: list[str]
+    cost: float | None
+    year: int | None
+    gap: int | None
+
+
+class GroupRank(_Model):
+    key: str
+    rank: int
+
+
+class GroupRanking(_Model):
+    raters: int | None = Field(description="None when the group is suppressed.")
+    suppressed: bool
+    ranking: list[GroupRank]
+
+
+class Tally(_Model):
+    order: list[str]
+    points: dict[str, float]
+    selected: list[str] | None = None
+
+
+class BallotOut(_Model):
+    key: str
+    title: str
+    purpose: str
+    rule: str
+    status: Literal["draft", "open", "closed"]
+    results_visible: bool
+    votes: int
+    tally: Tally | None = Field(description="None while results are hidden.")
+    options: list[str]
+    settings: dict[str, Any]
+    visibility: Literal["live", "hidden_until_close"]
+    released: bool
+    payloads: list[Any] | None = Field(
+        description="Anonymous ballots in a canonical order; None while results are hidden."
+    )
+
+
+class Privacy(_Model):
+    min_group_size: int
+
+
+class IssueOut(_Model):
+    key: str
+    title: str
+    description: str
+    current: int | None
+    ideal: int | None
+    gap: int | None
+    cost: float | None
+    year: int | None
+    themes: list[str]
+    stakeholders: list[str]
+
+
+class HappinessMap(_Model):
+    stakeholders: list[str | None]
+    themes: list[str | None]
+    counts: list[list[int]] = Field(description="counts[stakeholder][theme] = cards.")
+
+
+class CardOut(_Model):
+    text: str
+    stakeholder: str | None
+    theme: str | None
+
+
+class VisionDraft(_Model):
+    version: int
+    text: str
+    themes: list[str]
+
+
+class ScoreStats(_Model):
+    columns: list[str]
+    rows: list[tuple[str, str, int, int, float | None, float | None, float | None]]
+
+
+class Scores(_Model):
+    columns: list[str]
+    rows: list[tuple[int, str, str, float | None]] = Field(
+        description="(rater 1..n, issue, criterion, score or None for don't know)."
+    )
+    rater_groups: list[str | None] = Field(
+        description="Group of rater n at index n-1; all None when any group is suppressed."
+    )
+
+
+class RoadmapYear(_Model):
+    year: int | None
+    issues: list[str]
+
+
+class AuditEvent(_Model):
+    seq: int
+    at: str
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+
+
+class Summary(_Model):
+    summary_version: Literal[1]
+    workshop: WorkshopInfo
+    counts: Counts
+    stakeholders: list[StakeholderOut]
+    themes: list[ThemeOut]
+    vision: VisionOut | None
+    criteria: list[CriterionOut]
+    charter: CharterOut | None
+    charter_history: list[CharterVersion]
+    ranking: list[RankingRow]
+    by_group: dict[str, GroupRanking]
+    ballots: list[BallotOut]
+    privacy: Privacy
+    issues: list[IssueOut]
+    happiness_map: HappinessMap
+    cards: list[CardOut]
+    vision_history: list[VisionDraft]
+    score_stats: ScoreStats
+    scores: Scores
+    roadmap: list[RoadmapYear]
+    audit_log: list[AuditEvent]
+
+
+class Generator(_Model):
+    name: Literal["ureshii"]
+    version: str
+
+
+class ExportDocument(_Model):
+    """An Ureshii export: the results summary and what produced it."""
+
+    format: Literal["ureshii-export/1"]
+    exported_at: str
+    generator: Generator
+    lang: Literal["ja", "en"]
+    scoring_convention: dict[str, str]
+    summary: Summary
+
+
+assert SUMMARY_VERSION == 1, "a new summary version needs a new export format"
+
+
+def export_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that every ``ureshii-export/1`` document satisfies."""
+    schema = ExportDocument.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://example.invalid/ureshii/export.schema.json",
+        **schema,
+        "title": f"Ureshii export ({FORMAT_ID})",
+    }
+
+
+def schema_text() -> str:
+    """The schema as committed: indented JSON, final newline."""
+    return json.dumps(export_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schema(path: Path = SCHEMA_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
+
+
+def export_document(
+    summary: dict[str, Any], *, lang: str | None = None, at: datetime | None = None
+) -> dict[str, Any]:
+    """The export document (a dict) around ``summary``."""
+    return {
+        "format": FORMAT_ID,
+        "exported_at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "generator": {"name": "ureshii", "version": __version__},
+        "lang": export_lang(summary, lang),
+        "scoring_convention": both("export_scoring_convention"),
+        "summary": summary,
+    }
+
+
+def render_json(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
+    """The JSON export as UTF-8 bytes (Japanese kept readable, 1-space indent)."""
+    text = json.dumps(export_document(summary, lang=lang), ensure_ascii=False, indent=1)
+    return (text + "\n").encode("utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover - developer command
+    if sys.argv[1:] == ["schema"]:
+        print(write_schema())
+    else:
+        print("usage: python -m toolkit.export.json_export schema", file=sys.stderr)
+        sys.exit(2)
