@@ -53,18 +53,21 @@ def is_whole(value: object) -> bool:
 
 def check_positive_number(argument: str, value: object) -> float:
     """A finite number greater than 0."""
-    if not is_number(value) or not math.isfinite(float(value)) or float(value) <= 0:  # type: ignore[arg-type]
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise input_error("methods_positive_number", argument=argument, value=value)
-    return float(value)  # type: ignore[arg-type]
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise input_error("methods_positive_number", argument=argument, value=value)
+    return number
 
 
 def check_positive_integer(argument: str, value: object, minimum: int = 1) -> int:
     """A whole number of at least ``minimum``."""
-    if not is_whole(value) or int(value) < minimum:  # type: ignore[call-overload]
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < minimum:
         raise input_error(
             "methods_positive_integer", argument=argument, value=value, minimum=minimum
         )
-    return int(value)  # type: ignore[call-overload]
+    return int(value)
 
 
 def check_unique(argument: str, labels: Iterable[Hashable]) -> None:

@@ -13,7 +13,7 @@ be split most equally (highest "effective vote count") is selected next.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from typing import Literal
 
 from pabutools.election import (
@@ -74,7 +74,10 @@ def _approval_counts(
     return counts
 
 
-def _greedy_key(costs: Mapping[str, float], counts: Mapping[str, int]):  # type: ignore[no-untyped-def]
+def _greedy_key(
+    costs: Mapping[str, int | float], counts: Mapping[str, int]
+) -> Callable[[str], tuple[int, float, str]]:
+    """Most approvals first, then the lower cost, then the name (code-point order)."""
     return lambda p: (-counts[p], costs[p], str(p))
 
 
