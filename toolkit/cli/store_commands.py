@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from toolkit.i18n import default_language, t
-from toolkit.methods.registry import RULES
 
 DEFAULT_DATA_DIR = Path("ureshii-data")
 
@@ -73,6 +72,8 @@ def register(group: click.Group) -> None:
 
 def render_demo_report(summary: dict[str, Any], path: str, lang: str) -> str:
     """What the demo built, in words: counts, the locked charter, the top of the backlog."""
+    from toolkit.methods.registry import RULES  # pandas/scipy: import only when needed
+
     charter = summary["charter"]
     names = {c["key"]: c["name"] for c in summary["criteria"]}
     lines = [

@@ -60,12 +60,12 @@ from toolkit.model import (
 )
 from toolkit.store import schema as s
 from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolve_url, run_write
+from toolkit.workshop_file.models import TIE_BREAKS
 
 T = TypeVar("T")
 
 #: Method ids a charter may name: the methods registry (``toolkit.methods.RULES``).
 METHOD_IDS = tuple(RULES)
-TIE_BREAKS = ("mean_then_median", "median_then_mean", "fewest_dont_know", "facilitator")
 CARD_MAX_CHARS = 500
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
 
