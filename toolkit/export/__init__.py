@@ -1,0 +1,95 @@
+"""Exports of the prioritised backlog and the workshop report, and imports.
+
+Every format renders ONE results summary (``toolkit.summary.summarize(store, slug)``,
+never with hidden results), so no format recomputes anything::
+
+    from toolkit.export import export
+    export(store, "dx-vision-2026", "xlsx", "backlog.xlsx")        # or csv json md html png svg pb
+
+========  =====================================================  =========================
+format    what                                                    module
+========  =====================================================  =========================
+csv       backlog for Excel (UTF-8 BOM or CP932, formula-safe)    ``csv_export``
+xlsx      workbook: backlog, charter, scores, votes, map, log     ``xlsx``
+json      ``ureshii-export/1`` + JSON Schema; ``ureshii verify``  ``json_export``, ``verify``
+md        backlog for wikis and issue trackers                    ``markdown``
+html      self-contained report (inline SVG, A4 print)            ``html_report``
+png, svg  chart images (ranking or happiness map)                 ``images``
+pb        pabulib votes of one ballot                             ``pabulib``
+========  =====================================================  =========================
+
+Imports (``imports``): issues from CSV/XLSX (all or nothing) and JSON exports into a store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from toolkit.export._common import BINARY_FORMATS, FORMATS, ExportError
+from toolkit.store import Store
+from toolkit.summary import summarize
+
+__all__ = ["BINARY_FORMATS", "FORMATS", "ExportError", "export", "render"]
+
+
+def render(
+    summary: dict[str, Any],
+    fmt: str,
+    *,
+    lang: str | None = None,
+    encoding: str = "utf-8-sig",
+    chart: str = "ranking",
+    ballot: str | None = None,
+) -> bytes:
+    """One format of a results summary, as bytes."""
+    if fmt == "csv":
+        from toolkit.export.csv_export import render_csv
+
+        return render_csv(summary, lang=lang, encoding=encoding)
+    if fmt == "xlsx":
+        from toolkit.export.xlsx import render_xlsx
+
+        return render_xlsx(summary, lang=lang)
+    if fmt == "json":
+        from toolkit.export.json_export import render_json
+
+        return render_json(summary, lang=lang)
+    if fmt == "md":
+        from toolkit.export.markdown import render_markdown
+
+        return render_markdown(summary, lang=lang)
+    if fmt == "html":
+        from toolkit.export.html_report import render_html
+
+        return render_html(summary, lang=lang)
+    if fmt in ("png", "svg"):
+        from toolkit.export.images import render_chart
+
+        return render_chart(summary, fmt=fmt, chart=chart, lang=lang)
+    if fmt == "pb":
+        from toolkit.export.pabulib import render_pabulib
+
+        return render_pabulib(summary, ballot=ballot, lang=lang)
+    raise ExportError("export_unknown_format", value=fmt, allowed=", ".join(FORMATS))
+
+
+def export(
+    store: Store,
+    slug: str,
+    fmt: str,
+    out: str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> bytes:
+    """Summarise workshop ``slug`` (hidden results stay hidden) and render it as ``fmt``.
+
+    Writes the bytes to ``out`` when given, and returns them. ``options``: ``lang``,
+    ``encoding`` (csv), ``chart`` (png/svg), ``ballot`` (pb).
+    """
+    if fmt not in FORMATS:
+        raise ExportError("export_unknown_format", value=fmt, allowed=", ".join(FORMATS))
+    data = render(summarize(store, slug), fmt, **options)
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

@@ -28,7 +28,7 @@ def export_lang(summary: dict[str, Any], lang: str | None) -> Lang:
     return normalize_language(lang or summary["workshop"]["lang"])
 
 
-def label(key: str, lang: str, **params: object) -> str:
+def label(key: str, lang: str, **params: Any) -> str:
     """An export label from ``export.yaml`` (``export_`` prefix implied)."""
     return t(f"export_{key}", lang, **params)
 

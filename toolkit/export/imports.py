@@ -152,7 +152,7 @@ def read_issue_table(path: str | Path, *, sheet: str | None = None) -> IssueTabl
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> IssueTable:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -516,7 +516,7 @@ def import_issues(
 # ---------------------------------------------------------------------- JSON exports
 def check_document(document: Any, file: str = "") -> None:
     """Refuse what is not an ``ureshii-export/1`` document valid against the schema."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
     from toolkit.export.json_export import FORMAT_ID, export_json_schema
 

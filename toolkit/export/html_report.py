@@ -1,0 +1,398 @@
+"""The workshop report as ONE self-contained HTML file (ja/en), ready to print to A4 PDF.
+
+Charts are inline SVG (rendered offline by ``toolkit.charts``), styles are inline, there is
+no script, font, image or link to anything outside the file: it opens on an isolated
+municipal network, and a browser's "Print → Save as PDF" gives A4 pages (``@page`` rules,
+table headers repeated on each page, sections kept together where they fit).
+
+Sections: the happiness map, the vision, the method charter, the ranking with its
+robustness, where the group disagrees, per-group rankings (small groups suppressed), votes
+and town-meeting results, and the roadmap by year.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from toolkit import __version__
+from toolkit.charts import to_svg
+from toolkit.export._common import (
+    Names,
+    consent_text,
+    export_lang,
+    label,
+    method_name,
+    rule_name,
+    tie_break_name,
+    year_text,
+)
+from toolkit.export.report_charts import RANKING_CHART_TOP, happiness_chart, ranking_chart
+
+_CSS = """
+:root { --accent: #e07a5f; --ink: #222; --muted: #666; --line: #ddd; --calm: #3d405b; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic",
+  Meiryo, sans-serif; color: var(--ink); margin: 0 auto; max-width: 60rem; padding: 1.5rem;
+  line-height: 1.6; }
+h1 { font-size: 1.6rem; border-bottom: 4px solid var(--accent); padding-bottom: .3rem; }
+h2 { font-size: 1.25rem; border-left: 6px solid var(--accent); padding-left: .5rem;
+  margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin-bottom: .3rem; }
+.meta, .note { color: var(--muted); font-size: .9rem; }
+nav ol { columns: 2; font-size: .95rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .88rem; }
+th, td { border: 1px solid var(--line); padding: .25rem .45rem; text-align: left;
+  vertical-align: top; }
+th { background: #fce8e0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.divides td { background: #fff3ee; }
+.vision { font-size: 1.2rem; font-weight: bold; border: 2px solid var(--accent);
+  padding: .8rem 1rem; border-radius: .4rem; }
+figure { margin: .5rem 0; } figure svg { max-width: 100%; height: auto; }
+.badge { display: inline-block; background: var(--accent); color: #fff; border-radius: .3rem;
+  padding: 0 .4rem; font-size: .8rem; }
+footer { margin-top: 2rem; border-top: 1px solid var(--line); padding-top: .5rem; }
+@page { size: A4; margin: 15mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav { display: none; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  section { break-inside: auto; }
+  figure, tr, .vision { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+_SECTIONS = (
+    "happiness",
+    "vision",
+    "charter",
+    "ranking",
+    "disagreement",
+    "groups",
+    "town_meeting",
+    "roadmap",
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _table(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, numeric: Sequence[int] = ()
+) -> str:
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
+    body = []
+    for row in rows:
+        css = ""
+        if row and isinstance(row[-1], _RowClass):
+            css = f' class="{row[-1].name}"'
+            row = row[:-1]
+        cells = "".join(
+            f'<td class="num">{_e(v)}</td>' if n in numeric else f"<td>{_e(v)}</td>"
+            for n, v in enumerate(row)
+        )
+        body.append(f"<tr{css}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class _RowClass:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f'<figure role="img" aria-label="{_e(caption)}">{svg}</figure>'
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: bool = True) -> bytes:
+    """The report as UTF-8 HTML bytes. ``charts=False`` leaves the SVG charts out."""
+    language = export_lang(summary, lang)
+    names = Names(summary, language)
+    workshop = summary["workshop"]
+    title = f"{workshop['title']} — {label('report_title', language)}"
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{language}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>{_e(workshop['title'])}</h1>",
+        f"<p><strong>{_e(label('report_title', language))}</strong></p>",
+        '<p class="meta">'
+        + _e(
+            label(
+                "generated",
+                language,
+                at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                version=__version__,
+                format="html",
+            )
+        )
+        + "<br>"
+        + _e(label("label_counts", language, **summary["counts"]))
+        + "</p></header>",
+        f'<nav aria-label="{_e(label("skip_link", language))}"><ol>'
+        + "".join(
+            f'<li><a href="#{key}">{_e(label(f"section_{key}", language))}</a></li>'
+            for key in _SECTIONS
+        )
+        + "</ol></nav>",
+        _happiness(summary, language, names, charts),
+        _vision(summary, language, names),
+        _charter(summary, language, names),
+        _ranking(summary, language, names, charts),
+        _disagreement(summary, language),
+        _groups(summary, language, names),
+        _town_meeting(summary, language, names),
+        _roadmap(summary, language, names),
+        "<footer><p class='note'>"
+        + _e(label("privacy_note", language, n=summary["privacy"]["min_group_size"]))
+        + "<br>"
+        + _e(label("verify_hint", language))
+        + "</p></footer></body></html>",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def _section(key: str, lang: str, body: str) -> str:
+    return f'<section id="{key}"><h2>{_e(label(f"section_{key}", lang))}</h2>{body}</section>'
+
+
+def _happiness(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> str:
+    grid = summary["happiness_map"]
+    body = ""
+    if charts and grid["themes"] and grid["stakeholders"]:
+        body += _figure(
+            to_svg(happiness_chart(summary, lang=lang)), label("section_happiness", lang)
+        )
+    body += _table(
+        [label("col_stakeholder", lang), *[names.theme(k) for k in grid["themes"]]],
+        [
+            [names.stakeholder(k), *counts]
+            for k, counts in zip(grid["stakeholders"], grid["counts"], strict=True)
+        ],
+        numeric=range(1, len(grid["themes"]) + 1),
+    )
+    body += f"<h3>{_e(label('section_top_themes', lang))}</h3>"
+    body += _table(
+        [label("col_theme", lang), label("col_cards", lang), label("col_dots", lang)],
+        [[th["name"], th["cards"], th["dots"]] for th in summary["themes"]],
+        numeric=(1, 2),
+    )
+    return _section("happiness", lang, body)
+
+
+def _vision(summary: dict[str, Any], lang: str, names: Names) -> str:
+    vision = summary["vision"]
+    if vision is None:
+        return _section("vision", lang, f"<p>{_e(label('vision_none', lang))}</p>")
+    body = f'<p class="vision">{_e(vision["text"])}</p>'
+    body += (
+        f"<p>{_e(label('col_themes', lang))}: "
+        + _e(names.join([names.theme(k) for k in vision["themes"]]))
+        + "</p>"
+    )
+    body += (
+        f"<p>{_e(label('vision_consent', lang, version=vision['version']))}: "
+        + _e(consent_text(vision["consent"], lang))
+        + "</p>"
+    )
+    return _section("vision", lang, body)
+
+
+def _charter(summary: dict[str, Any], lang: str, names: Names) -> str:
+    charter = summary["charter"]
+    if charter is None:
+        return _section("charter", lang, f"<p>{_e(label('charter_none', lang))}</p>")
+    facts = [
+        (label("col_charter_version", lang), charter["version"]),
+        (label("col_method", lang), method_name(charter["method"], lang)),
+        (label("col_tie_break", lang), tie_break_name(charter["tie_break"], lang)),
+        (label("col_consent", lang), consent_text(charter["consent"], lang)),
+        (label("col_locked_at", lang), charter["locked_at"]),
+    ]
+    if charter["reason"]:
+        facts.append((label("col_reason", lang), charter["reason"]))
+    body = _table([label("col_item", lang), label("col_value", lang)], facts)
+    weights = charter["weights"]
+    body += _table(
+        [
+            label("col_criterion", lang),
+            label("col_weight", lang),
+            label("col_direction", lang),
+            label("col_scale", lang),
+        ],
+        [
+            [
+                c["name"],
+                _pct(weights.get(c["key"])),
+                label(f"direction_{c['direction']}", lang),
+                f"{c['scale'][0]}–{c['scale'][1]}",
+            ]
+            for c in summary["criteria"]
+            if c["key"] in weights
+        ],
+        numeric=(1,),
+    )
+    body += f'<p class="note">{_e(label("scoring_convention", lang))}</p>'
+    if len(summary["charter_history"]) > 1:
+        body += f"<h3>{_e(label('section_history', lang))}</h3>"
+        body += _table(
+            [
+                label("col_version", lang),
+                label("col_method", lang),
+                label("col_locked_at", lang),
+                label("col_reason", lang),
+            ],
+            [
+                [v["version"], method_name(v["method"], lang), v["locked_at"], v["reason"]]
+                for v in summary["charter_history"]
+            ],
+        )
+    return _section("charter", lang, body)
+
+
+def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> str:
+    ranking = summary["ranking"]
+    if not ranking:
+        key = "charter_none" if summary["charter"] is None else "ranking_none"
+        return _section("ranking", lang, f"<p>{_e(label(key, lang))}</p>")
+    body = ""
+    if charts:
+        body += _figure(to_svg(ranking_chart(summary, lang=lang)), label("section_ranking", lang))
+        if len(ranking) > RANKING_CHART_TOP:
+            body += (
+                '<p class="note">'
+                + _e(label("top_n_note", lang, n=RANKING_CHART_TOP, total=len(ranking)))
+                + "</p>"
+            )
+    rows: list[list[Any]] = []
+    for r in ranking:
+        row: list[Any] = [
+            r["rank"],
+            r["title"],
+            _num(r["score"]),
+            _pct(r["robustness"]),
+            _num(r["agreement_rwg"], 2),
+            label("yes" if r["divides_group"] else "no", lang),
+            r["raters"],
+            names.join([names.theme(k) for k in r["themes"]]),
+        ]
+        if r["divides_group"]:
+            row.append(_RowClass("divides"))
+        rows.append(row)
+    body += _table(
+        [
+            label("col_rank", lang),
+            label("col_title", lang),
+            label("col_score", lang),
+            label("col_robustness", lang),
+            label("col_agreement", lang),
+            label("col_divides", lang),
+            label("col_raters", lang),
+            label("col_themes", lang),
+        ],
+        rows,
+        numeric=(0, 2, 3, 4, 6),
+    )
+    return _section("ranking", lang, body)
+
+
+def _disagreement(summary: dict[str, Any], lang: str) -> str:
+    divisive = [r for r in summary["ranking"] if r["divides_group"]]
+    if not divisive:
+        return _section("disagreement", lang, f"<p>{_e(label('disagreement_none', lang))}</p>")
+    items = "".join(
+        f"<li>{_e(r['rank'])}. {_e(r['title'])} "
+        f'<span class="badge">r_wg {_num(r["agreement_rwg"], 2)}</span></li>'
+        for r in divisive
+    )
+    body = f"<p>{_e(label('disagreement_note', lang))}</p><ul>{items}</ul>"
+    return _section("disagreement", lang, body)
+
+
+def _groups(summary: dict[str, Any], lang: str, names: Names) -> str:
+    minimum = summary["privacy"]["min_group_size"]
+    rows = []
+    for group, entry in sorted(summary["by_group"].items()):
+        if entry["suppressed"]:
+            rows.append([group, label("group_suppressed", lang, n=minimum), ""])
+            continue
+        top = [f"{g['rank']}. {names.issues.get(g['key'], g['key'])}" for g in entry["ranking"][:5]]
+        rows.append([group, label("group_raters", lang, n=entry["raters"]), " / ".join(top)])
+    if not rows:
+        return _section("groups", lang, f"<p>{_e(label('none', lang))}</p>")
+    body = _table(
+        [label("col_group", lang), label("col_raters", lang), label("col_group_ranking", lang)],
+        rows,
+    )
+    return _section("groups", lang, body)
+
+
+def _town_meeting(summary: dict[str, Any], lang: str, names: Names) -> str:
+    parts = []
+    for ballot in summary["ballots"]:
+        status = label("status_" + ballot["status"], lang)
+        head = (
+            f"<h3>{_e(ballot['title'])}</h3><p class='meta'>"
+            f"{_e(rule_name(ballot['rule'], lang))} · {_e(status)}"
+            f" · {_e(label('col_votes', lang))} {ballot['votes']}</p>"
+        )
+        tally = ballot["tally"]
+        if tally is None:
+            note = (
+                label("hidden_results", lang, votes=ballot["votes"])
+                if not ballot["results_visible"]
+                else label("none", lang)
+            )
+            parts.append(f"{head}<p>{_e(note)}</p>")
+            continue
+        selected = tally.get("selected")
+        ordered = list(tally["order"]) + [o for o in tally["points"] if o not in tally["order"]]
+        rows = [
+            [
+                place if option in tally["order"] else "",
+                names.option(option),
+                f"{tally['points'].get(option, 0):g}",
+            ]
+            for place, option in enumerate(ordered, start=1)
+        ]
+        table = _table(
+            [label("col_order", lang), label("col_option", lang), label("col_points", lang)],
+            rows,
+            numeric=(0, 2),
+        )
+        if selected is not None:
+            chosen = names.join([names.option(o) for o in selected])
+            table += f"<p>{_e(label('ballot_selected', lang, items=chosen))}</p>"
+        parts.append(head + table)
+    return _section("town_meeting", lang, "".join(parts) or f"<p>{_e(label('none', lang))}</p>")
+
+
+def _roadmap(summary: dict[str, Any], lang: str, names: Names) -> str:
+    ranks = {r["key"]: r["rank"] for r in summary["ranking"]}
+    if not summary["roadmap"]:
+        return _section("roadmap", lang, f"<p>{_e(label('roadmap_none', lang))}</p>")
+    body = ""
+    for year in summary["roadmap"]:
+        items = "".join(
+            f"<li>{_e(names.issues.get(k, k))}"
+            + (f" <span class='meta'>#{ranks[k]}</span>" if k in ranks else "")
+            + "</li>"
+            for k in year["issues"]
+        )
+        body += f"<h3>{_e(year_text(year['year'], lang))}</h3><ol>{items}</ol>"
+    return _section("roadmap", lang, body)
