@@ -1,0 +1,121 @@
+"""The JSON export: its published schema, a round trip into a new store, and verify."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli import main
+from toolkit.export import ExportError
+from toolkit.export.imports import comparable_summary, import_export_json
+from toolkit.export.json_export import (
+    FORMAT_ID,
+    SCHEMA_PATH,
+    ExportDocument,
+    export_json_schema,
+    render_json,
+    schema_text,
+)
+from toolkit.export.verify import verify_document
+from toolkit.store import Store
+from toolkit.summary import summarize
+
+
+@pytest.fixture(scope="module")
+def document(demo_summary: dict[str, Any]) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(render_json(demo_summary))
+    return loaded
+
+
+@pytest.fixture
+def export_file(tmp_path: Path, document: dict[str, Any]) -> Path:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    # Regenerate with: .venv/bin/python -m toolkit.export.json_export schema
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
+
+
+def test_export_validates_against_the_published_schema(document: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["format"] == FORMAT_ID == "ureshii-export/1"
+    assert set(schema["properties"]) == set(ExportDocument.model_fields)
+    assert set(document["scoring_convention"]) == {"ja", "en"}
+
+
+def test_schema_rejects_a_document_with_a_participant_id(document: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(document))
+    broken["summary"]["scores"]["rows"][0].append(12345)
+    errors = list(jsonschema.Draft202012Validator(export_json_schema()).iter_errors(broken))
+    assert errors
+
+
+def test_round_trip_into_a_new_store_gives_the_same_summary(
+    store: Store, export_file: Path, demo_summary: dict[str, Any]
+) -> None:
+    slug = import_export_json(store, export_file)
+    again = summarize(store, slug)
+    assert again["ranking"] == demo_summary["ranking"]
+    assert comparable_summary(again) == comparable_summary(demo_summary)
+    # and the rebuilt store exports a file that verifies
+    assert verify_document(json.loads(render_json(again))).matches
+
+
+def test_import_refuses_what_is_not_an_export(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "other.json"
+    path.write_text('{"format": "something/2"}', encoding="utf-8")
+    with pytest.raises(ExportError, match="not an Ureshii export"):
+        import_export_json(store, path)
+
+
+def test_verify_matches(export_file: Path) -> None:
+    result = CliRunner().invoke(main, ["verify", str(export_file), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("matches: the ranking of 12 issues re-computed with charter v1")
+    japanese = CliRunner().invoke(main, ["verify", str(export_file)])
+    assert japanese.exit_code == 0 and japanese.output.startswith("一致（matches）")
+
+
+@pytest.mark.parametrize("tamper", ["score_value", "published_rank", "weight"], ids=str)
+def test_verify_finds_a_tampered_file(
+    tamper: str, document: dict[str, Any], tmp_path: Path
+) -> None:
+    changed = json.loads(json.dumps(document))
+    summary = changed["summary"]
+    first, second = summary["ranking"][0], summary["ranking"][1]
+    if tamper == "score_value":  # one rater's score of the top issue drops to the minimum
+        for row in summary["scores"]["rows"]:
+            if row[1] == first["key"] and row[3] is not None:
+                row[3] = 1.0
+    elif tamper == "published_rank":  # swap the top two in the published table
+        first["rank"], second["rank"] = second["rank"], first["rank"]
+    else:
+        weights = summary["charter"]["weights"]
+        key = next(iter(weights))
+        weights[key] += 0.1
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["verify", str(path), "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.output.startswith("does not match:")
+    assert f"  {first['key']}: " in result.output
+
+
+def test_verify_without_a_charter_says_so(document: dict[str, Any]) -> None:
+    changed = json.loads(json.dumps(document))
+    changed["summary"]["charter"] = None
+    result = verify_document(changed)
+    assert not result.matches
+    assert result.report("en") == (
+        "The export has no locked method charter, so there is no ranking to verify."
+    )
