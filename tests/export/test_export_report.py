@@ -1,0 +1,151 @@
+"""The HTML report in Chromium (nothing requested beyond the file, A4 print), the chart
+images, the Markdown backlog and the pabulib file."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pabutools.election import parse_pabulib
+
+from tests.server.server_helpers import ARTIFACTS, RequestLog
+from toolkit.export import ExportError, render
+from toolkit.export.html_report import render_html
+from toolkit.export.markdown import escape_cell, render_markdown
+from toolkit.export.pabulib import render_pabulib
+
+SVG_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+@pytest.fixture(scope="module")
+def report_ja(demo_summary: dict[str, Any]) -> bytes:
+    return render_html(demo_summary)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A folder served on 127.0.0.1 (so every request the page makes can be checked)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_report_is_self_contained(report_ja: bytes) -> None:
+    text = report_ja.decode("utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["'](?!#)""", text)  # only in-page anchors
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", text)) <= SVG_NAMESPACES
+    assert "<script" not in text and "@import" not in text and "url(" not in text
+    assert text.count("<svg") == 2  # happiness map and ranking, inline
+    assert "@page { size: A4" in text
+
+
+def test_report_sections_render_the_summary(report_ja: bytes, demo_summary: dict[str, Any]) -> None:
+    text = report_ja.decode("utf-8")
+    headings = (
+        "うれしさマップ",
+        "ビジョン",
+        "優先順位の決め方（憲章）",
+        "意見が割れている課題",
+        "グループ別の順位",
+        "投票・タウンミーティングの結果",
+        "ロードマップ",
+    )
+    for heading in headings:
+        assert f">{heading}</h2>" in text
+    assert demo_summary["vision"]["text"] in text
+    for row in demo_summary["ranking"]:
+        assert row["title"] in text
+    assert "結果は投票の締め切りまで非公開です（現在 0 票）" in text
+    assert "2026年度" in text and "2028年度" in text
+
+
+def test_report_in_english(demo_summary: dict[str, Any]) -> None:
+    text = render_html(demo_summary, lang="en").decode("utf-8")
+    assert '<html lang="en">' in text
+    assert ">How we agreed to prioritise (method charter)</h2>" in text
+    assert "Prioritised backlog: score and robustness" in text  # the chart title
+
+
+def test_report_in_chromium_requests_nothing_else_and_prints_to_a4(
+    browser: Any, cjk_font: None, served: tuple[Path, str], report_ja: bytes
+) -> None:
+    folder, base = served
+    (folder / "report.html").write_bytes(report_ja)
+    context = browser.new_context(viewport={"width": 1024, "height": 1400})
+    page = context.new_page()
+    log = RequestLog()
+    log.attach(page)
+    try:
+        page.goto(f"{base}/report.html", wait_until="networkidle")
+        assert page.locator("h2#charter, section#charter h2").first.is_visible()
+        assert page.locator("section#ranking svg").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "export-report-ja.png"), full_page=True)
+        pdf = page.pdf(format="A4", print_background=True)
+    finally:
+        context.close()
+    assert log.outside() == []
+    assert log.urls == [f"{base}/report.html"]  # the file itself, nothing else at all
+    assert (ARTIFACTS / "export-report-ja.png").stat().st_size > 10_000
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in boxes)
+
+
+def test_chart_images_keep_japanese_text(cjk_font: None, demo_summary: dict[str, Any]) -> None:
+    svg = render(demo_summary, "svg").decode("utf-8")
+    assert svg.startswith("<svg") and "優先順位: スコアと頑健性" in svg
+    assert demo_summary["ranking"][0]["title"] in svg
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", svg)) <= SVG_NAMESPACES
+    happiness = render(demo_summary, "svg", chart="happiness").decode("utf-8")
+    assert "子育て世帯" in happiness and "うれしさマップ" in happiness
+    png = render(demo_summary, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    with pytest.raises(ExportError, match="Unknown chart 'pie'"):
+        render(demo_summary, "svg", chart="pie")
+
+
+def test_markdown_backlog(demo_summary: dict[str, Any]) -> None:
+    text = render_markdown(demo_summary).decode("utf-8")
+    lines = text.splitlines()
+    assert lines[0] == f"# {demo_summary['workshop']['title']}"
+    table = [line for line in lines if line.startswith("| ") and line[2:3].isdigit()]
+    assert len(table) == len(demo_summary["ranking"])
+    first = demo_summary["ranking"][0]
+    assert table[0].startswith(f"| 1 | {first['title']} | {first['score']:.3f} |")
+    assert "- 決め方: 重みづけ評価（加重和）" in lines
+    assert escape_cell("FAX|はんこ\n押印") == "FAX\\|はんこ<br>押印"
+
+
+def test_pabulib_file_reads_in_pabutools(tmp_path: Path, demo_summary: dict[str, Any]) -> None:
+    path = tmp_path / "dots.pb"
+    path.write_bytes(render_pabulib(demo_summary))
+    instance, profile = parse_pabulib(str(path))
+    ballot = next(b for b in demo_summary["ballots"] if b["key"] == "theme-dots")
+    assert instance.meta["instance"] == "theme-dots"
+    assert instance.meta["vote_type"] == "cumulative"
+    assert {p.name for p in instance} == set(ballot["options"])
+    assert len(profile) == ballot["votes"] == 24
+    # the points in the file add up to the published tally
+    totals: dict[str, float] = {}
+    for vote in profile:
+        for project, points in vote.items():
+            totals[project.name] = totals.get(project.name, 0) + float(points)
+    assert {k: v for k, v in ballot["tally"]["points"].items() if v} == totals
+
+
+def test_pabulib_single_choice_and_hidden_ballots(demo_summary: dict[str, Any]) -> None:
+    text = render_pabulib(demo_summary, ballot="method").decode("utf-8")
+    assert "vote_type;choose-1" in text and "num_votes;24" in text
+    with pytest.raises(ExportError, match="'jumin-shortlist' is hidden until it closes"):
+        render_pabulib(demo_summary, ballot="jumin-shortlist")
