@@ -104,8 +104,10 @@ def test_facilitator_link_sets_a_strict_cookie_and_opens_the_console(
     server: ServerProcess,
 ) -> None:
     reply = server.request(f"/?secret={server.secret}")
-    assert reply.status == 303
-    assert reply.header("Location") == CONSOLE
+    assert reply.status == 200
+    # A same-site refresh, not a redirect: see EntryHandler (SameSite=Strict and redirects).
+    assert f'<meta http-equiv="refresh" content="0;url={CONSOLE}">' in reply.body
+    assert f'href="{CONSOLE}"' in reply.body and "<script" not in reply.body.lower()
     cookie = reply.header("Set-Cookie")
     name, _, rest = cookie.partition("=")
     value = rest.split(";", 1)[0]
@@ -114,6 +116,14 @@ def test_facilitator_link_sets_a_strict_cookie_and_opens_the_console(
     assert {"httponly", "samesite=strict", "path=/"} <= attributes
     assert server.secret not in cookie and len(value) == 64
     assert reply.header("Referrer-Policy") == "no-referrer"
+    assert reply.header("Cache-Control") == "no-store"
+
+
+def test_with_the_cookie_the_root_redirects_to_the_console(server: ServerProcess) -> None:
+    reply = server.request("/", facilitator=True)
+    assert reply.status == 303
+    assert reply.header("Location") == CONSOLE
+    assert not reply.header("Set-Cookie")
 
 
 def test_wrong_secret_is_forbidden_and_sets_no_cookie(server: ServerProcess) -> None:
@@ -141,7 +151,6 @@ def test_with_the_secret_the_console_renders_in_a_new_kernel(
 
 
 def test_facilitator_routes_answer_with_the_cookie(server: ServerProcess) -> None:
-    assert server.request("/", facilitator=True).status == 303
     assert server.request("/voila/tree", facilitator=True).status == 200
     assert server.request("/voila/static/voila.js", facilitator=True).status == 200
 

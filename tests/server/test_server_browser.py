@@ -55,6 +55,27 @@ def test_facilitator_link_opens_the_console_offline(
         context.close()
 
 
+def test_facilitator_link_followed_from_another_site(server: ServerProcess, browser: Any) -> None:
+    """A link clicked in a webmail or chat page: the navigation starts cross-site, and a
+    SameSite=Strict cookie set on the way must still reach the console."""
+    context, page, requests = _new_page(browser)
+    try:
+        # localhost and 127.0.0.1 are different sites for the browser.
+        page.goto(f"http://localhost:{server.port}/p/", timeout=60_000)
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; a.id = 'go';"
+            " a.textContent = 'facilitator'; document.body.append(a); }",
+            server.facilitator_url,
+        )
+        console = f"{server.base}/voila/render/console.ipynb"
+        with page.expect_response(console, timeout=120_000) as response:
+            page.click("#go")
+        assert response.value.status == 200
+        assert requests.outside() == []
+    finally:
+        context.close()
+
+
 def test_phone_without_the_secret_sees_the_403_page(server: ServerProcess, browser: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -15,6 +15,7 @@ from toolkit.server.access import COOKIE_NAME, SECRET_QUERY_ARGUMENT, Facilitato
 from toolkit.server.pages import (
     CONTENT_SECURITY_POLICY,
     forbidden_page,
+    opening_console_page,
     participant_placeholder_page,
 )
 
@@ -55,8 +56,15 @@ class ForbiddenHandler(UreshiiHandler):
 class EntryHandler(UreshiiHandler):
     """``/``: the facilitator link ``/?secret=…`` sets the cookie and opens the console.
 
-    A browser that already has the cookie goes straight to the console; anyone else gets the
-    403 page. The redirect drops the secret from the address bar and the history.
+    With the right secret the answer is a tiny page that sets the cookie and moves on to the
+    console with ``<meta http-equiv="refresh">`` (no JavaScript), not an HTTP redirect: when
+    the link is followed from another site (a webmail, a chat), browsers do not send a
+    SameSite=Strict cookie along a redirect chain that started cross-site, and the console
+    would answer 403. The refresh is a navigation started by this site, so the cookie goes
+    with it. Moving on also takes the secret out of the address bar.
+
+    A browser that already has the cookie is redirected to the console; anyone else gets
+    the 403 page.
     """
 
     def initialize(
@@ -80,7 +88,7 @@ class EntryHandler(UreshiiHandler):
                 samesite="Strict",
                 secure=self.request.protocol == "https",
             )
-            self.redirect(self.console_path, status=303)
+            self.write_html(opening_console_page(self.console_path))
             return
         if self.access.check_cookie(self.get_cookie(COOKIE_NAME)):
             self.redirect(self.console_path, status=303)

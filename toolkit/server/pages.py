@@ -26,10 +26,17 @@ a { color: #1d4ed8; }
 """
 
 
-def bilingual_page(title_key: str, body_key: str, *, link: tuple[str, str] | None = None) -> str:
+def bilingual_page(
+    title_key: str,
+    body_key: str,
+    *,
+    link: tuple[str, str] | None = None,
+    refresh_to: str | None = None,
+) -> str:
     """A complete HTML page with the message ``title_key``/``body_key`` in Japanese and English.
 
-    ``link`` is an optional ``(href, label_key)`` shown under each language's text.
+    ``link`` is an optional ``(href, label_key)`` shown under each language's text;
+    ``refresh_to`` makes the browser open that path at once (``<meta http-equiv="refresh">``).
     """
     sections = []
     for lang in LANGUAGES:
@@ -42,10 +49,13 @@ def bilingual_page(title_key: str, body_key: str, *, link: tuple[str, str] | Non
             f"<p>{escape(t(body_key, lang))}</p>{link_html}</section>"
         )
     title = " / ".join(escape(t(title_key, lang)) for lang in LANGUAGES)
+    refresh = ""
+    if refresh_to is not None:
+        refresh = f'<meta http-equiv="refresh" content="0;url={escape(refresh_to)}">'
     return (
         '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{_STYLE}</style></head>"
+        f"{refresh}<title>{title}</title><style>{_STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>\n"
     )
 
@@ -56,6 +66,16 @@ def forbidden_page(participant_path: str) -> str:
         "page_forbidden_title",
         "page_forbidden_body",
         link=(participant_path, "page_participant_link"),
+    )
+
+
+def opening_console_page(console_path: str) -> str:
+    """What the facilitator link answers: opens the console at once, with a link as fallback."""
+    return bilingual_page(
+        "page_opening_console_title",
+        "page_opening_console_body",
+        link=(console_path, "page_opening_console_link"),
+        refresh_to=console_path,
     )
 
 
