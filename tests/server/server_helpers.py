@@ -257,3 +257,18 @@ def has_cjk_font() -> bool:
     from toolkit.charts import find_cjk_font_dir
 
     return find_cjk_font_dir() is not None
+
+
+def build_app_in_test_process(**kwargs: Any) -> Any:
+    """``toolkit.server.app.build_app`` without keeping Voilà's SIGTERM handler in pytest.
+
+    Voilà's ``initialize()`` installs a handler that stops an IO loop this process never
+    runs; the test process keeps its own handler instead.
+    """
+    from toolkit.server.app import build_app
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        return build_app(**kwargs)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -21,12 +21,13 @@ from tests.server.server_helpers import (
     URESHII_CLI,
     WORKSHOPS,
     ServerProcess,
+    build_app_in_test_process,
     free_port,
     start_server,
     wait_until,
 )
 from toolkit.server.access import FacilitatorAccess
-from toolkit.server.app import announce, build_app, lan_address, public_host
+from toolkit.server.app import announce, lan_address, public_host
 
 
 def _write_small_notebook(folder: Path) -> None:
@@ -110,7 +111,9 @@ def test_help_is_in_the_users_language(lang: str, expected: str) -> None:
 
 
 def test_on_the_lan_the_links_name_the_lan_address() -> None:
-    app = build_app(WORKSHOPS, access=FacilitatorAccess(TEST_SECRET), host="0.0.0.0", port=0)
+    app = build_app_in_test_process(
+        notebook_dir=WORKSHOPS, access=FacilitatorAccess(TEST_SECRET), host="0.0.0.0", port=0
+    )
     app.port = 18866  # what `listen()` sets once bound
     lines: list[str] = []
     announce(app, print_fn=lines.append, lang="ja")

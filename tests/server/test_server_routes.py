@@ -11,7 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server.server_helpers import TEST_SECRET, WORKSHOPS, ServerProcess
+from tests.server.server_helpers import (
+    TEST_SECRET,
+    WORKSHOPS,
+    ServerProcess,
+    build_app_in_test_process,
+)
 from toolkit.cli import serve_commands
 from toolkit.server import access as access_module
 from toolkit.server.access import FacilitatorAccess
@@ -21,7 +26,6 @@ from toolkit.server.app import (
     DEFAULT_PORT,
     FILE_ALLOWLIST,
     UreshiiVoila,
-    build_app,
 )
 from toolkit.server.handlers import ForbiddenHandler
 from toolkit.server.routes import AnonymousGate, Route
@@ -30,7 +34,9 @@ from toolkit.server.routes import AnonymousGate, Route
 @pytest.fixture(scope="module")
 def app() -> Iterator[UreshiiVoila]:
     """The same application `ureshii serve workshops` builds, not listening."""
-    built = build_app(WORKSHOPS, access=FacilitatorAccess(TEST_SECRET), port=0)
+    built = build_app_in_test_process(
+        notebook_dir=WORKSHOPS, access=FacilitatorAccess(TEST_SECRET), port=0
+    )
     yield built
 
 
