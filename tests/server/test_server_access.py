@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 
 import pytest
 
@@ -197,3 +198,21 @@ def test_startup_lines_name_both_links_and_draw_the_qr_code(server: ServerProces
     assert join in lines
     qr_rows = [line for line in lines if line and set(line) <= set("█▀▄ ")]
     assert len(qr_rows) >= 15
+
+
+def test_oversized_bodies_are_refused_before_being_read(server: ServerProcess) -> None:
+    """Tornado reads a body before any handler (and the gate) runs: cap what it accepts."""
+    from toolkit.server.app import MAX_BODY_SIZE
+
+    replies = {}
+    for size in (MAX_BODY_SIZE + 1, 1000):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+            head = (
+                f"POST /api/kernels HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n\r\n"
+            )
+            connection.sendall(head.encode("ascii"))
+            if size < MAX_BODY_SIZE:
+                connection.sendall(b"x" * size)
+            replies[size] = connection.recv(64).split(b"\r\n", 1)[0]
+    assert replies[MAX_BODY_SIZE + 1] == b"HTTP/1.1 400 Bad Request"
+    assert replies[1000] == b"HTTP/1.1 403 Forbidden"

@@ -66,6 +66,9 @@ FILE_DENYLIST = (
     r"(.*/)?\..*",
 )
 _ALL_INTERFACES = {"0.0.0.0", "", "::"}
+# Tornado reads a request body before any handler runs (100 MB by default); the apps take
+# no uploads, so an anonymous client may not make the server hold more than this.
+MAX_BODY_SIZE = 8 * 1024 * 1024
 
 PrintFn = Callable[[str], object]
 
@@ -184,7 +187,7 @@ class UreshiiVoila(Voila):
                 raise ServerError("serve_port_in_use", port=voila.port, host=voila.ip) from exc
             raise
         voila.port = sockets[0].getsockname()[1]
-        server = httpserver.HTTPServer(self.app)
+        server = httpserver.HTTPServer(self.app, max_body_size=MAX_BODY_SIZE)
         server.add_sockets(sockets)
         self.ioloop = ioloop.IOLoop.current()
         if self.on_listening is not None:
