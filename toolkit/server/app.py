@@ -1,13 +1,15 @@
 """The server that ``ureshii serve`` starts: Voilà, behind the facilitator secret, offline.
 
-:class:`UreshiiVoila` is a subclass of :class:`voila.app.Voila` (0.5.13). It changes four
-things and leaves Voilà's rendering and kernel handling alone:
+:class:`UreshiiVoila` is a subclass of :class:`voila.app.Voila` (0.5.13). It changes what
+follows and leaves Voilà's rendering and kernel handling alone:
 
 - ``init_handlers()`` returns Ureshii's route table (:mod:`toolkit.server.routes`): a gate
   that answers every anonymous request for a facilitator route with 403 before Voilà runs,
   then the public routes (``/``, ``/healthz``, ``/p/…``), then Voilà's routes;
 - ``setup_template_dirs()`` puts ``toolkit/server/templates`` first, whose templates drop
   the CDN links of Voilà's lab template (everything is served from this machine);
+- Jupyter's identity provider is :class:`FacilitatorIdentityProvider` (the same cookie),
+  so Jupyter's own checks agree with the gate; there is no login form;
 - the kernel manager culls kernels whose tab was closed (voila issue 1458);
 - ``listen()`` binds the exact port asked for (``0`` = any free one), reports the real
   port, and prints the facilitator and join links through a callback.
