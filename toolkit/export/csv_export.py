@@ -22,8 +22,9 @@ ENCODINGS = ("utf-8-sig", "cp932")
 #: First characters that make Excel (and LibreOffice, Google Sheets) treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# Characters that Japanese text uses but Python's cp932 codec cannot encode, mapped to the
-# look-alike that Windows itself writes (the "wave dash problem"): 〜 → ～, − → －, …
+# Characters that Japanese text uses but CP932 has no code of their own for (the "wave
+# dash problem"): Python writes 〜 as the code of ～ (which reads back as ～) and cannot
+# write — or – at all. Map them to the look-alike Windows itself uses, explicitly.
 _CP932_LOOKALIKES = str.maketrans(
     {
         "\u301c": "\uff5e",  # WAVE DASH → FULLWIDTH TILDE

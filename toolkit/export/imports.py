@@ -232,15 +232,26 @@ def column_fields(
             continue
         found[matches[0]] = wanted
     aliases = {alias: name for name, names in HEADER_ALIASES.items() for alias in names}
+    exact: set[int] = set(found)
     for index, heading in enumerate(header):
         if index in found or heading in given:
             continue
         name = aliases.get(_header_key(heading))
         if name is not None:
             found[index] = name
+            if " ".join(unicodedata.normalize("NFKC", heading).lower().split()) in aliases:
+                exact.add(index)
     by_field: dict[str, list[int]] = {}
     for index, name in found.items():
         by_field.setdefault(name, []).append(index)
+    for name, indexes in list(by_field.items()):
+        # "費用" and "コスト（0〜1）" both mean cost; the heading without a note wins.
+        plain = [i for i in indexes if i in exact]
+        if len(indexes) > 1 and len(plain) == 1:
+            by_field[name] = plain
+            for index in indexes:
+                if index not in plain:
+                    del found[index]
     for name, indexes in by_field.items():
         if len(indexes) > 1:
             problems.append(
