@@ -27,7 +27,7 @@ def _new_page(browser: Any, **context_options: Any) -> tuple[Any, Any, RequestLo
 
 
 def test_facilitator_link_opens_the_console_offline(
-    server: ServerProcess, browser: Any, cjk_font: None
+    browser: Any, cjk_font: None, server: ServerProcess
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     context, page, requests = _new_page(browser, viewport={"width": 1280, "height": 900})
@@ -55,7 +55,7 @@ def test_facilitator_link_opens_the_console_offline(
         context.close()
 
 
-def test_facilitator_link_followed_from_another_site(server: ServerProcess, browser: Any) -> None:
+def test_facilitator_link_followed_from_another_site(browser: Any, server: ServerProcess) -> None:
     """A link clicked in a webmail or chat page: the navigation starts cross-site, and a
     SameSite=Strict cookie set on the way must still reach the console."""
     context, page, requests = _new_page(browser)
@@ -111,7 +111,7 @@ def icon_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     running.stop()
 
 
-def test_widget_icons_load_from_this_machine(icon_server: ServerProcess, browser: Any) -> None:
+def test_widget_icons_load_from_this_machine(browser: Any, icon_server: ServerProcess) -> None:
     """The CDN's Font Awesome link is gone from the template; icons still draw, because
     Voilà's own bundle ships the font."""
     context, page, requests = _new_page(browser)
