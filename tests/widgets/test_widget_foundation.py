@@ -127,3 +127,18 @@ def test_guarded_callback_shows_the_error_in_the_apps_language() -> None:
 
     crash()
     assert "Something went wrong and nothing was saved" in area.value
+
+
+def test_each_seat_is_its_own_anonymous_participant(two_screens: tuple[Store, Store]) -> None:
+    from widgets.seats import TableSeats
+
+    store, _ = two_screens
+    seats = TableSeats(AppContext.for_store(store, SLUG, "en"), seats=4)
+    with pytest.raises(InvalidInputError, match="Choose your seat first"):
+        seats.token()
+    seats.buttons.value = 2  # as the front end sets it
+    first = seats.token()
+    assert seats.token() == first  # the same person keeps one token
+    seats.buttons.value = 3
+    assert seats.token() != first
+    assert store.counts(SLUG)["participants"] == 2
