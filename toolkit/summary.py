@@ -156,7 +156,13 @@ def rank_scores(
     only place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
     """
     keys = _scored_issues(scores, issue_keys, criteria)
-    table = scaled_table(scores, criteria, keys)
+    if not keys:
+        empty = pd.DataFrame(columns=[c.key for c in criteria], dtype=float)
+        return empty, pd.DataFrame({"score": [], "rank": []})
+    # Only the rankable issues go in: an issue that someone answered "don't know" on every
+    # time for a criterion would make the aggregation refuse the whole table.
+    usable = scores[scores["issue"].isin(keys)]
+    table = scaled_table(usable, criteria, keys)
     ranked = methods.weighted_sum(table, pd.Series(weights, dtype=float), normalization="none")
     return table, ranked
 

@@ -130,3 +130,16 @@ def test_audit_log_is_the_event_log(store: Store) -> None:
     assert [e["seq"] for e in log] == sorted(e["seq"] for e in log)
     assert log[-1]["seq"] == store.last_seq(SLUG)
     assert len(log) == log[-1]["seq"] - log[0]["seq"] + 1  # one workshop: every event
+
+
+def test_an_issue_nobody_could_score_on_a_criterion_is_left_out(store: Store) -> None:
+    """Every rater said "don't know" on cost for chat: the rest is still ranked."""
+    tokens = scored_workshop(store, {"staff": 5})
+    for token in tokens:
+        store.record_scores(SLUG, token, {("chat", "cost"): None})
+    summary = summarize(store, SLUG)
+    assert [r["key"] for r in summary["ranking"]] == ["sanres", "madoguchi-konzatsu"]
+    assert summary["by_group"]["staff"]["ranking"] == [
+        {"key": "sanres", "rank": 1},
+        {"key": "madoguchi-konzatsu", "rank": 2},
+    ]

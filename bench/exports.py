@@ -1,0 +1,136 @@
+"""Export speed: 1,000 issues × 1,000 participants to XLSX and HTML (and the other formats).
+
+    .venv/bin/python bench/exports.py                       # SQLite file in a temp folder
+    .venv/bin/python bench/exports.py --database-url postgresql://user@127.0.0.1:5432/bench
+
+The store is built through the public ``Store`` API (not timed): the small workshop's three
+criteria, ``--issues`` issues (years 2026–2030, linked to a theme), ``--participants``
+participants (residents and staff) who each post a happiness card, consent to the charter,
+score ``--per-rater`` random issues on every criterion (about 5% "don't know") and vote on
+a closed town-meeting approval ballot over all issues (up to 5 choices each).
+
+Then, each ``--repeat`` times, it times ``summarize`` (the one results summary) and each
+format's rendering of that summary, and reports the best and the median wall time, plus
+the total for ``export(store, slug, fmt)`` (summary + rendering), which is what
+``ureshii export`` does. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.workshop_data import small_workshop
+from toolkit.export import render
+from toolkit.store import Store
+from toolkit.summary import summarize
+
+SLUG = "bench-exports"
+TARGET_S = 5.0
+
+
+def build(store: Store, issues: int, participants: int, per_rater: int, seed: int) -> None:
+    rng = random.Random(seed)
+    spec = small_workshop(SLUG)
+    keys = [f"issue-{n:04d}" for n in range(issues)]
+    spec["issues"] = [
+        {
+            "id": key,
+            "title": f"課題 {n + 1}: 窓口の混雑緩和と手続きのオンライン化（{n % 7 + 1}課）",
+            "themes": ["matanai"],
+            "stakeholders": [rng.choice(["kosodate", "madoguchi"])],
+            "cost": rng.randrange(100_000, 20_000_000, 10_000),
+            "year": 2026 + n % 5,
+            "current": rng.randint(1, 3),
+            "ideal": rng.randint(3, 5),
+        }
+        for n, key in enumerate(keys)
+    ]
+    spec["town_meeting"] = {
+        "results": "hidden_until_close",
+        "ballots": [
+            {"id": "town", "title": "どれを先にやる？", "rule": "approval", "options": keys}
+        ],
+    }
+    store.create_workshop(spec)
+    tokens = [
+        store.join(SLUG, category="resident" if n % 3 else "staff") for n in range(participants)
+    ]
+    for token in tokens:
+        holder = rng.choice(["kosodate", "madoguchi"])
+        store.add_card(SLUG, "窓口で待たずに済む", stakeholder=holder, token=token)
+    store.propose_charter(
+        SLUG, method="weighted_sum", weights={"resident": 50, "staff": 30, "cost": 20}
+    )
+    for token in tokens:
+        store.record_consent(SLUG, token, rng.choice([3, 4, 5]))
+    store.lock_charter(SLUG)
+    for token in tokens:
+        answers: dict[tuple[str, str], float | None] = {}
+        for key in rng.sample(keys, per_rater):
+            for criterion in ("resident", "staff", "cost"):
+                answers[(key, criterion)] = None if rng.random() < 0.05 else rng.randint(1, 5)
+        store.record_scores(SLUG, token, answers)
+    store.open_ballot(SLUG, "town")
+    for token in tokens:
+        store.cast_vote(SLUG, "town", token, rng.sample(keys, rng.randint(1, 5)))
+    store.close_ballot(SLUG, "town")
+
+
+def timed(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--issues", type=int, default=1_000)
+    parser.add_argument("--participants", type=int, default=1_000)
+    parser.add_argument("--per-rater", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    url = args.database_url or str(Path(tempfile.mkdtemp()) / "bench.sqlite")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+    start = time.perf_counter()
+    with Store.open(url) as store:
+        build(store, args.issues, args.participants, args.per_rater, args.seed)
+        counts = store.counts(SLUG)
+        print(f"built in {time.perf_counter() - start:.1f} s: {counts}")
+        best, median, summary = timed(lambda: summarize(store, SLUG), args.repeat)
+        print(f"{'summarize':<10} best {best:6.2f} s  median {median:6.2f} s")
+        rows = []
+        for fmt in ("xlsx", "html", "csv", "json", "md", "svg", "pb"):
+            best, median, data = timed(lambda f=fmt: render(summary, f), args.repeat)
+            total = timed(lambda f=fmt: render(summarize(store, SLUG), f), 1)[0]
+            verdict = (
+                ""
+                if fmt not in ("xlsx", "html")
+                else ("OK" if total < TARGET_S else f"over {TARGET_S:.0f} s")
+            )
+            rows.append((fmt, best, median, total, len(data), verdict))
+            print(
+                f"{fmt:<10} render best {best:6.2f} s  median {median:6.2f} s  "
+                f"summary+render {total:6.2f} s  {len(data) / 1e6:6.2f} MB  {verdict}"
+            )
+    print(f"load after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
