@@ -18,17 +18,34 @@ MIN_SECRET_LENGTH = 16
 SECRET_ENVVAR = "URESHII_FACILITATOR_SECRET"
 
 
-def database_url(target: str) -> str:
-    """A database URL for ``target``: a URL is kept, a file path becomes ``sqlite:///…``.
+def store_for(target: str) -> str:
+    """The store URL to serve for ``target``: a database path or URL as given, or for a
+    workshop file (``.yaml``/``.yml``) a SQLite store beside it, with the workshop loaded
+    into it the first time.
 
-    >>> database_url("postgresql://db/ws")
-    'postgresql://db/ws'
-    >>> database_url("/tmp/ws.sqlite")
-    'sqlite:////tmp/ws.sqlite'
+    >>> store_for("postgresql://db/ws")
+    'postgresql+psycopg://db/ws'
     """
-    if "://" in target:
-        return target
-    return "sqlite:///" + str(Path(target).expanduser().resolve())
+    from toolkit.store import Store, resolve_url
+
+    path = Path(target).expanduser()
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return resolve_url(target)
+    from toolkit.workshop_file import load_workshop_file
+
+    spec = load_workshop_file(path)
+    url = resolve_url(path.with_suffix(".sqlite"))
+    with Store.open(url) as store:
+        if spec.id not in {w.slug for w in store.workshops()}:
+            store.create_workshop(spec)
+    return url
+
+
+def _explain(err: UreshiiError, lang: str | None) -> str:
+    """The error's message, and for a workshop file every problem on its own line."""
+    problems = getattr(err, "problems", None) or []
+    lines = [p.format(lang) for p in problems]
+    return "\n".join(lines) if lines else err.message(lang)
 
 
 def register(group: click.Group) -> None:
@@ -87,9 +104,13 @@ def register(group: click.Group) -> None:
         if path.is_dir():
             folder = path
         else:
-            # A store: serve the shipped apps, which open the store named here.
+            # A store (or a workshop file, loaded into a store beside it): serve the shipped
+            # apps, which open the store named here.
             folder = SHIPPED_WORKSHOPS
-            extra_env["URESHII_DATABASE_URL"] = database_url(target)
+            try:
+                extra_env["URESHII_DATABASE_URL"] = store_for(target)
+            except UreshiiError as err:
+                raise click.ClickException(_explain(err, language)) from err
         try:
             run_server(
                 folder,

@@ -46,10 +46,14 @@ def register(group: click.Group) -> None:
         language: str | None, data_dir: Path, host: str, port: int, no_serve: bool, seed: int
     ) -> None:
         from toolkit.demo import build_demo
+        from toolkit.errors import UreshiiError
 
         chosen = language or default_language()
         click.echo(t("demo_building", chosen, folder=str(data_dir)), err=no_serve)
-        built = build_demo(data_dir, lang=chosen, seed=seed)
+        try:
+            built = build_demo(data_dir, lang=chosen, seed=seed)
+        except UreshiiError as err:
+            raise click.ClickException(err.message(chosen)) from err
         if no_serve:
             click.echo(str(built.path))
             return
@@ -59,15 +63,19 @@ def register(group: click.Group) -> None:
         with Store.open(built.path) as store:
             click.echo(render_demo_report(summarize(store, built.slug), str(built.path), chosen))
         from toolkit.server.app import SHIPPED_WORKSHOPS, run_server
+        from toolkit.store import resolve_url
 
-        run_server(
-            SHIPPED_WORKSHOPS,
-            host=host,
-            port=port,
-            print_fn=click.echo,
-            lang=chosen,
-            extra_env={"URESHII_DATABASE_URL": str(built.path)},
-        )
+        try:
+            run_server(
+                SHIPPED_WORKSHOPS,
+                host=host,
+                port=port,
+                print_fn=click.echo,
+                lang=chosen,
+                extra_env={"URESHII_DATABASE_URL": resolve_url(built.path)},
+            )
+        except UreshiiError as err:  # e.g. the port is busy: say so, without a traceback
+            raise click.ClickException(err.message(chosen)) from err
 
 
 def render_demo_report(summary: dict[str, Any], path: str, lang: str) -> str:

@@ -311,6 +311,10 @@ def qr_text(url: str) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
+#: Set for the app kernels once the server listens: the participants' join link.
+ENV_JOIN_URL = "URESHII_JOIN_URL"
+
+
 def announce_start(
     *, folder: Path, print_fn: PrintFn, lang: str | None, database: str | None = None
 ) -> None:
@@ -384,6 +388,9 @@ def run_server(
     )
 
     def _announce(started: UreshiiVoila) -> None:
+        # Kernels start after this (on the first page load) and copy the environment, so
+        # the console can show the join link and its QR code.
+        os.environ[ENV_JOIN_URL] = join_url(started.ip, started.port, started.base_url)
         announce(started, print_fn=print_fn, lang=language)
 
     app.on_listening = _announce
