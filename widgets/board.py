@@ -1,0 +1,454 @@
+"""The projector board: what the whole room sees, read-only, in very large type.
+
+The board follows the workshop's phase (``phase_changed`` events): the happiness map during
+the happiness phase, the vision and its consent, the issues, the method vote and the
+charter's consent, the scoring progress, the ranking, the town-meeting tallies. It renders
+:func:`toolkit.summary.summarize` (without ``include_hidden``, so a "hidden until close"
+ballot shows only that votes are coming in) and re-reads it whenever the live feed reports
+a change, so another screen's input appears within about one feed interval plus a redraw.
+
+Every chart is a :class:`~widgets.chart.ChartView`: inline SVG plus a table of the same data.
+
+>>> ProjectorBoard(ctx, feed)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import altair as alt
+import ipywidgets
+import pandas as pd
+
+from toolkit.i18n import t
+from toolkit.methods.registry import RULES
+from toolkit.model import Event
+from toolkit.summary import summarize
+from widgets.chart import ChartView
+from widgets.console import consent_line, phase_name
+from widgets.context import AppContext
+from widgets.live import LiveFeed
+
+#: Issues shown in the ranking (the export lists all of them).
+RANKING_TOP = 10
+#: Newest happiness cards shown under the map.
+LATEST_CARDS = 8
+_ACCENT = "#c8553d"
+_CALM = "#1d4f91"
+
+_STYLE = """
+<style>
+.ureshii-board {font-size:30px; line-height:1.35; color:#111; background:#fff}
+.ureshii-board h1 {font-size:1.6em; margin:.1em 0}
+.ureshii-board h2 {font-size:1.25em; margin:.6em 0 .2em}
+.ureshii-board p, .ureshii-board li, .ureshii-board td, .ureshii-board th,
+.ureshii-board caption {font-size:inherit}
+.ureshii-board table {border-collapse:collapse}
+.ureshii-board td, .ureshii-board th {border:1px solid #777; padding:.1em .5em; text-align:left}
+.ureshii-board .ureshii-chart-table {font-size:.8em}
+.ureshii-board .ureshii-hidden {font-weight:700; color:#5c2b00; background:#fff3cd;
+  padding:.3em .6em; border-left:.3em solid #c8553d}
+.ureshii-board .ureshii-vision {font-size:1.5em; font-weight:700; color:#1d4f91}
+.ureshii-board .ureshii-cards li {margin:.15em 0}
+</style>
+"""
+
+
+def _p(key: str, lang: str, *, tag: str = "p", **params: Any) -> str:
+    """A catalog message as one escaped HTML element."""
+    return f"<{tag}>{escape(t(key, lang, **params))}</{tag}>"
+
+
+def _names(summary: dict[str, Any], lang: str) -> dict[str, str]:
+    """Readable names of everything a ballot option or a map cell may name."""
+    names = {key: rule.name(lang) for key, rule in RULES.items()}
+    names.update({c["key"]: c["name"] for c in summary["criteria"]})
+    names.update({s["key"]: s["name"] for s in summary["stakeholders"]})
+    names.update({th["key"]: th["name"] for th in summary["themes"]})
+    names.update({i["key"]: i["title"] for i in summary["issues"]})
+    return names
+
+
+def _big(chart: Any) -> Any:
+    """Projector sizes: fonts readable from the back of the room."""
+    return (
+        chart.configure_axis(labelFontSize=22, titleFontSize=22, labelLimit=520)
+        .configure_title(fontSize=28, anchor="start")
+        .configure_legend(labelFontSize=20, titleFontSize=20)
+        .configure_view(strokeWidth=0)
+    )
+
+
+def bar_chart(
+    rows: list[tuple[str, float]], *, title: str, label: str, value: str, colour: str = _CALM
+) -> Any:
+    """A horizontal bar chart of ``(label, value)`` rows, in the given order."""
+    frame = pd.DataFrame(rows, columns=[label, value])
+    chart = (
+        alt.Chart(frame, title=title)
+        .mark_bar(color=colour)
+        .encode(
+            x=alt.X(f"{value}:Q"),
+            y=alt.Y(f"{label}:N", sort=[r[0] for r in rows], title=None),
+        )
+        .properties(width=760, height=max(80, 44 * len(rows)))
+    )
+    return _big(chart)
+
+
+def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
+    """Cards per stakeholder × theme as a heat map (the happiness map)."""
+    names = _names(summary, lang)
+    grid = summary["happiness_map"]
+    holder, theme, cards = (t(f"board_col_{k}", lang) for k in ("stakeholder", "theme", "cards"))
+    unknown = t("board_unassigned", lang)
+    rows = [
+        {
+            holder: names.get(s, s) if s else unknown,
+            theme: names.get(th, th) if th else unknown,
+            cards: grid["counts"][i][j],
+        }
+        for i, s in enumerate(grid["stakeholders"])
+        for j, th in enumerate(grid["themes"])
+    ]
+    frame = pd.DataFrame(rows, columns=[holder, theme, cards])
+    chart = (
+        alt.Chart(frame, title=t("board_happiness_map", lang))
+        .mark_rect(stroke="#fff", strokeWidth=2)
+        .encode(
+            x=alt.X(f"{theme}:N", sort=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y(f"{holder}:N", sort=None),
+            color=alt.Color(f"{cards}:Q", scale=alt.Scale(scheme="oranges")),
+        )
+        .properties(
+            width=max(300, 110 * len(grid["themes"])),
+            height=max(80, 44 * len(rows) // max(1, len(grid["themes"]))),
+        )
+    )
+    return _big(chart)
+
+
+def consent_chart(levels: dict[str, int], lang: str, title: str) -> Any:
+    """Fist of five: how many people showed 0 (block) … 5 fingers."""
+    rows = [(t(f"board_level_{n}", lang), float(levels.get(str(n), 0))) for n in range(6)]
+    return bar_chart(
+        rows, title=title, label=t("board_col_level", lang), value=t("board_col_people", lang)
+    )
+
+
+class ProjectorBoard(ipywidgets.VBox):
+    """The board for the room; read-only; follows the current phase (module docstring)."""
+
+    def __init__(self, ctx: AppContext, feed: LiveFeed, *, top: int = RANKING_TOP, **kwargs: Any):
+        self.ctx = ctx
+        self.top = top
+        self.summary: dict[str, Any] = {}
+        self.phase = ""
+        self._charts: dict[str, ChartView] = {}
+        self._texts: dict[str, ipywidgets.HTML] = {}
+        self.header = ipywidgets.HTML()
+        self.panel = ipywidgets.VBox()
+        super().__init__(children=[ipywidgets.HTML(_STYLE), self.header, self.panel], **kwargs)
+        self.add_class("ureshii-board")
+        feed.subscribe(self._on_events)
+        self.refresh()
+
+    # -- reused pieces (a redraw changes values, not widgets)
+    def _chart(self, name: str, chart: Any) -> ChartView:
+        view = self._charts.get(name)
+        if view is None:
+            view = self._charts[name] = ChartView(lang=self.ctx.lang)
+        view.chart = chart
+        return view
+
+    def _html(self, name: str, html: str) -> ipywidgets.HTML:
+        widget = self._texts.get(name)
+        if widget is None:
+            widget = self._texts[name] = ipywidgets.HTML()
+        if widget.value != html:
+            widget.value = html
+        return widget
+
+    def _on_events(self, events: list[Event]) -> None:
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """Everything the board shows as text (for tests and screen readers' sake)."""
+        parts = [self.header.value]
+        for child in self.panel.children:
+            if isinstance(child, ChartView):
+                parts.append(child._table.value)
+            elif isinstance(child, ipywidgets.HTML):
+                parts.append(child.value)
+        return "\n".join(parts)
+
+    def refresh(self) -> None:
+        """Re-read the summary and redraw the current phase's panel."""
+        lang = self.ctx.lang
+        summary = summarize(self.ctx.store, self.ctx.slug)
+        self.summary = summary
+        self.phase = summary["workshop"]["phase"]
+        counts = summary["counts"]
+        line = t(
+            "board_counts",
+            lang,
+            participants=counts["participants"],
+            cards=counts["cards"],
+            votes=counts["votes"],
+        )
+        header = (
+            f"<h1>{escape(phase_name(self.phase, lang))}</h1>"
+            f"<p>{escape(summary['workshop']['title'])} — {escape(line)}</p>"
+        )
+        build = getattr(self, f"_panel_{self.phase}", self._panel_results)
+        children = tuple(build(summary))
+        with self.hold_sync():
+            if self.header.value != header:
+                self.header.value = header
+            if children != self.panel.children:
+                self.panel.children = children
+
+    # -- one builder per phase; each returns the panel's widgets
+    def _panel_happiness(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        names = _names(summary, lang)
+        themes = summary["themes"]
+        use_dots = any(th["dots"] for th in themes)
+        measure = t("board_col_dots" if use_dots else "board_col_cards", lang)
+        top = [(th["name"], float(th["dots"] if use_dots else th["cards"])) for th in themes[:6]]
+        widgets: list[ipywidgets.Widget] = []
+        if top:
+            widgets.append(
+                self._chart(
+                    "themes",
+                    bar_chart(
+                        top,
+                        title=t("board_top_themes", lang),
+                        label=t("board_col_theme", lang),
+                        value=measure,
+                        colour=_ACCENT,
+                    ),
+                )
+            )
+        if summary["cards"]:
+            widgets.append(self._chart("map", happiness_chart(summary, lang)))
+        latest = list(reversed(summary["cards"]))[:LATEST_CARDS]
+        none = t("board_unassigned", lang)
+        items = "".join(
+            f"<li>{escape(c['text'])} <small>— {escape(names.get(c['stakeholder'] or '', none))}"
+            "</small></li>"
+            for c in latest
+        )
+        body = (
+            f'<ul class="ureshii-cards">{items}</ul>'
+            if items
+            else f"<p>{escape(t('board_no_cards', lang))}</p>"
+        )
+        widgets.append(
+            self._html("cards", f"<h2>{escape(t('board_latest_cards', lang))}</h2>{body}")
+        )
+        return widgets
+
+    def _panel_vision(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        vision = summary["vision"]
+        if vision is None:
+            return [self._html("vision", f"<p>{escape(t('board_no_vision', lang))}</p>")]
+        names = _names(summary, lang)
+        themes = "、".join(names.get(k, k) for k in vision["themes"])
+        consent = vision["consent"]
+        levels = [int(n) for n, k in consent["levels"].items() for _ in range(int(k))]
+        text = (
+            f'<p class="ureshii-vision">「{escape(vision["text"])}」</p>'
+            + _p("board_vision_meta", lang, version=vision["version"], themes=themes)
+            + f"<p>{escape(consent_line(levels, lang))}</p>"
+        )
+        return [
+            self._html("vision", text),
+            self._chart(
+                "vision_consent",
+                consent_chart(consent["levels"], lang, t("board_vision_consent", lang)),
+            ),
+        ]
+
+    def _panel_issues(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        issues = summary["issues"]
+        if not issues:
+            return [self._html("issues", f"<p>{escape(t('board_no_issues', lang))}</p>")]
+        head = "".join(
+            f'<th scope="col">{escape(t(k, lang))}</th>'
+            for k in ("board_col_issue", "board_col_current", "board_col_ideal", "board_col_gap")
+        )
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{escape('' if v is None else str(v))}</td>"
+                for v in (i["title"], i["current"], i["ideal"], i["gap"])
+            )
+            + "</tr>"
+            for i in issues
+        )
+        caption = escape(t("board_issues_caption", lang, count=len(issues)))
+        return [
+            self._html(
+                "issues",
+                f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+            )
+        ]
+
+    def _panel_method(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        widgets = self._ballots(summary, purposes={"method", "weights"})
+        charters = self.ctx.store.charters(self.ctx.slug)
+        if not charters:
+            widgets.append(self._html("charter", f"<p>{escape(t('board_no_charter', lang))}</p>"))
+            return widgets
+        charter = charters[-1]
+        method = RULES[charter.method].name(lang) if charter.method in RULES else charter.method
+        if charter.locked and charter.consent:
+            levels = {str(k): int(v) for k, v in charter.consent.get("levels", {}).items()}
+            state = t("board_charter_locked", lang, version=charter.version, method=method)
+        else:
+            answers = [c.level for c in self.ctx.store.consents(self.ctx.slug, charter.version)]
+            levels = {str(n): answers.count(n) for n in range(6)}
+            state = t("board_charter_draft", lang, version=charter.version, method=method)
+        answers = [int(n) for n, k in levels.items() for _ in range(k)]
+        widgets.append(
+            self._html(
+                "charter", f"<h2>{escape(state)}</h2><p>{escape(consent_line(answers, lang))}</p>"
+            )
+        )
+        widgets.append(
+            self._chart(
+                "charter_consent", consent_chart(levels, lang, t("board_charter_consent", lang))
+            )
+        )
+        return widgets
+
+    def _panel_scoring(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        charter = summary["charter"]
+        if charter is None:
+            return [self._html("scoring", f"<p>{escape(t('board_scoring_waits', lang))}</p>")]
+        names = _names(summary, lang)
+        method = (
+            RULES[charter["method"]].name(lang) if charter["method"] in RULES else charter["method"]
+        )
+        raters = len({row[0] for row in summary["scores"]["rows"]})
+        text = _p(
+            "board_charter_locked", lang, tag="h2", version=charter["version"], method=method
+        ) + _p("board_scoring_progress", lang, scores=summary["counts"]["scores"], raters=raters)
+        weights = [
+            (names.get(k, k), round(100 * float(v), 1)) for k, v in charter["weights"].items()
+        ]
+        return [
+            self._html("scoring", text),
+            self._chart(
+                "weights",
+                bar_chart(
+                    weights,
+                    title=t("board_weights", lang),
+                    label=t("board_col_criterion", lang),
+                    value=t("board_col_weight", lang),
+                ),
+            ),
+        ]
+
+    def _panel_results(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        lang = self.ctx.lang
+        ranking = summary["ranking"][: self.top]
+        if not ranking:
+            return [self._html("ranking", f"<p>{escape(t('board_no_ranking', lang))}</p>")]
+        head = "".join(
+            f'<th scope="col">{escape(t(k, lang))}</th>'
+            for k in (
+                "board_col_rank",
+                "board_col_issue",
+                "board_col_score",
+                "board_col_robustness",
+                "board_col_divides",
+            )
+        )
+        rows = "".join(
+            "<tr>"
+            f"<td>{r['rank']}</td><td>{escape(r['title'])}</td><td>{r['score']:.2f}</td>"
+            f"<td>{round(100 * r['robustness'])}%</td>"
+            f"<td>{'⚠ ' + escape(t('board_divides', lang)) if r['divides_group'] else ''}</td>"
+            "</tr>"
+            for r in ranking
+        )
+        caption = escape(
+            t("board_ranking_caption", lang, top=len(ranking), total=len(summary["ranking"]))
+        )
+        table = (
+            f"<table><caption>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+        note = f"<p><small>{escape(t('board_ranking_note', lang))}</small></p>"
+        bars = [(f"{r['rank']}. {r['title']}", round(float(r["score"]), 3)) for r in ranking]
+        chart = bar_chart(
+            bars,
+            title=t("board_ranking", lang),
+            label=t("board_col_issue", lang),
+            value=t("board_col_score", lang),
+        )
+        return [self._chart("ranking", chart), self._html("ranking", table + note)]
+
+    def _panel_town_meeting(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        widgets = self._ballots(summary, purposes={"town_meeting"})
+        if not widgets:
+            widgets = [
+                self._html("ballots_none", f"<p>{escape(t('board_no_ballots', self.ctx.lang))}</p>")
+            ]
+        return widgets
+
+    def _panel_export(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
+        return self._panel_results(summary)
+
+    def _ballots(self, summary: dict[str, Any], purposes: set[str]) -> list[ipywidgets.Widget]:
+        """Each ballot of ``purposes``: title, state, votes, and the tally — or, for a ballot
+        hidden until it closes, only that votes are coming in."""
+        lang = self.ctx.lang
+        names = _names(summary, lang)
+        widgets: list[ipywidgets.Widget] = []
+        for entry in summary["ballots"]:
+            if entry["purpose"] not in purposes:
+                continue
+            key = entry["key"]
+            status = t(f"console_ballot_status_{entry['status']}", lang)
+            head = f"<h2>{escape(entry['title'])}</h2>" + _p(
+                "board_ballot_state", lang, status=status, votes=entry["votes"]
+            )
+            if entry["status"] == "draft":
+                head += f"<p>{escape(t('board_ballot_not_open', lang))}</p>"
+                widgets.append(self._html(f"ballot:{key}", head))
+                continue
+            if entry["tally"] is None and not entry["results_visible"]:
+                hidden = escape(t("board_results_hidden", lang, votes=entry["votes"]))
+                head += f'<p class="ureshii-hidden" role="status">{hidden}</p>'
+                widgets.append(self._html(f"ballot:{key}", head))
+                continue
+            if entry["tally"] is None:
+                head += f"<p>{escape(t('board_no_votes', lang))}</p>"
+                widgets.append(self._html(f"ballot:{key}", head))
+                continue
+            points = entry["tally"]["points"]
+            rows = [(names.get(o, o), float(points.get(o, 0))) for o in entry["tally"]["order"]]
+            rows += [
+                (names.get(o, o), float(points.get(o, 0)))
+                for o in entry["options"]
+                if o not in entry["tally"]["order"]
+            ]
+            chart = bar_chart(
+                rows,
+                title=entry["title"],
+                label=t("board_col_option", lang),
+                value=t("board_col_points", lang),
+                colour=_ACCENT,
+            )
+            widgets.append(self._html(f"ballot:{key}", head))
+            widgets.append(self._chart(f"ballot:{key}", chart))
+        return widgets
