@@ -1,0 +1,276 @@
+"""The facilitator console without a browser: set what the front end would set (values,
+clicks), then check the store and what the console shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.workshop_data import small_workshop
+from toolkit.i18n import t
+from toolkit.store import Store
+from toolkit.workshop_file.templates import template_path
+from widgets.console import (
+    BallotControls,
+    CharterControls,
+    FacilitatorConsole,
+    JoinPanel,
+    LiveCounts,
+    PhaseStepper,
+    latest_phase_change,
+    phase_timer,
+)
+from widgets.context import AppContext
+from widgets.live import LiveFeed
+
+SLUG = "tsuru-dx"
+WEIGHTS = {"resident": 50, "staff": 30, "cost": 20}
+
+
+def _spec() -> dict[str, Any]:
+    spec = small_workshop(SLUG)
+    spec["phases"] = [
+        {"id": "happiness", "minutes": 30},
+        {"id": "vision", "minutes": 20},
+        {"id": "method", "minutes": 25},
+        {"id": "scoring"},
+    ]
+    return spec
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "console.sqlite"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[Store]:
+    with Store.open(path) as opened:
+        opened.create_workshop(_spec())
+        yield opened
+
+
+@pytest.fixture
+def ctx(store: Store) -> AppContext:
+    return AppContext.for_store(store, SLUG, "en")
+
+
+@pytest.fixture
+def feed(store: Store) -> LiveFeed:
+    return LiveFeed(store, SLUG)
+
+
+def _events(store: Store, kind: str) -> list[Any]:
+    return [e for e in store.changes(SLUG) if e.kind == kind]
+
+
+def test_next_previous_and_jump_move_the_workshop_and_are_recorded(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    stepper = PhaseStepper(ctx, feed)
+    assert stepper.phase == "happiness" and stepper.previous_button.disabled
+    stepper.next_button.click()
+    assert store.workshop(SLUG).phase == "vision"
+    assert [e.payload for e in _events(store, "phase_changed")] == [{"phase": "vision"}]
+    assert 'aria-current="step">2. Vision' in stepper.steps.value
+    stepper.jump.value = "scoring"
+    stepper.jump_button.click()
+    assert store.workshop(SLUG).phase == "scoring" and stepper.next_button.disabled
+    stepper.previous_button.click()
+    assert store.workshop(SLUG).phase == "method"
+    assert len(_events(store, "phase_changed")) == 3
+    assert "Now in phase: How to prioritise" in stepper.message.value
+
+
+def test_timer_runs_from_the_phase_change_event_on_every_screen(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    stepper = PhaseStepper(ctx, feed)
+    assert "timer not started" in stepper.timer.value
+    stepper.next_button.click()  # vision: 20 minutes
+    started = latest_phase_change(store, SLUG)
+    assert started is not None
+    stepper.render(now=started.at + timedelta(minutes=5, seconds=30))
+    assert "Now: Vision — 14:30 left" in stepper.timer.value
+    # Another kernel (a restart, or the board's laptop) computes the same timer.
+    again = PhaseStepper(AppContext.for_store(store, SLUG, "ja"), LiveFeed(store, SLUG))
+    moment = started.at + timedelta(minutes=23)
+    assert again.timer_state(moment).remaining_s == stepper.timer_state(moment).remaining_s == -180
+    again.render(now=moment)
+    assert "03:00 超過" in again.timer.value and "over" in again.timer.value
+
+
+def test_timer_arithmetic() -> None:
+    start = phase_timer(None, 30, datetime(2026, 1, 1))
+    assert start.remaining_s is None and not start.over
+    timer = phase_timer(datetime(2026, 1, 1, 9, 0), 30, datetime(2026, 1, 1, 9, 31, tzinfo=UTC))
+    assert (timer.elapsed_s, timer.remaining_s, timer.over) == (1860, -60, True)
+    assert (
+        phase_timer(datetime(2026, 1, 1, 9, 0), None, datetime(2026, 1, 1, 9, 1)).remaining_s
+        is None
+    )
+
+
+def test_another_screen_changing_the_phase_reaches_the_stepper(
+    ctx: AppContext, feed: LiveFeed, path: Path
+) -> None:
+    stepper = PhaseStepper(ctx, feed)
+    with Store.open(path) as other:
+        other.set_phase(SLUG, "method")
+    feed.poll_once()
+    assert stepper.phase == "method" and stepper.started is not None
+    stepper.render(now=stepper.started + timedelta(minutes=1))
+    assert "Now: How to prioritise — 24:00 left" in stepper.timer.value
+
+
+def test_restart_timer_records_a_new_start(ctx: AppContext, feed: LiveFeed, store: Store) -> None:
+    stepper = PhaseStepper(ctx, feed)
+    stepper.restart_button.click()
+    assert [e.payload for e in _events(store, "phase_changed")] == [{"phase": "happiness"}]
+    assert stepper.started == _events(store, "phase_changed")[-1].at
+
+
+def test_lock_refused_with_a_block_shows_the_stores_message(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    charter = CharterControls(ctx, feed)
+    assert charter.lock_button.disabled  # nothing proposed yet
+    assert "No method charter" in charter.state.value
+    store.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
+    store.record_consent(SLUG, store.join(SLUG), 0)
+    store.record_consent(SLUG, store.join(SLUG), 4)
+    feed.poll_once()
+    assert not charter.lock_button.disabled
+    assert "2 answers, 1 blocks" in charter.state.value
+    charter.lock_button.click()
+    assert store.locked_charter(SLUG) is None
+    assert "blocked" in charter.message.value and "⚠" in charter.message.value
+
+
+def test_lock_then_unlock_needs_a_reason(ctx: AppContext, feed: LiveFeed, store: Store) -> None:
+    store.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
+    store.record_consent(SLUG, store.join(SLUG), 5)
+    charter = CharterControls(ctx, feed)
+    charter.lock_button.click()
+    locked = store.locked_charter(SLUG)
+    assert locked is not None and locked.version == 1
+    assert "Locked v1" in charter.state.value and charter.lock_button.disabled
+    charter.change_button.click()
+    assert charter.change_form.layout.display == "flex"
+    charter.reason.value = "   "
+    charter.confirm_change.click()
+    assert [c.version for c in store.charters(SLUG)] == [1]
+    assert "reason" in charter.message.value.lower() and "⚠" in charter.message.value
+    charter.reason.value = "コストを重視する"
+    charter.confirm_change.click()
+    latest = store.charters(SLUG)[-1]
+    assert (latest.version, latest.reason, latest.locked) == (2, "コストを重視する", False)
+    assert "Draft v2" in charter.state.value and "コストを重視する" in charter.state.value
+    assert charter.change_form.layout.display == "none"
+
+
+def test_ballots_open_close_with_confirmation_and_release(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    ballots = BallotControls(ctx, feed)
+    row = ballots.row("town")
+    assert "not opened yet" in row.info.value and "窓口の混雑緩和" in row.info.value
+    assert row.close_button.disabled and not row.open_button.disabled
+    row.open_button.click()
+    assert store.ballot(SLUG, "town").status == "open"
+    store.cast_vote(SLUG, "town", store.join(SLUG), ["sanres"])
+    feed.poll_once()
+    assert "1 votes" in row.info.value and "hidden until the vote closes" in row.info.value
+    row.release_button.click()
+    assert store.ballot(SLUG, "town").released and row.release_button.disabled
+    row.close_button.click()  # asks first: closing is final
+    assert store.ballot(SLUG, "town").status == "open"
+    assert row.confirm.layout.display == "flex" and "final" in row.confirm_text.value
+    row.cancel_close.click()
+    assert row.confirm.layout.display == "none" and store.ballot(SLUG, "town").status == "open"
+    row.close_button.click()
+    row.confirm_close.click()
+    assert store.ballot(SLUG, "town").status == "closed"
+    assert row.open_button.disabled and row.close_button.disabled
+    assert [e.kind for e in store.changes(SLUG) if e.kind.startswith(("ballot_", "results"))] == [
+        "ballot_opened",
+        "results_released",
+        "ballot_closed",
+    ]
+
+
+def test_a_refused_ballot_action_is_shown_not_raised(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    ballots = BallotControls(ctx, feed)
+    row = ballots.row("town")
+    store.open_ballot(SLUG, "town")
+    store.close_ballot(SLUG, "town")  # closed on another screen; this one has not polled yet
+    row.open_button.click()
+    assert "cannot be reopened" in row.message.value
+    assert store.ballot(SLUG, "town").status == "closed"
+
+
+def test_counts_follow_another_screen(ctx: AppContext, feed: LiveFeed, path: Path) -> None:
+    counts = LiveCounts(ctx, feed)
+    assert counts.counts["cards"] == 0
+    with Store.open(path) as other:
+        other.add_card(SLUG, "窓口で待たずに済む", stakeholder="kosodate", token=other.join(SLUG))
+    feed.poll_once()
+    assert (counts.counts["cards"], counts.counts["participants"]) == (1, 1)
+    assert "<b>1</b>happiness cards" in counts.view.value
+
+
+def test_join_panel_shows_the_link_and_its_qr_code(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("URESHII_JOIN_URL", "http://192.168.10.23:8866/p/")
+    panel = JoinPanel(ctx)
+    assert "http://192.168.10.23:8866/p/" in panel.view.value
+    assert "<svg" in panel.view.value and 'aria-label="QR code of the join link' in panel.view.value
+    monkeypatch.delenv("URESHII_JOIN_URL")
+    missing = JoinPanel(AppContext.for_store(ctx.store, SLUG, "ja"))
+    assert "<svg" not in missing.view.value and "参加用リンクが不明です" in missing.view.value
+
+
+def test_workshop_file_problems_are_listed_with_their_lines(
+    ctx: AppContext, feed: LiveFeed, tmp_path: Path
+) -> None:
+    console = FacilitatorConsole(ctx, feed)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: ureshii-workshop/1\nid: bad\ntitle: x\nlang: jp\n", encoding="utf-8")
+    console.picker.path.value = str(bad)
+    console.picker.open_button.click()
+    assert f"{bad}:4: lang:" in console.picker.problems.value
+    assert console.ctx.slug == SLUG and "⚠" in console.picker.message.value
+    console.picker.path.value = ""
+    console.picker.open_button.click()
+    assert "path of a workshop file" in console.picker.message.value
+
+
+def test_opening_a_workshop_file_switches_the_console(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    console = FacilitatorConsole(ctx, feed)
+    assert console.picker.chooser.layout.display == "none"  # one workshop: nothing to choose
+    console.picker.path.value = str(template_path("dx-vision", "en"))
+    console.picker.open_button.click()
+    created = store.workshops()[-1]
+    assert console.ctx.slug == created.slug != SLUG
+    assert created.title in console.header.value
+    assert console.picker.chooser.layout.display == "flex"
+    console.picker.chooser.value = SLUG
+    assert console.ctx.slug == SLUG and console.stepper.ctx.slug == SLUG
+
+
+def test_console_reads_in_japanese(store: Store, feed: LiveFeed) -> None:
+    console = FacilitatorConsole(AppContext.for_store(store, SLUG, "ja"), feed)
+    assert console.stepper.next_button.description == "次の段階へ"
+    assert console.charter.lock_button.description == "憲章をロック"
+    assert t("console_ballot_open", "ja") == console.ballots.row("town").open_button.description
+    for button in (console.stepper.jump, console.picker.path, console.charter.reason):
+        assert button.description  # every control has a label
