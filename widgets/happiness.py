@@ -1,0 +1,768 @@
+"""The happiness map at a table laptop: stakeholders, cards, themes, the dot vote, the map.
+
+Each widget takes the app context (and, in an app, the shared :class:`~widgets.live.LiveFeed`);
+it writes through :class:`toolkit.store.Store` and then re-reads the store, so what another
+table posts appears here on the feed's next poll. Nothing is kept only in this kernel except
+the seats' anonymous tokens (:class:`~widgets.seats.TableSeats`).
+
+* :class:`StakeholderPanel` — the stakeholders and a form to add one with its group;
+* :class:`CardBoard` — choose a stakeholder, write a happiness card, post; cards by stakeholder;
+* :class:`ThemeGrouping` — create themes, move selected cards into a theme, and offline
+  theme suggestions (:mod:`toolkit.theme_suggestions`) the group accepts one by one;
+* :class:`ThemeDotVote` — each seat places its dots on the themes (ballot purpose "themes",
+  rule "dot_votes"); the tally when the ballot's results may be seen;
+* :class:`HappinessMap` — cards per stakeholder × theme as a table (and a heatmap).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from html import escape
+from typing import Any
+
+import ipywidgets
+
+from toolkit.errors import InvalidInputError
+from toolkit.i18n import t
+from toolkit.model import CATEGORIES, Ballot, Event, HappinessCard, Theme
+from toolkit.summary import tally
+from toolkit.theme_suggestions import Suggestion, suggest_themes
+from widgets.chart import ChartView
+from widgets.context import AppContext
+from widgets.feedback import MessageArea, guarded
+from widgets.live import LiveFeed
+from widgets.seats import TableSeats
+
+#: Dots per person when this widget has to create the theme dot vote itself.
+DEFAULT_DOTS = 3
+_WIDE = {"description_width": "initial"}
+_CELL = "border:1px solid #d9d4c7;padding:.2em .6em;text-align:left"
+
+
+# ---------------------------------------------------------------------- shared helpers
+class LivePanel(ipywidgets.VBox):
+    """A panel that re-reads the store when events of ``LIVE_KINDS`` arrive on the feed."""
+
+    LIVE_KINDS: frozenset[str] = frozenset()
+
+    def __init__(self, ctx: AppContext, feed: LiveFeed | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ctx = ctx
+        self.message = MessageArea()
+        if feed is not None:
+            feed.subscribe(self._on_events, kinds=self.LIVE_KINDS or None)
+
+    def _(self, key: str, **params: object) -> str:
+        """A catalog message in the app's language."""
+        return t(key, self.ctx.lang, **params)
+
+    def _guard(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        return guarded(self.message, self.ctx.lang)(callback)
+
+    def _on_events(self, events: list[Event]) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:  # pragma: no cover - every panel overrides it
+        raise NotImplementedError
+
+
+def heading_html(text: str, hint: str = "", level: int = 3) -> str:
+    """A section heading with an optional hint below it (both escaped)."""
+    html = f'<h{level} style="margin:.3em 0 .1em">{escape(text)}</h{level}>'
+    if hint:
+        html += f'<p style="margin:0 0 .4em;color:#3e4c59">{escape(hint)}</p>'
+    return html
+
+
+def table_html(columns: Sequence[str], rows: Sequence[Sequence[object]], caption: str = "") -> str:
+    """An accessible HTML table (caption, header cells with scope); every cell escaped."""
+    head = "".join(f'<th scope="col" style="{_CELL}">{escape(c)}</th>' for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{_CELL}">{escape(str(v))}</td>' for v in row) + "</tr>"
+        for row in rows
+    )
+    cap = (
+        f'<caption style="text-align:left;font-weight:bold">{escape(caption)}</caption>'
+        if caption
+        else ""
+    )
+    return (
+        f'<table style="border-collapse:collapse;margin:.3em 0">{cap}'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def set_options(widget: Any, options: Sequence[tuple[str, Any]]) -> None:
+    """Replace a selection widget's options only if they changed, keeping the selection."""
+    new = tuple((str(label), value) for label, value in options)
+    old = tuple((str(label), value) for label, value in (widget.options or ()))
+    if new == old:
+        return
+    values = {value for _, value in new}
+    kept = widget.value
+    widget.options = new
+    if isinstance(kept, tuple):
+        widget.value = tuple(v for v in kept if v in values)
+    elif kept in values:
+        widget.value = kept
+
+
+def category_label(category: str, lang: str) -> str:
+    return t(f"table_category_{category}", lang) if category in CATEGORIES else category
+
+
+# ---------------------------------------------------------------------- stakeholders
+class StakeholderPanel(LivePanel):
+    """The stakeholders of the workshop, and a form to add one with its group."""
+
+    LIVE_KINDS = frozenset({"stakeholder_added", "card_added"})
+
+    def __init__(self, ctx: AppContext, feed: LiveFeed | None = None, **kwargs: Any) -> None:
+        super().__init__(ctx, feed, **kwargs)
+        self.listing = ipywidgets.HTML()
+        self.name = ipywidgets.Text(
+            description=self._("table_stakeholder_name"),
+            placeholder=self._("table_stakeholder_name_placeholder"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="28em"),
+        )
+        self.category = ipywidgets.Dropdown(
+            options=[(category_label(c, ctx.lang), c) for c in CATEGORIES],
+            value="resident",
+            description=self._("table_stakeholder_category"),
+            style=_WIDE,
+        )
+        self.add_button = ipywidgets.Button(
+            description=self._("table_stakeholder_add"), button_style="primary", icon="plus"
+        )
+        self.add_button.on_click(self._guard(self._add))
+        self.children = [
+            ipywidgets.HTML(
+                heading_html(
+                    self._("table_stakeholders_heading"), self._("table_stakeholders_hint")
+                )
+            ),
+            self.listing,
+            ipywidgets.HBox([self.name, self.category, self.add_button]),
+            self.message,
+        ]
+        self.refresh()
+
+    def _add(self, _button: object = None) -> None:
+        name = self.name.value.strip()
+        if not name:
+            raise InvalidInputError("text_required", field=self._("table_stakeholder_name"))
+        added = self.ctx.store.add_stakeholder(self.ctx.slug, name, category=self.category.value)
+        self.name.value = ""
+        self.refresh()
+        self.message.show(self._("table_stakeholder_added", name=added.name), "success")
+
+    def refresh(self) -> None:
+        holders = self.ctx.store.stakeholders(self.ctx.slug)
+        if not holders:
+            self.listing.value = f"<p>{escape(self._('table_stakeholders_none'))}</p>"
+            return
+        per = Counter(c.stakeholder for c in self.ctx.store.cards(self.ctx.slug))
+        rows = [(s.name, category_label(s.category, self.ctx.lang), per[s.key]) for s in holders]
+        columns = [self._(k) for k in ("table_col_stakeholder", "table_col_category")]
+        self.listing.value = table_html([*columns, self._("table_col_cards")], rows)
+
+
+# ---------------------------------------------------------------------- cards
+class CardBoard(LivePanel):
+    """Choose a stakeholder, write what would make them glad, post; every card, live.
+
+    With ``seats``, a card posted while a seat is chosen records that seat's anonymous
+    participant (so the export can count people); without a seat it is the table's card.
+    """
+
+    LIVE_KINDS = frozenset({"card_added", "card_grouped", "stakeholder_added", "theme_added"})
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: LiveFeed | None = None,
+        *,
+        seats: TableSeats | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(ctx, feed, **kwargs)
+        self.seats = seats
+        self.stakeholder = ipywidgets.Dropdown(
+            description=self._("table_card_stakeholder"), style=_WIDE
+        )
+        self.text = ipywidgets.Textarea(
+            description=self._("table_card_text"),
+            placeholder=self._("table_card_placeholder"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="36em", height="5em"),
+        )
+        self.post_button = ipywidgets.Button(
+            description=self._("table_card_post"), button_style="primary", icon="thumb-tack"
+        )
+        self.post_button.on_click(self._guard(self._post))
+        self.listing = ipywidgets.HTML()
+        self.children = [
+            ipywidgets.HTML(
+                heading_html(self._("table_cards_heading"), self._("table_cards_hint"))
+            ),
+            self.stakeholder,
+            self.text,
+            self.post_button,
+            self.message,
+            self.listing,
+        ]
+        self.refresh()
+
+    def _post(self, _button: object = None) -> None:
+        key = self.stakeholder.value
+        if not key:
+            raise InvalidInputError("table_card_needs_stakeholder")
+        text = self.text.value.strip()
+        if not text:
+            raise InvalidInputError("text_required", field=self._("table_card_text"))
+        token = self.seats.token() if self.seats is not None and self.seats.seat else None
+        self.ctx.store.add_card(self.ctx.slug, text, stakeholder=key, token=token)
+        self.text.value = ""
+        self.refresh()
+        name = dict((v, k) for k, v in self.stakeholder.options).get(key, key)
+        self.message.show(self._("table_card_posted", stakeholder=name), "success")
+
+    @staticmethod
+    def _theme_tag(themes: dict[str, str], theme: str | None) -> str:
+        if not theme:
+            return ""
+        return f' <span style="color:#52606d">［{escape(themes.get(theme, theme))}］</span>'
+
+    def refresh(self) -> None:
+        store, slug = self.ctx.store, self.ctx.slug
+        holders = store.stakeholders(slug)
+        set_options(
+            self.stakeholder,
+            [(self._("table_choose"), ""), *((s.name, s.key) for s in holders)],
+        )
+        cards = store.cards(slug)
+        themes = {th.key: th.name for th in store.themes(slug)}
+        if not cards:
+            self.listing.value = f"<p>{escape(self._('table_cards_none'))}</p>"
+            return
+        names: dict[str | None, str] = {s.key: s.name for s in holders}
+        order: list[str | None] = [*names, None]
+        by_holder: dict[str | None, list[HappinessCard]] = {}
+        for card in cards:
+            by_holder.setdefault(card.stakeholder, []).append(card)
+        parts = []
+        for key in order:
+            group = by_holder.get(key)
+            if not group:
+                continue
+            title = names.get(key) or self._("table_no_stakeholder")
+            items = "".join(
+                f"<li>{escape(c.text)}{self._theme_tag(themes, c.theme)}</li>" for c in group
+            )
+            count = escape(self._("table_card_count", n=len(group)))
+            parts.append(
+                f'<h4 style="margin:.4em 0 .1em">{escape(title)} '
+                f'<span style="font-weight:normal">({count})</span></h4>'
+                f'<ul style="margin:0 0 .3em">{items}</ul>'
+            )
+        self.listing.value = "".join(parts)
+
+
+# ---------------------------------------------------------------------- themes
+class _SuggestionRow(ipywidgets.VBox):
+    """One suggestion the group can accept (with a name it may edit) or dismiss."""
+
+    def __init__(
+        self, panel: ThemeGrouping, suggestion: Suggestion, cards: Sequence[HappinessCard]
+    ) -> None:
+        lang = panel.ctx.lang
+        self.card_ids = [cards[i].id for i in suggestion.cards]
+        self.theme = suggestion.theme if isinstance(suggestion.theme, str) else None
+        texts = "".join(f"<li>{escape(cards[i].text)}</li>" for i in suggestion.cards)
+        self.name = ipywidgets.Text(
+            value=suggestion.label,
+            description=t("table_theme_name", lang),
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="24em"),
+        )
+        if self.theme is not None:
+            theme_names = {th.key: th.name for th in panel.ctx.store.themes(panel.ctx.slug)}
+            target: ipywidgets.Widget = ipywidgets.HTML(
+                escape(
+                    t(
+                        "table_suggestion_existing",
+                        lang,
+                        theme=theme_names.get(self.theme, self.theme),
+                    )
+                )
+            )
+        else:
+            target = self.name
+        self.accept_button = ipywidgets.Button(
+            description=t("table_accept", lang), button_style="success", icon="check"
+        )
+        self.dismiss_button = ipywidgets.Button(description=t("table_dismiss", lang), icon="times")
+        self.accept_button.on_click(panel._guard(lambda _b: panel.accept(self)))
+        self.dismiss_button.on_click(panel._guard(lambda _b: panel.dismiss(self)))
+        super().__init__(
+            [
+                ipywidgets.HTML(f'<ul style="margin:.2em 0">{texts}</ul>'),
+                ipywidgets.HBox([target, self.accept_button, self.dismiss_button]),
+            ],
+            layout=ipywidgets.Layout(border="1px solid #d9d4c7", padding="0 .5em", margin=".2em 0"),
+        )
+
+
+class ThemeGrouping(LivePanel):
+    """Create themes, move cards into them, and accept offline suggestions one by one."""
+
+    LIVE_KINDS = frozenset({"card_added", "card_grouped", "theme_added", "stakeholder_added"})
+
+    def __init__(self, ctx: AppContext, feed: LiveFeed | None = None, **kwargs: Any) -> None:
+        super().__init__(ctx, feed, **kwargs)
+        self.theme_name = ipywidgets.Text(
+            description=self._("table_theme_name"),
+            placeholder=self._("table_theme_name_placeholder"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="28em"),
+        )
+        self.create_button = ipywidgets.Button(
+            description=self._("table_theme_create"), button_style="primary", icon="plus"
+        )
+        self.create_button.on_click(self._guard(self._create))
+        self.only_ungrouped = ipywidgets.Checkbox(
+            value=True, description=self._("table_only_ungrouped"), indent=False
+        )
+        self.only_ungrouped.observe(lambda _c: self.refresh(), names=["value"])
+        self.card_select = ipywidgets.SelectMultiple(
+            description=self._("table_cards_select"),
+            rows=10,
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="44em"),
+        )
+        self.target = ipywidgets.Dropdown(description=self._("table_move_to"), style=_WIDE)
+        self.move_button = ipywidgets.Button(
+            description=self._("table_move"), button_style="primary", icon="arrow-right"
+        )
+        self.move_button.on_click(self._guard(self._move))
+        self.overview = ipywidgets.HTML()
+        self.suggest_button = ipywidgets.Button(
+            description=self._("table_suggest"), icon="lightbulb-o"
+        )
+        self.suggest_button.on_click(self._guard(self._suggest))
+        self.suggestions = ipywidgets.VBox()
+        self.children = [
+            ipywidgets.HTML(
+                heading_html(self._("table_themes_heading"), self._("table_themes_hint"))
+            ),
+            ipywidgets.HBox([self.theme_name, self.create_button]),
+            ipywidgets.HTML(f"<p>{escape(self._('table_cards_select_hint'))}</p>"),
+            self.only_ungrouped,
+            self.card_select,
+            ipywidgets.HBox([self.target, self.move_button]),
+            self.message,
+            ipywidgets.HTML(f"<p>{escape(self._('table_suggest_hint'))}</p>"),
+            self.suggest_button,
+            self.suggestions,
+            self.overview,
+        ]
+        self.refresh()
+
+    # -- actions
+    def _create(self, _button: object = None) -> None:
+        name = self.theme_name.value.strip()
+        if not name:
+            raise InvalidInputError("text_required", field=self._("table_theme_name"))
+        theme = self.ctx.store.add_theme(self.ctx.slug, name)
+        self.theme_name.value = ""
+        self.refresh()
+        self.target.value = theme.key
+        self.message.show(self._("table_theme_created", name=theme.name), "success")
+
+    def _move(self, _button: object = None) -> None:
+        chosen = list(self.card_select.value)
+        if not chosen:
+            raise InvalidInputError("table_select_cards_first")
+        theme = self.target.value or None
+        for card_id in chosen:
+            self.ctx.store.group_card(self.ctx.slug, card_id, theme)
+        self.card_select.value = ()
+        self.refresh()
+        if theme is None:
+            self.message.show(self._("table_taken_out", n=len(chosen)), "success")
+        else:
+            name = self._theme_names().get(theme, theme)
+            self.message.show(self._("table_moved", n=len(chosen), theme=name), "success")
+
+    def _suggest(self, _button: object = None) -> None:
+        cards = self.ctx.store.cards(self.ctx.slug)
+        themes = self.ctx.store.themes(self.ctx.slug)
+        ungrouped = [c for c in cards if c.theme is None]
+        existing: dict[str, list[str]] = {th.key: [th.name] for th in themes}
+        for card in cards:
+            if card.theme:
+                existing.setdefault(card.theme, []).append(card.text)
+        found = suggest_themes([c.text for c in ungrouped], existing=existing)
+        self.suggestions.children = tuple(_SuggestionRow(self, s, ungrouped) for s in found)
+        if found:
+            self.message.show(self._("table_suggest_count", n=len(found)), "info")
+        else:
+            self.message.show(self._("table_suggest_none"), "info")
+
+    def accept(self, row: _SuggestionRow) -> None:
+        """Put the suggestion's cards (those still without a theme) in its theme."""
+        still_free = {c.id for c in self.ctx.store.cards(self.ctx.slug) if c.theme is None}
+        ids = [i for i in row.card_ids if i in still_free]
+        if not ids:
+            self.dismiss(row)
+            self.message.show(self._("table_suggestion_stale"), "info")
+            return
+        if row.theme is None:
+            name = row.name.value.strip()
+            if not name:
+                raise InvalidInputError("text_required", field=self._("table_theme_name"))
+            theme: Theme = self.ctx.store.add_theme(self.ctx.slug, name)
+            key, label = theme.key, theme.name
+        else:
+            key = row.theme
+            label = self._theme_names().get(key, key)
+        for card_id in ids:
+            self.ctx.store.group_card(self.ctx.slug, card_id, key)
+        self.dismiss(row)
+        self.refresh()
+        self.message.show(self._("table_moved", n=len(ids), theme=label), "success")
+
+    def dismiss(self, row: _SuggestionRow) -> None:
+        self.suggestions.children = tuple(r for r in self.suggestions.children if r is not row)
+
+    # -- reading the store
+    def _theme_names(self) -> dict[str, str]:
+        return {th.key: th.name for th in self.ctx.store.themes(self.ctx.slug)}
+
+    def refresh(self) -> None:
+        store, slug = self.ctx.store, self.ctx.slug
+        themes = store.themes(slug)
+        names = {th.key: th.name for th in themes}
+        holders = {s.key: s.name for s in store.stakeholders(slug)}
+        cards = store.cards(slug)
+        shown = [c for c in cards if c.theme is None or not self.only_ungrouped.value]
+
+        def label(card: HappinessCard) -> str:
+            where = names.get(card.theme, card.theme) if card.theme else self._("table_ungrouped")
+            who = holders.get(card.stakeholder or "", "")
+            return f"［{where}］ {card.text}" + (f"（{who}）" if who else "")
+
+        set_options(self.card_select, [(label(c), c.id) for c in shown])
+        set_options(
+            self.target,
+            [*((th.name, th.key) for th in themes), (self._("table_no_theme"), "")],
+        )
+        if not themes:
+            self.overview.value = f"<p>{escape(self._('table_themes_none'))}</p>"
+            return
+        per: dict[str | None, list[HappinessCard]] = {}
+        for card in cards:
+            per.setdefault(card.theme, []).append(card)
+        parts = []
+        for key in [*names, None]:
+            group = per.get(key, [])
+            if key is None and not group:
+                continue
+            title = names[key] if key else self._("table_ungrouped")
+            items = "".join(f"<li>{escape(c.text)}</li>" for c in group)
+            count = escape(self._("table_card_count", n=len(group)))
+            parts.append(
+                f'<h4 style="margin:.4em 0 .1em">{escape(title)} '
+                f'<span style="font-weight:normal">({count})</span></h4>'
+                f'<ul style="margin:0 0 .3em">{items}</ul>'
+            )
+        self.overview.value = "".join(parts)
+
+
+# ---------------------------------------------------------------------- dot vote
+def theme_ballot(ballots: Collection[Ballot]) -> Ballot | None:
+    """The dot vote on themes a table uses: the open one, else a draft, else the last closed."""
+    candidates = [b for b in ballots if b.purpose == "themes" and b.rule == "dot_votes"]
+    for status in ("open", "draft", "closed"):
+        found = [b for b in candidates if b.status == status]
+        if found:
+            return found[-1]
+    return None
+
+
+class ThemeDotVote(LivePanel):
+    """Each seat places its dots on the themes; submitted through ``store.cast_vote``.
+
+    Uses the workshop's ballot with purpose "themes" and rule "dot_votes" (the facilitator
+    usually creates it). If there is none, a button creates and opens one over the current
+    themes with :data:`DEFAULT_DOTS` dots each. The store checks every vote (allowance, one
+    vote per person); the tally is shown when the ballot's results may be seen.
+    """
+
+    LIVE_KINDS = frozenset(
+        {
+            "ballot_created",
+            "ballot_opened",
+            "ballot_closed",
+            "results_released",
+            "vote_cast",
+            "theme_added",
+        }
+    )
+
+    def __init__(
+        self, ctx: AppContext, seats: TableSeats, feed: LiveFeed | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(ctx, feed, **kwargs)
+        self.seats = seats
+        self.ballot: Ballot | None = None
+        self.intro = ipywidgets.HTML()
+        self.start_button = ipywidgets.Button(
+            description=self._("table_dots_start"),
+            button_style="primary",
+            icon="play",
+            layout=ipywidgets.Layout(width="auto"),
+        )
+        self.start_button.on_click(self._guard(self._start))
+        self.dots: dict[str, ipywidgets.BoundedIntText] = {}
+        self.inputs = ipywidgets.VBox()
+        self.remaining = ipywidgets.HTML()
+        self.submit_button = ipywidgets.Button(
+            description=self._("table_dots_submit"), button_style="primary", icon="check"
+        )
+        self.submit_button.on_click(self._guard(self._submit))
+        self.results = ipywidgets.HTML()
+        self.children = [
+            ipywidgets.HTML(heading_html(self._("table_dots_heading"))),
+            self.intro,
+            self.start_button,
+            self.inputs,
+            self.remaining,
+            self.submit_button,
+            self.message,
+            self.results,
+        ]
+        self.refresh()
+
+    @property
+    def allowance(self) -> int:
+        return int(self.ballot.settings.get("dots", DEFAULT_DOTS)) if self.ballot else 0
+
+    def used(self) -> int:
+        return sum(int(box.value or 0) for box in self.dots.values())
+
+    def _start(self, _button: object = None) -> None:
+        store, slug = self.ctx.store, self.ctx.slug
+        if theme_ballot(store.ballots(slug)) is not None:
+            self.refresh()
+            return
+        themes = [th.key for th in store.themes(slug)]
+        if not themes:
+            raise InvalidInputError("table_dots_need_themes")
+        taken = {b.key for b in store.ballots(slug)}
+        key, n = "theme-dots", 1
+        while key in taken:
+            n += 1
+            key = f"theme-dots-{n}"
+        store.create_ballot(
+            slug,
+            key,
+            self._("table_dots_heading"),
+            rule="dot_votes",
+            options=themes,
+            settings={"dots": DEFAULT_DOTS},
+            purpose="themes",
+            visibility="live",
+        )
+        store.open_ballot(slug, key)
+        self.refresh()
+        self.message.show(self._("table_dots_started", n=len(themes), dots=DEFAULT_DOTS), "success")
+
+    def _submit(self, _button: object = None) -> None:
+        if self.ballot is None:
+            raise InvalidInputError("table_dots_missing")
+        used = self.used()
+        if used == 0:
+            raise InvalidInputError("table_dots_none")
+        token = self.seats.token()
+        payload = {key: int(box.value) for key, box in self.dots.items() if box.value}
+        self.ctx.store.cast_vote(self.ctx.slug, self.ballot.key, token, payload)
+        for box in self.dots.values():
+            box.value = 0
+        self.refresh()
+        self.message.show(self._("table_dots_saved", seat=self.seats.seat, used=used), "success")
+
+    def _show_remaining(self, _change: object = None) -> None:
+        if self.ballot is None or self.ballot.status != "open":
+            self.remaining.value = ""
+            return
+        used, dots = self.used(), self.allowance
+        if used > dots:
+            text, colour = self._("table_dots_over", used=used, dots=dots), "#a4161a"
+        else:
+            text, colour = self._("table_dots_remaining", left=dots - used, dots=dots), "#1d4f91"
+        self.remaining.value = (
+            f'<p role="status" aria-live="polite" style="font-size:1.2em;font-weight:700;'
+            f'color:{colour}">{escape(text)}</p>'
+        )
+
+    def refresh(self) -> None:
+        store, slug = self.ctx.store, self.ctx.slug
+        ballot = theme_ballot(store.ballots(slug))
+        self.ballot = ballot
+        themes = store.themes(slug)
+        names = {th.key: th.name for th in themes}
+        self.start_button.layout.display = "" if ballot is None else "none"
+        voting = ballot is not None and ballot.status == "open"
+        self.submit_button.layout.display = "" if voting else "none"
+        if ballot is None:
+            self.intro.value = f"<p>{escape(self._('table_dots_missing'))}</p>"
+            self._build_inputs((), names)
+            self.results.value = ""
+            return
+        intro = [self._("table_dots_hint", dots=self.allowance)]
+        limit = ballot.settings.get("max_per_option")
+        if limit:
+            intro.append(self._("table_dots_per_option", limit=limit))
+        if ballot.status == "draft":
+            intro.append(self._("table_dots_draft"))
+        elif ballot.status == "closed":
+            intro.append(self._("table_dots_closed"))
+        missing = [th.name for th in themes if th.key not in ballot.options]
+        if missing and ballot.status != "closed":
+            intro.append(self._("table_dots_new_themes", themes="、".join(missing)))
+        self.intro.value = "".join(f"<p>{escape(p)}</p>" for p in intro)
+        self._build_inputs(ballot.options if voting else (), names, limit)
+        self._show_results(ballot, names)
+
+    def _build_inputs(
+        self, options: Sequence[str], names: dict[str, str], limit: int | None = None
+    ) -> None:
+        if tuple(self.dots) != tuple(options):
+            boxes: dict[str, ipywidgets.BoundedIntText] = {}
+            for key in options:
+                box = self.dots.get(key)
+                if box is None:
+                    box = ipywidgets.BoundedIntText(
+                        value=0,
+                        min=0,
+                        max=max(self.allowance, 1),
+                        description=names.get(key, key),
+                        style=_WIDE,
+                        layout=ipywidgets.Layout(width="24em"),
+                    )
+                    box.observe(self._show_remaining, names=["value"])
+                boxes[key] = box
+            self.dots = boxes
+            self.inputs.children = tuple(boxes.values())
+        for key, box in self.dots.items():
+            box.description = names.get(key, key)
+            box.max = max(int(limit or self.allowance), 1)
+        self._show_remaining()
+
+    def _show_results(self, ballot: Ballot, names: dict[str, str]) -> None:
+        votes = self.ctx.store.votes(self.ctx.slug, ballot.key)
+        count = f"<p>{escape(self._('table_dots_votes', n=len(votes)))}</p>"
+        if not ballot.results_visible:
+            self.results.value = count + f"<p>{escape(self._('table_dots_hidden'))}</p>"
+            return
+        if not votes:
+            self.results.value = count
+            return
+        counted = tally(ballot.rule, ballot.options, ballot.settings, [v.payload for v in votes])
+        rows = [(names.get(o, o), int(counted["points"][o])) for o in counted["order"]]
+        columns = [self._("table_col_theme"), self._("table_col_dots")]
+        self.results.value = count + table_html(columns, rows, self._("table_dots_results"))
+
+
+# ---------------------------------------------------------------------- the map
+class HappinessMap(LivePanel):
+    """Cards per stakeholder × theme: a table (always) and a heatmap (when ticked)."""
+
+    LIVE_KINDS = frozenset({"card_added", "card_grouped", "stakeholder_added", "theme_added"})
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: LiveFeed | None = None,
+        *,
+        show_chart: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(ctx, feed, **kwargs)
+        self.table = ipywidgets.HTML()
+        self.show_chart = ipywidgets.Checkbox(
+            value=show_chart, description=self._("table_map_show_chart"), indent=False
+        )
+        self.chart = ChartView(lang=ctx.lang)
+        self.show_chart.observe(lambda _c: self.refresh(), names=["value"])
+        self._drawn: object = None
+        self.children = [
+            ipywidgets.HTML(heading_html(self._("table_map_heading"))),
+            self.table,
+            self.show_chart,
+            self.chart,
+        ]
+        self.refresh()
+
+    def counts(self) -> tuple[list[str], list[str], list[list[int]]]:
+        """Stakeholder names, theme names (with "not in a theme" last) and card counts."""
+        store, slug = self.ctx.store, self.ctx.slug
+        cards = store.cards(slug)
+        holders: list[tuple[str | None, str]] = [(s.key, s.name) for s in store.stakeholders(slug)]
+        if any(c.stakeholder is None for c in cards):
+            holders.append((None, self._("table_no_stakeholder")))
+        themes: list[tuple[str | None, str]] = [(th.key, th.name) for th in store.themes(slug)]
+        if any(c.theme is None for c in cards):
+            themes.append((None, self._("table_ungrouped")))
+        per = Counter((c.stakeholder, c.theme) for c in cards)
+        counts = [[per[(h, th)] for th, _ in themes] for h, _ in holders]
+        return [n for _, n in holders], [n for _, n in themes], counts
+
+    def refresh(self) -> None:
+        holders, themes, counts = self.counts()
+        if not any(any(row) for row in counts):
+            self.table.value = f"<p>{escape(self._('table_map_empty'))}</p>"
+            self.chart.chart = None
+            self._drawn = None
+            return
+        total = self._("table_map_total")
+        rows = [[h, *row, sum(row)] for h, row in zip(holders, counts, strict=True)]
+        rows.append(
+            [total, *(sum(col) for col in zip(*counts, strict=True)), sum(map(sum, counts))]
+        )
+        columns = [self._("table_col_stakeholder"), *themes, total]
+        self.table.value = table_html(columns, rows)
+        wanted = (holders, themes, counts) if self.show_chart.value else None
+        if wanted != self._drawn:  # the chart is redrawn only when the numbers change
+            self.chart.chart = self._heatmap(holders, themes, counts) if wanted else None
+            self._drawn = wanted
+
+    def _heatmap(self, holders: list[str], themes: list[str], counts: list[list[int]]) -> Any:
+        import altair as alt
+        import pandas as pd
+
+        who, theme, n = (
+            self._("table_col_stakeholder"),
+            self._("table_col_theme"),
+            self._("table_col_cards"),
+        )
+        frame = pd.DataFrame(
+            [
+                {who: h, theme: th, n: counts[i][j]}
+                for i, h in enumerate(holders)
+                for j, th in enumerate(themes)
+            ]
+        )
+        return (
+            alt.Chart(frame, title=self._("table_map_heading"))
+            .mark_rect()
+            .encode(
+                x=alt.X(f"{theme}:N", sort=themes, axis=alt.Axis(labelAngle=-30)),
+                y=alt.Y(f"{who}:N", sort=holders),
+                color=alt.Color(f"{n}:Q", scale=alt.Scale(scheme="oranges")),
+            )
+            .properties(width=max(240, 70 * len(themes)), height=max(120, 32 * len(holders)))
+        )

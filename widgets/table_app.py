@@ -1,0 +1,83 @@
+"""The table app: one laptop per table of 4–6 people (``workshops/table.ipynb``).
+
+Tabs in the workshop's phase order — うれしさ / Happiness (stakeholders, cards, themes, dot
+vote, map), ビジョン / Vision, 課題 / Issues — under the seat buttons (:class:`TableSeats`)
+that say who is entering a vote or a consent. Every panel subscribes to the app's one
+:class:`~widgets.live.LiveFeed`, so what other tables (or the facilitator) write appears here
+on the next poll. Type is larger than Jupyter's default so the screen can be read by a table
+of six, or on a projector.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets
+
+from toolkit.i18n import t
+from widgets.context import AppContext
+from widgets.happiness import (
+    CardBoard,
+    HappinessMap,
+    StakeholderPanel,
+    ThemeDotVote,
+    ThemeGrouping,
+)
+from widgets.issues import IssueLinker
+from widgets.live import LiveFeed
+from widgets.seats import TableSeats
+from widgets.vision import VisionDraft
+
+#: The tab shown first for the workshop's phase (later phases start on the happiness tab).
+PHASE_TAB = {"happiness": 0, "vision": 1, "issues": 2}
+
+# Readable from across a table or on a projector: larger type and controls, clear focus.
+STYLE = """<style>
+.ureshii-table, .ureshii-table .widget-label, .ureshii-table .widget-html-content,
+.ureshii-table input, .ureshii-table textarea, .ureshii-table select,
+.ureshii-table button, .ureshii-table .lm-TabBar-tab, .ureshii-table .p-TabBar-tab
+  { font-size: 18px !important; line-height: 1.4; }
+.ureshii-table .widget-button, .ureshii-table .widget-toggle-button,
+.ureshii-table .widget-text input, .ureshii-table .widget-dropdown select
+  { min-height: 2.2em; height: auto; }
+.ureshii-table .lm-TabBar-tab, .ureshii-table .p-TabBar-tab { min-width: 8em; }
+.ureshii-table :focus { outline: 3px solid #e07a5f !important; outline-offset: 1px; }
+.ureshii-table h3 { font-size: 1.4em; } .ureshii-table h4 { font-size: 1.15em; }
+</style>"""
+
+
+class TableApp(ipywidgets.VBox):
+    """Seats above three tabs: happiness (five steps), vision, issues."""
+
+    def __init__(self, ctx: AppContext, feed: LiveFeed, *, seats: int = 6, **kwargs: Any) -> None:
+        self.ctx = ctx
+        self.feed = feed
+        lang = ctx.lang
+        self.seats = TableSeats(ctx, seats=seats)
+        self.stakeholders = StakeholderPanel(ctx, feed)
+        self.cards = CardBoard(ctx, feed, seats=self.seats)
+        self.themes = ThemeGrouping(ctx, feed)
+        self.dot_vote = ThemeDotVote(ctx, self.seats, feed)
+        self.map = HappinessMap(ctx, feed)
+        self.vision = VisionDraft(ctx, self.seats, feed)
+        self.issues = IssueLinker(ctx, feed)
+
+        steps = [
+            ("table_step_stakeholders", self.stakeholders),
+            ("table_step_cards", self.cards),
+            ("table_step_themes", self.themes),
+            ("table_step_dots", self.dot_vote),
+            ("table_step_map", self.map),
+        ]
+        self.happiness = ipywidgets.Tab(children=[panel for _, panel in steps])
+        for index, (key, _) in enumerate(steps):
+            self.happiness.set_title(index, t(key, lang))
+        self.tabs = ipywidgets.Tab(children=[self.happiness, self.vision, self.issues])
+        for index, key in enumerate(
+            ("table_tab_happiness", "table_tab_vision", "table_tab_issues")
+        ):
+            self.tabs.set_title(index, t(key, lang))
+        phase = ctx.store.workshop(ctx.slug).phase
+        self.tabs.selected_index = PHASE_TAB.get(phase, 0)
+        super().__init__(children=[ipywidgets.HTML(STYLE), self.seats, self.tabs], **kwargs)
+        self.add_class("ureshii-table")
