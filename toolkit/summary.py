@@ -251,8 +251,9 @@ def _disagreement(
             table = methods.item_disagreement(wide[usable], scale=(c.scale_min, c.scale_max))
             for key, value in table["r_wg"].items():
                 r_wg[str(key)].append(float(value))
+    raters = values.groupby("issue")["rater"].nunique()  # one pass, not one scan per issue
     for key in keys:
-        n = int(values[values.issue == key]["rater"].nunique())
+        n = int(raters.get(key, 0))
         mean_rwg = sum(r_wg[key]) / len(r_wg[key]) if r_wg[key] else math.nan
         result[key] = {
             "n": n,
@@ -401,9 +402,16 @@ def _anonymous_scores(
     numbers: dict[Any, int] = {}
     for rater in scores["rater"]:
         numbers.setdefault(rater, len(numbers) + 1)
+    values = scores["score"].astype(object).where(scores["score"].notna(), None)
     rows = [
-        [numbers[r], str(i), str(c), None if pd.isna(v) else float(v)]
-        for r, i, c, v in scores[list(SCORES_COLUMNS)].itertuples(index=False)
+        [n, str(i), str(c), None if v is None else float(v)]
+        for n, i, c, v in zip(
+            scores["rater"].map(numbers).tolist(),
+            scores["issue"].tolist(),
+            scores["criterion"].tolist(),
+            values.tolist(),
+            strict=True,
+        )
     ]
     categories = store.participant_categories(slug)
     per_group = Counter(categories.get(r) for r in numbers)
@@ -422,17 +430,19 @@ def _score_stats(
         stats = pd.DataFrame(
             {
                 "answers": grouped.size(),
-                "dont_know": grouped.apply(lambda s: int(s.isna().sum())),
+                "numbers": grouped.count(),
                 "mean": grouped.mean(),
                 "median": grouped.median(),
             }
         )
+        found = stats.to_dict(orient="index")
         for issue in issues:
             for c in criteria:
-                if (issue.key, c.key) not in stats.index:
+                row = found.get((issue.key, c.key))
+                if row is None:
                     continue
-                row = stats.loc[(issue.key, c.key)]
                 mean = float(row["mean"])
+                median = float(row["median"])
                 scaled: float | None = None
                 if not math.isnan(mean):
                     scaled = (mean - c.scale_min) / (c.scale_max - c.scale_min)
@@ -442,9 +452,9 @@ def _score_stats(
                         issue.key,
                         c.key,
                         int(row["answers"]),
-                        int(row["dont_know"]),
+                        int(row["answers"] - row["numbers"]),
                         None if math.isnan(mean) else round(mean, 6),
-                        None if math.isnan(float(row["median"])) else float(row["median"]),
+                        None if math.isnan(median) else median,
                         scaled,
                     ]
                 )

@@ -35,8 +35,10 @@ from toolkit.export._common import (
     year_text,
 )
 
-#: Excel's row limit (the header takes one row).
-MAX_ROWS = 1_048_576
+#: Anonymous score rows written to their own sheet. Beyond this, openpyxl's per-cell cost
+#: (~15 µs) would dominate the export (90,000 rows ≈ 4 s) for a sheet nobody reads by eye;
+#: the sheet then says where the rows are (the JSON export carries all of them).
+RAW_SCORES_LIMIT = 25_000
 FONT_NAME = {"ja": "游ゴシック", "en": "Yu Gothic"}
 _SHIFTJIS_CHARSET = 128
 _HEADER_FILL = PatternFill("solid", fgColor="FCE8E0")
@@ -256,7 +258,8 @@ def _score_stats(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) 
             label("col_scaled", lang),
         ]
     )
-    formats = [None, None, None, "int", "int", "score", "score", "score"]
+    # No per-cell number formats here: values are already rounded, and styled cells cost
+    # openpyxl about twice as much (this sheet has issues × criteria rows).
     for issue, criterion, answers, dont_know, mean, median, scaled in summary["score_stats"][
         "rows"
     ]:
@@ -270,8 +273,7 @@ def _score_stats(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) 
                 mean,
                 median,
                 scaled,
-            ],
-            formats,
+            ]
         )
     out.finish(freeze="C2")
 
@@ -285,8 +287,13 @@ def _score_rows(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
             label("col_score", lang).split("（")[0].split(" (")[0],
         ]
     )
+    rows = summary["scores"]["rows"]
+    if len(rows) > RAW_SCORES_LIMIT:
+        out.row([label("raw_scores_elsewhere", lang, count=len(rows), limit=RAW_SCORES_LIMIT)])
+        out.finish(filters=False)
+        return
     out.fit(["0000", "x" * 20, "x" * 16, "0.0"])
-    out.pending += summary["scores"]["rows"][: MAX_ROWS - 1]
+    out.pending += rows
     out.finish()
 
 
