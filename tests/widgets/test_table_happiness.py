@@ -1,0 +1,287 @@
+"""The table app's happiness map, without a browser: set traits as the front end would,
+click, then assert on the store (and on what the widget shows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.workshop_data import small_workshop
+from toolkit.store import Store
+from widgets.context import AppContext
+from widgets.happiness import (
+    CardBoard,
+    HappinessMap,
+    StakeholderPanel,
+    ThemeDotVote,
+    ThemeGrouping,
+)
+from widgets.live import LiveFeed
+from widgets.seats import TableSeats
+from widgets.table_app import TableApp
+
+SLUG = "tsuru-dx"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "table.sqlite") as opened:
+        opened.create_workshop(small_workshop(SLUG))
+        yield opened
+
+
+@pytest.fixture
+def ctx(store: Store) -> AppContext:
+    return AppContext.for_store(store, SLUG, "en")
+
+
+def post(board: CardBoard, stakeholder: str, text: str) -> None:
+    board.stakeholder.value = stakeholder
+    board.text.value = text
+    board.post_button.click()
+
+
+def test_a_stakeholder_is_added_with_its_group(ctx: AppContext) -> None:
+    panel = StakeholderPanel(ctx)
+    panel.name.value = "  高齢者 "
+    panel.category.value = "resident"
+    panel.add_button.click()
+    added = [s for s in ctx.store.stakeholders(SLUG) if s.name == "高齢者"]
+    assert [(s.category) for s in added] == ["resident"]
+    assert "高齢者" in panel.listing.value and "Resident" in panel.listing.value
+    assert panel.name.value == "" and "Added stakeholder" in panel.message.value
+    panel.add_button.click()  # empty name: a message, nothing stored
+    assert "Name must not be empty" in panel.message.value
+    assert len(ctx.store.stakeholders(SLUG)) == 3
+
+
+def test_a_posted_card_is_stored_for_its_stakeholder(ctx: AppContext) -> None:
+    board = CardBoard(ctx)
+    post(board, "kosodate", "窓口で待たずに済む")
+    assert [(c.text, c.stakeholder) for c in ctx.store.cards(SLUG)] == [
+        ("窓口で待たずに済む", "kosodate")
+    ]
+    assert board.text.value == ""  # ready for the next card
+    assert "Card posted for “子育て世帯”" in board.message.value
+    assert "子育て世帯" in board.listing.value and "窓口で待たずに済む" in board.listing.value
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("ja", "カード を入力してください。"), ("en", "Card must not be empty.")],
+    ids=["ja", "en"],
+)
+def test_an_empty_card_shows_why_and_stores_nothing(store: Store, lang: str, expected: str) -> None:
+    board = CardBoard(AppContext.for_store(store, SLUG, lang))
+    post(board, "kosodate", "   ")
+    assert expected in board.message.value and "ureshii-error" in board.message.value
+    assert store.cards(SLUG) == []
+
+
+def test_a_card_needs_a_stakeholder(ctx: AppContext) -> None:
+    board = CardBoard(ctx)
+    post(board, "", "待たずに済む")
+    assert "Choose for whom this card is" in board.message.value
+    assert ctx.store.cards(SLUG) == []
+    assert board.text.value == "待たずに済む"  # nothing typed is lost
+
+
+def test_a_card_posted_from_a_seat_counts_that_person(ctx: AppContext) -> None:
+    seats = TableSeats(ctx)
+    board = CardBoard(ctx, seats=seats)
+    post(board, "madoguchi", "転記がなくなる")  # no seat chosen: the table's card
+    assert ctx.store.counts(SLUG)["participants"] == 0
+    seats.buttons.value = 2
+    post(board, "madoguchi", "FAXの確認がなくなる")
+    assert ctx.store.counts(SLUG)["participants"] == 1
+    assert len(ctx.store.cards(SLUG)) == 2
+
+
+def test_selected_cards_move_into_a_new_theme_and_back_out(ctx: AppContext) -> None:
+    board, grouping = CardBoard(ctx), ThemeGrouping(ctx)
+    for text in ("FAXをなくす", "はんこをなくす", "待たずに済む"):
+        post(board, "madoguchi", text)
+    grouping.refresh()
+    ids = {
+        label.split("］ ")[1].split("（")[0]: value for label, value in grouping.card_select.options
+    }
+    grouping.theme_name.value = "3レス"
+    grouping.create_button.click()
+    theme = next(th for th in ctx.store.themes(SLUG) if th.name == "3レス")
+    assert grouping.target.value == theme.key  # the new theme is the target
+    grouping.card_select.value = (ids["FAXをなくす"], ids["はんこをなくす"])
+    grouping.move_button.click()
+    grouped = {c.text: c.theme for c in ctx.store.cards(SLUG)}
+    assert grouped == {"FAXをなくす": theme.key, "はんこをなくす": theme.key, "待たずに済む": None}
+    assert "2 cards put in “3レス”" in grouping.message.value
+    assert [v for _, v in grouping.card_select.options] == [ids["待たずに済む"]]  # ungrouped only
+    grouping.only_ungrouped.value = False
+    grouping.card_select.value = (ids["はんこをなくす"],)
+    grouping.target.value = ""  # take out
+    grouping.move_button.click()
+    assert {c.text: c.theme for c in ctx.store.cards(SLUG)}["はんこをなくす"] is None
+    grouping.card_select.value = ()
+    grouping.move_button.click()
+    assert "Select at least one card first" in grouping.message.value
+
+
+def test_suggestions_are_accepted_one_by_one(ctx: AppContext) -> None:
+    board, grouping = CardBoard(ctx), ThemeGrouping(ctx)
+    for text in ("窓口で待たない", "待ち時間がない", "FAXをなくす", "紙の申請をなくす", "観光案内"):
+        post(board, "kosodate", text)
+    grouping.suggest_button.click()
+    rows = list(grouping.suggestions.children)
+    assert len(rows) == 2 and "2 suggestions" in grouping.message.value
+    # the waiting cards resemble the existing theme 待たずに済む (matanai)
+    to_existing = next(r for r in rows if r.theme == "matanai")
+    to_existing.accept_button.click()
+    themes = {c.text: c.theme for c in ctx.store.cards(SLUG)}
+    assert themes["窓口で待たない"] == themes["待ち時間がない"] == "matanai"
+    assert len(grouping.suggestions.children) == 1
+    new = grouping.suggestions.children[0]
+    new.name.value = "3レス"  # the group renames it before accepting
+    new.accept_button.click()
+    theme = next(th for th in ctx.store.themes(SLUG) if th.name == "3レス")
+    themes = {c.text: c.theme for c in ctx.store.cards(SLUG)}
+    assert themes["FAXをなくす"] == themes["紙の申請をなくす"] == theme.key
+    assert themes["観光案内"] is None  # like no other card: left to the group
+    assert grouping.suggestions.children == ()
+
+
+def test_a_suggestion_overtaken_by_another_screen_changes_nothing(ctx: AppContext) -> None:
+    board, grouping = CardBoard(ctx), ThemeGrouping(ctx)
+    for text in ("FAXをなくす", "紙の申請をなくす"):
+        post(board, "kosodate", text)
+    grouping.suggest_button.click()
+    (row,) = grouping.suggestions.children
+    for card in ctx.store.cards(SLUG):  # meanwhile another table grouped them
+        ctx.store.group_card(SLUG, card.id, "matanai")
+    row.accept_button.click()
+    assert "already in themes" in grouping.message.value
+    assert {c.theme for c in ctx.store.cards(SLUG)} == {"matanai"}
+    assert len(ctx.store.themes(SLUG)) == 1
+
+
+def test_no_suggestion_says_so(ctx: AppContext) -> None:
+    grouping = ThemeGrouping(ctx)
+    grouping.suggest_button.click()
+    assert "No suggestion" in grouping.message.value and grouping.suggestions.children == ()
+
+
+def test_dot_vote_created_here_checks_the_allowance_and_one_vote_per_seat(
+    ctx: AppContext,
+) -> None:
+    store = ctx.store
+    store.add_theme(SLUG, "3レス", key="sanres")
+    seats = TableSeats(ctx)
+    vote = ThemeDotVote(ctx, seats)
+    assert "no dot vote on themes yet" in vote.intro.value
+    vote.start_button.click()
+    (ballot,) = [b for b in store.ballots(SLUG) if b.purpose == "themes"]
+    assert (ballot.rule, ballot.status, ballot.settings) == ("dot_votes", "open", {"dots": 3})
+    assert set(vote.dots) == {"matanai", "sanres"}
+    assert "Dots left: 3 of 3" in vote.remaining.value
+    vote.dots["matanai"].value = 2
+    vote.dots["sanres"].value = 2
+    assert "4 dots placed; each person has 3" in vote.remaining.value
+    vote.submit_button.click()
+    assert "Choose your seat first" in vote.message.value
+    seats.buttons.value = 1
+    vote.submit_button.click()
+    assert "4 dots used; each person has 3" in vote.message.value
+    assert store.votes(SLUG, ballot.key) == []  # nothing stored
+    vote.dots["sanres"].value = 1
+    vote.submit_button.click()
+    assert [v.payload for v in store.votes(SLUG, ballot.key)] == [{"matanai": 2, "sanres": 1}]
+    assert "Seat 1: 3 dots saved" in vote.message.value
+    assert vote.used() == 0  # cleared for the next person
+    vote.dots["sanres"].value = 1
+    vote.submit_button.click()  # seat 1 again
+    assert "already voted" in vote.message.value
+    assert len(store.votes(SLUG, ballot.key)) == 1
+    seats.buttons.value = 2
+    vote.dots["sanres"].value = 0
+    vote.submit_button.click()
+    assert "Place at least one dot" in vote.message.value
+    # live results: the tally is shown, best first
+    assert "1 people have voted" in vote.results.value
+    assert vote.results.value.index("待たずに済む") < vote.results.value.index("3レス")
+
+
+def test_dot_vote_prepared_by_the_facilitator_hides_results_until_close(
+    ctx: AppContext,
+) -> None:
+    store = ctx.store
+    store.create_ballot(
+        SLUG,
+        "dots",
+        "Dots",
+        rule="dot_votes",
+        options=["matanai"],
+        settings={"dots": 5},
+        purpose="themes",
+    )
+    seats = TableSeats(ctx)
+    vote = ThemeDotVote(ctx, seats)
+    assert "you can vote once they open it" in vote.intro.value
+    assert vote.dots == {} and vote.start_button.layout.display == "none"
+    store.open_ballot(SLUG, "dots")
+    store.add_theme(SLUG, "後から", key="later")
+    vote.refresh()
+    assert "Dots left: 5 of 5" in vote.remaining.value
+    assert "not on this ballot: 後から" in vote.intro.value
+    seats.buttons.value = 3
+    vote.dots["matanai"].value = 5
+    vote.submit_button.click()
+    assert [v.payload for v in store.votes(SLUG, "dots")] == [{"matanai": 5}]
+    assert "hidden until the vote closes" in vote.results.value
+    store.close_ballot(SLUG, "dots")
+    vote.refresh()
+    assert "The dot vote is closed" in vote.intro.value and "<table" in vote.results.value
+    assert vote.submit_button.layout.display == "none"
+
+
+def test_the_happiness_map_counts_cards_per_stakeholder_and_theme(ctx: AppContext) -> None:
+    store = ctx.store
+    first = store.add_card(SLUG, "待たずに済む", stakeholder="kosodate")
+    store.add_card(SLUG, "窓口で待たない", stakeholder="kosodate")
+    store.add_card(SLUG, "転記がなくなる", stakeholder="madoguchi")
+    store.group_card(SLUG, first.id, "matanai")
+    board = HappinessMap(ctx, show_chart=False)
+    holders, themes, counts = board.counts()
+    assert holders == ["子育て世帯", "窓口職員"]
+    assert themes == ["待たずに済む", "Not in a theme"]
+    assert counts == [[1, 1], [0, 1]]
+    assert "<th" in board.table.value and "Total" in board.table.value
+    assert board.chart.chart is None
+    board.show_chart.value = True  # the heatmap and its data table
+    assert board.chart.chart is not None and "<svg" in board.chart._image.value
+
+
+def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
+    tmp_path: Path, store: Store
+) -> None:
+    other_store = Store.open(store.url)  # another kernel: its own connection
+    try:
+        ctx_a = AppContext.for_store(store, SLUG, "ja")
+        ctx_b = AppContext.for_store(other_store, SLUG, "en")
+        feed_a, feed_b = LiveFeed(store, SLUG), LiveFeed(other_store, SLUG)
+        app_a, app_b = TableApp(ctx_a, feed_a), TableApp(ctx_b, feed_b)
+        post(app_a.cards, "kosodate", "子どもを連れて待たずに済む")
+        app_a.stakeholders.name.value = "観光客"
+        app_a.stakeholders.add_button.click()
+        assert "子どもを連れて待たずに済む" not in app_b.cards.listing.value
+        feed_b.poll_once()
+        assert "子どもを連れて待たずに済む" in app_b.cards.listing.value
+        assert "観光客" in app_b.stakeholders.listing.value
+        assert "観光客" in [label for label, _ in app_b.cards.stakeholder.options]
+        assert any("子どもを連れて" in label for label, _ in app_b.themes.card_select.options)
+        app_b.themes.theme_name.value = "Kids"
+        app_b.themes.create_button.click()
+        feed_a.poll_once()
+        assert "Kids" in [label for label, _ in app_a.themes.target.options]
+        assert app_a.tabs.get_title(0) == "うれしさ" and app_b.tabs.get_title(0) == "Happiness"
+    finally:
+        other_store.close()
