@@ -104,9 +104,8 @@ def test_selected_cards_move_into_a_new_theme_and_back_out(ctx: AppContext) -> N
     for text in ("FAXをなくす", "はんこをなくす", "待たずに済む"):
         post(board, "madoguchi", text)
     grouping.refresh()
-    ids = {
-        label.split("］ ")[1].split("（")[0]: value for label, value in grouping.card_select.options
-    }
+    ids = {c.text: c.id for c in ctx.store.cards(SLUG)}
+    assert sorted(v for _, v in grouping.card_select.options) == sorted(ids.values())
     grouping.theme_name.value = "3レス"
     grouping.create_button.click()
     theme = next(th for th in ctx.store.themes(SLUG) if th.name == "3レス")
