@@ -848,6 +848,14 @@ class ConsentCheck(ipywidgets.VBox):
         self.refresh()
 
 
+def _default_method(ctx: AppContext, options: list[str]) -> str | None:
+    """The method vote's winner if it is a candidate, else the first candidate."""
+    winner = method_vote_winner(ctx)
+    if winner in options:
+        return winner
+    return options[0] if options else None
+
+
 class CharterPanel(ipywidgets.VBox):
     """The facilitator's charter: propose → consent check → lock; later changes with a reason.
 
@@ -883,7 +891,7 @@ class CharterPanel(ipywidgets.VBox):
                 options.append(charter.method)
         self.method = ipywidgets.Dropdown(
             options=[(method_name(m, lang), m) for m in options],
-            value=method_vote_winner(ctx) or (options[0] if options else None),
+            value=_default_method(ctx, options),
             description=t("method_charter_method", lang),
             style=_label_style(),
         )

@@ -134,11 +134,11 @@ class WhatIfWeights(ipywidgets.VBox):
             **kwargs,
         )
         self.add_class("ureshii-whatif")
-        self.observe(self._summary_changed, names=["summary"])
+        self.observe(self._on_summary, names=["summary"])
         if summary is not None:
             self.summary = summary
 
-    def _summary_changed(self, change: object = None) -> None:
+    def _on_summary(self, change: object = None) -> None:
         charter = self.summary.get("charter") or {}
         weights: dict[str, float] = charter.get("weights") or {}
         names = {c["key"]: c["name"] for c in self.summary.get("criteria", [])}

@@ -84,7 +84,8 @@ class ScoringForm(ipywidgets.VBox):
         self.save_button.layout.width = "auto"
         self.save_button.on_click(guarded(self.messages, lang)(self._save))
         self.heading = ipywidgets.HTML(f"<h2>{escape(t('scoring_title', lang))}</h2>")
-        super().__init__(children=[css(), self.heading], **kwargs)
+        self.style_sheet = css()
+        super().__init__(children=[self.style_sheet, self.heading], **kwargs)
         self.add_class("ureshii-app")
         self.add_class("ureshii-scoring")
         seats.observe(self._seat_changed, names=["seat"])
@@ -105,13 +106,13 @@ class ScoringForm(ipywidgets.VBox):
         if charter is None:
             self.charter = None
             self.refusal.show(CharterNotLockedError("charter_not_locked").message(lang), "error")
-            self.children = [css(), self.heading, self.refusal, self.waiting]
+            self.children = [self.style_sheet, self.heading, self.refusal, self.waiting]
             return
         if rebuild or self.charter is None or self.charter.version != charter.version:
             self.charter = charter
             self._build(charter)
         self.children = [
-            css(),
+            self.style_sheet,
             self.heading,
             self.intro,
             self.progress,
