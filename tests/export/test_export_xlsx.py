@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from toolkit.export.xlsx import render_xlsx
+from toolkit.export.xlsx import RAW_SCORES_LIMIT, render_xlsx
 
 SHEETS_JA = [
     "優先順位",
@@ -103,3 +103,14 @@ def test_english_workbook(demo_summary: dict[str, Any]) -> None:
     assert book.sheetnames[:2] == ["Backlog", "Method charter"]
     assert book["Backlog"]["A1"].value == "Rank"
     assert book["Backlog"]["A1"].font.name == "Yu Gothic"
+
+
+def test_a_huge_score_table_points_to_the_json_export(demo_summary: dict[str, Any]) -> None:
+    big = dict(demo_summary)
+    rows = demo_summary["scores"]["rows"]
+    big["scores"] = {**demo_summary["scores"], "rows": rows * (RAW_SCORES_LIMIT // len(rows) + 1)}
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(big, lang="en")))
+    header, [note, *_] = list(book["Scores (anonymous)"].iter_rows(values_only=True))
+    assert header[0] == "Rater (anonymous no.)"
+    assert note.startswith(f"{len(big['scores']['rows'])} anonymous scores are more than")
+    assert "ureshii export --format json" in note
