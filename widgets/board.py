@@ -39,7 +39,8 @@ _CALM = "#1d4f91"
 
 _STYLE = """
 <style>
-.ureshii-board {font-size:30px; line-height:1.35; color:#111; background:#fff}
+.ureshii-board, .ureshii-board .widget-html-content {font-size:30px; line-height:1.35;
+  color:#111; background:#fff}
 .ureshii-board h1 {font-size:1.6em; margin:.1em 0}
 .ureshii-board h2 {font-size:1.25em; margin:.6em 0 .2em}
 .ureshii-board p, .ureshii-board li, .ureshii-board td, .ureshii-board th,
@@ -81,15 +82,23 @@ def _big(chart: Any) -> Any:
 
 
 def bar_chart(
-    rows: list[tuple[str, float]], *, title: str, label: str, value: str, colour: str = _CALM
+    rows: list[tuple[str, float]],
+    *,
+    title: str,
+    label: str,
+    value: str,
+    colour: str = _CALM,
+    counts: bool = False,
 ) -> Any:
-    """A horizontal bar chart of ``(label, value)`` rows, in the given order."""
+    """A horizontal bar chart of ``(label, value)`` rows, in the given order; ``counts``
+    labels the axis with whole numbers only (people, votes, cards)."""
     frame = pd.DataFrame(rows, columns=[label, value])
+    axis = alt.Axis(format="d", tickMinStep=1) if counts else alt.Axis()
     chart = (
         alt.Chart(frame, title=title)
         .mark_bar(color=colour)
         .encode(
-            x=alt.X(f"{value}:Q"),
+            x=alt.X(f"{value}:Q", axis=axis),
             y=alt.Y(f"{label}:N", sort=[r[0] for r in rows], title=None),
         )
         .properties(width=760, height=max(80, 44 * len(rows)))
@@ -133,7 +142,11 @@ def consent_chart(levels: dict[str, int], lang: str, title: str) -> Any:
     """Fist of five: how many people showed 0 (block) … 5 fingers."""
     rows = [(t(f"board_level_{n}", lang), float(levels.get(str(n), 0))) for n in range(6)]
     return bar_chart(
-        rows, title=title, label=t("board_col_level", lang), value=t("board_col_people", lang)
+        rows,
+        title=title,
+        label=t("board_col_level", lang),
+        value=t("board_col_people", lang),
+        counts=True,
     )
 
 
@@ -229,6 +242,7 @@ class ProjectorBoard(ipywidgets.VBox):
                         label=t("board_col_theme", lang),
                         value=measure,
                         colour=_ACCENT,
+                        counts=True,
                     ),
                 )
             )

@@ -45,7 +45,8 @@ CLOCK_INTERVAL_S = 5.0
 
 _STYLE = """
 <style>
-.ureshii-console {font-size:18px; color:#1f2933}
+.ureshii-console, .ureshii-console .widget-html-content {font-size:18px; line-height:1.4;
+  color:#1f2933}
 .ureshii-console h2 {font-size:1.35em; margin:.8em 0 .3em; border-bottom:2px solid #d9d4c7}
 .ureshii-console .widget-label, .ureshii-console .widget-button,
 .ureshii-console input, .ureshii-console select {font-size:16px}
@@ -62,6 +63,12 @@ _STYLE = """
 .ureshii-join-url {font-size:1.6em; font-weight:700; word-break:break-all}
 </style>
 """
+
+
+def _button(description: str = "", **kwargs: Any) -> ipywidgets.Button:
+    """A button as wide as its label (the default width cuts Japanese labels off)."""
+    kwargs.setdefault("layout", ipywidgets.Layout(width="auto", min_width="6em"))
+    return ipywidgets.Button(description=description, **kwargs)
 
 
 def section_heading(key: str, lang: str) -> ipywidgets.HTML:
@@ -167,10 +174,10 @@ class PhaseStepper(ipywidgets.VBox):
         self.steps = ipywidgets.HTML()
         self.timer = ipywidgets.HTML()
         self.message = MessageArea()
-        self.previous_button = ipywidgets.Button(
+        self.previous_button = _button(
             description=t("console_phase_previous", lang), icon="arrow-left"
         )
-        self.next_button = ipywidgets.Button(
+        self.next_button = _button(
             description=t("console_phase_next", lang), icon="arrow-right", button_style="primary"
         )
         self.jump = ipywidgets.Dropdown(
@@ -179,10 +186,8 @@ class PhaseStepper(ipywidgets.VBox):
             description=t("console_phase_jump", lang),
             style={"description_width": "initial"},
         )
-        self.jump_button = ipywidgets.Button(description=t("console_phase_go", lang))
-        self.restart_button = ipywidgets.Button(
-            description=t("console_timer_restart", lang), icon="clock-o"
-        )
+        self.jump_button = _button(description=t("console_phase_go", lang))
+        self.restart_button = _button(description=t("console_timer_restart", lang), icon="clock-o")
         act = guarded(self.message, lang)
         self.previous_button.on_click(act(lambda _b: self.step(-1)))
         self.next_button.on_click(act(lambda _b: self.step(+1)))
@@ -379,22 +384,20 @@ class CharterControls(ipywidgets.VBox):
         self.charter: MethodCharter | None = None
         self.state = ipywidgets.HTML()
         self.message = MessageArea()
-        self.lock_button = ipywidgets.Button(
+        self.lock_button = _button(
             description=t("console_charter_lock", lang), icon="lock", button_style="primary"
         )
-        self.change_button = ipywidgets.Button(
-            description=t("console_charter_change", lang), icon="unlock"
-        )
+        self.change_button = _button(description=t("console_charter_change", lang), icon="unlock")
         self.reason = ipywidgets.Textarea(
             description=t("console_charter_reason", lang),
             placeholder=t("console_charter_reason_hint", lang),
             style={"description_width": "initial"},
             layout=ipywidgets.Layout(width="36em"),
         )
-        self.confirm_change = ipywidgets.Button(
+        self.confirm_change = _button(
             description=t("console_charter_change_confirm", lang), button_style="warning"
         )
-        self.cancel_change = ipywidgets.Button(description=t("console_cancel", lang))
+        self.cancel_change = _button(description=t("console_cancel", lang))
         self.change_form = ipywidgets.VBox(
             [self.reason, ipywidgets.HBox([self.confirm_change, self.cancel_change])],
             layout=ipywidgets.Layout(display="none"),
@@ -468,7 +471,7 @@ class CharterControls(ipywidgets.VBox):
                 shown = t("console_charter_reason_shown", lang, reason=charter.reason)
                 reason = f"<p>{escape(shown)}</p>"
             html = (
-                f'<p style="font-size:1.2em;font-weight:700">{"🔒" if charter.locked else "📝"} '
+                f'<p style="font-size:1.2em;font-weight:700">'
                 f"{escape(state)}</p>{reason}<p>{escape(consent_line(answers, lang))}</p>"
             )
             locked = charter.locked
@@ -509,19 +512,17 @@ class BallotRow(ipywidgets.VBox):
         self.ballot = ballot
         self.info = ipywidgets.HTML()
         self.message = MessageArea()
-        self.open_button = ipywidgets.Button(
+        self.open_button = _button(
             description=t("console_ballot_open", lang), icon="play", button_style="success"
         )
-        self.close_button = ipywidgets.Button(
+        self.close_button = _button(
             description=t("console_ballot_close", lang), icon="stop", button_style="danger"
         )
-        self.release_button = ipywidgets.Button(
-            description=t("console_ballot_release", lang), icon="eye"
-        )
-        self.confirm_close = ipywidgets.Button(
+        self.release_button = _button(description=t("console_ballot_release", lang), icon="eye")
+        self.confirm_close = _button(
             description=t("console_ballot_close_confirm", lang), button_style="danger"
         )
-        self.cancel_close = ipywidgets.Button(description=t("console_cancel", lang))
+        self.cancel_close = _button(description=t("console_cancel", lang))
         self.confirm_text = ipywidgets.HTML(
             f'<p role="alert">⚠ {escape(t("console_ballot_close_warning", lang))}</p>'
         )
@@ -671,7 +672,7 @@ class WorkshopPicker(ipywidgets.VBox):
             style={"description_width": "initial"},
             layout=ipywidgets.Layout(width="40em"),
         )
-        self.open_button = ipywidgets.Button(
+        self.open_button = _button(
             description=t("console_workshop_file_open", lang), icon="folder-open"
         )
         self.chooser.observe(self._chosen, names=["value"])

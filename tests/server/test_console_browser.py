@@ -1,0 +1,88 @@
+"""The console and the projector board in a real browser (Debian Chromium, Playwright).
+
+The facilitator opens the console and the board in two pages of one browser; a card added
+through the Store API (another screen, e.g. a table laptop) and a phase change made on the
+console both appear on the board. No request may leave this machine. Screenshots go to
+``test-artifacts/``. The 2 s target is measured by ``bench/console.py``, not asserted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
+from toolkit.store import Store
+
+CARD = "ブラウザテスト: 夜でもスマホで転入届が出せる"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from toolkit.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("console-demo")
+    return build_demo(folder, lang="ja", seed=0).path
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_store: Path) -> Iterator[ServerProcess]:
+    running = start_server("console", env={"URESHII_DATABASE_URL": str(demo_store)})
+    yield running
+    running.stop()
+
+
+def _page(context: Any) -> tuple[Any, RequestLog]:
+    page = context.new_page()
+    requests = RequestLog()
+    requests.attach(page)
+    return page, requests
+
+
+def test_console_and_board_follow_the_store_offline(
+    browser: Any, cjk_font: None, demo_server: ServerProcess, demo_store: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with Store.open(demo_store) as store:
+        slug = store.workshops()[-1].slug
+        store.set_phase(slug, "happiness")
+        context = browser.new_context(locale="ja-JP", viewport={"width": 1366, "height": 900})
+        try:
+            console, console_requests = _page(context)
+            console.goto(demo_server.facilitator_url, timeout=120_000)
+            next_phase = console.get_by_role("button", name="Next phase")
+            expect(next_phase).to_be_visible(timeout=120_000)
+            expect(console.get_by_text(f"{demo_server.base}/p/")).to_be_visible()
+            expect(console.get_by_role("img", name="QR code of the join link")).to_be_visible()
+            expect(console.get_by_role("button", name="Open the vote").first).to_be_enabled()
+            console.screenshot(path=str(ARTIFACTS / "console-demo.png"), full_page=True)
+
+            board, board_requests = _page(context)
+            board.goto(f"{demo_server.base}/voila/render/board.ipynb", timeout=120_000)
+            expect(board.get_by_role("heading", name="Happiness map")).to_be_visible(
+                timeout=120_000
+            )
+            board.screenshot(path=str(ARTIFACTS / "board-happiness.png"), full_page=True)
+
+            store.add_card(slug, CARD, stakeholder="kosodate", token=store.join(slug))
+            expect(board.get_by_text(CARD)).to_be_visible(timeout=10_000)
+            board.screenshot(path=str(ARTIFACTS / "board-new-card.png"), full_page=True)
+
+            next_phase.click()  # the console moves the room on; the board follows
+            expect(board.get_by_role("heading", name="Vision", exact=True)).to_be_visible(
+                timeout=10_000
+            )
+            expect(board.get_by_text("だれも待たされず")).to_be_visible()
+            board.screenshot(path=str(ARTIFACTS / "board-vision.png"), full_page=True)
+            assert store.workshop(slug).phase == "vision"
+
+            assert any("/api/kernels/" in url for url in board_requests.urls)
+            assert console_requests.outside() == [], "the console's requests left this machine"
+            assert board_requests.outside() == [], "the board's requests left this machine"
+        finally:
+            context.close()
