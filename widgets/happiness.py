@@ -77,7 +77,9 @@ def heading_html(text: str, hint: str = "", level: int = 3) -> str:
 
 def table_html(columns: Sequence[str], rows: Sequence[Sequence[object]], caption: str = "") -> str:
     """An accessible HTML table (caption, header cells with scope); every cell escaped."""
-    head = "".join(f'<th scope="col" style="{_CELL}">{escape(c)}</th>' for c in columns)
+    head = "".join(
+        f'<th scope="col" style="{_CELL};white-space:nowrap">{escape(c)}</th>' for c in columns
+    )
     body = "".join(
         "<tr>" + "".join(f'<td style="{_CELL}">{escape(str(v))}</td>' for v in row) + "</tr>"
         for row in rows
@@ -106,6 +108,8 @@ def set_options(widget: Any, options: Sequence[tuple[str, Any]]) -> None:
         widget.value = tuple(v for v in kept if v in values)
     elif kept in values:
         widget.value = kept
+    elif new:  # never a blank single choice: a blank "move to" would mean "take out"
+        widget.value = new[0][1]
 
 
 def category_label(category: str, lang: str) -> str:
@@ -199,7 +203,7 @@ class CardBoard(LivePanel):
             layout=ipywidgets.Layout(width="36em", height="5em"),
         )
         self.post_button = ipywidgets.Button(
-            description=self._("table_card_post"), button_style="primary", icon="thumb-tack"
+            description=self._("table_card_post"), button_style="primary", icon="thumbtack"
         )
         self.post_button.on_click(self._guard(self._post))
         self.listing = ipywidgets.HTML()
@@ -342,14 +346,18 @@ class ThemeGrouping(LivePanel):
             style=_WIDE,
             layout=ipywidgets.Layout(width="44em"),
         )
-        self.target = ipywidgets.Dropdown(description=self._("table_move_to"), style=_WIDE)
+        self.target = ipywidgets.Dropdown(
+            description=self._("table_move_to"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(width="28em"),
+        )
         self.move_button = ipywidgets.Button(
             description=self._("table_move"), button_style="primary", icon="arrow-right"
         )
         self.move_button.on_click(self._guard(self._move))
         self.overview = ipywidgets.HTML()
         self.suggest_button = ipywidgets.Button(
-            description=self._("table_suggest"), icon="lightbulb-o"
+            description=self._("table_suggest"), icon="lightbulb"
         )
         self.suggest_button.on_click(self._guard(self._suggest))
         self.suggestions = ipywidgets.VBox()
@@ -622,10 +630,12 @@ class ThemeDotVote(LivePanel):
             self._build_inputs((), names)
             self.results.value = ""
             return
-        intro = [self._("table_dots_hint", dots=self.allowance)]
+        intro = []
         limit = ballot.settings.get("max_per_option")
-        if limit:
-            intro.append(self._("table_dots_per_option", limit=limit))
+        if ballot.status != "closed":
+            intro.append(self._("table_dots_hint", dots=self.allowance))
+            if limit:
+                intro.append(self._("table_dots_per_option", limit=limit))
         if ballot.status == "draft":
             intro.append(self._("table_dots_draft"))
         elif ballot.status == "closed":
@@ -764,5 +774,8 @@ class HappinessMap(LivePanel):
                 y=alt.Y(f"{who}:N", sort=holders),
                 color=alt.Color(f"{n}:Q", scale=alt.Scale(scheme="oranges")),
             )
-            .properties(width=max(240, 70 * len(themes)), height=max(120, 32 * len(holders)))
+            .properties(width=max(240, 90 * len(themes)), height=max(120, 36 * len(holders)))
+            .configure_axis(labelFontSize=15, titleFontSize=15, labelLimit=240)
+            .configure_legend(labelFontSize=14, titleFontSize=14)
+            .configure_title(fontSize=18)
         )

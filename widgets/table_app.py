@@ -33,15 +33,20 @@ PHASE_TAB = {"happiness": 0, "vision": 1, "issues": 2}
 
 # Readable from across a table or on a projector: larger type and controls, clear focus.
 STYLE = """<style>
-.ureshii-table, .ureshii-table .widget-label, .ureshii-table .widget-html-content,
-.ureshii-table input, .ureshii-table textarea, .ureshii-table select,
-.ureshii-table button, .ureshii-table .lm-TabBar-tab, .ureshii-table .p-TabBar-tab
-  { font-size: 18px !important; line-height: 1.4; }
-.ureshii-table .widget-button, .ureshii-table .widget-toggle-button,
-.ureshii-table .widget-text input, .ureshii-table .widget-dropdown select
-  { min-height: 2.2em; height: auto; }
-.ureshii-table .lm-TabBar-tab, .ureshii-table .p-TabBar-tab { min-width: 8em; }
-.ureshii-table :focus { outline: 3px solid #e07a5f !important; outline-offset: 1px; }
+.ureshii-table {
+  --jp-widgets-font-size: 18px; --jp-ui-font-size1: 18px; --jp-content-font-size1: 18px;
+  --jp-widgets-inline-height: 40px; --jp-widgets-inline-label-width: 10em;
+  --jp-widgets-horizontal-tab-height: 44px; --jp-widgets-horizontal-tab-width: 13em;
+  font-size: 18px; line-height: 1.45;
+}
+.ureshii-table .widget-label, .ureshii-table .widget-label-basic,
+.ureshii-table .widget-html-content, .ureshii-table input, .ureshii-table textarea,
+.ureshii-table select, .ureshii-table button, .ureshii-table .lm-TabBar-tab
+  { font-size: 18px !important; }
+.ureshii-table .jupyter-button { width: auto; min-width: 7em; padding: 0 1em; }
+.ureshii-table .widget-toggle-button { width: auto; min-width: 5em; }
+.ureshii-table .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
+.ureshii-table :focus-visible { outline: 3px solid #e07a5f !important; outline-offset: 1px; }
 .ureshii-table h3 { font-size: 1.4em; } .ureshii-table h4 { font-size: 1.15em; }
 </style>"""
 

@@ -75,7 +75,7 @@ class VisionDraft(LivePanel):
             layout=ipywidgets.Layout(width="auto"),
         )
         self.consent_button = ipywidgets.Button(
-            description=self._("table_consent_submit"), button_style="primary", icon="hand-paper-o"
+            description=self._("table_consent_submit"), button_style="primary", icon="hand-paper"
         )
         self.consent_button.on_click(self._guard(self._consent))
         self.consent_tally = ipywidgets.HTML()
