@@ -73,7 +73,8 @@ def test_a_group_of_four_is_never_broken_out(hidden_vote: Store) -> None:
     assert "business" not in json.dumps(summary["scores"])
     report = export(hidden_vote, SLUG, "html").decode("utf-8")
     groups = report.split('id="groups"')[1].split("</section>")[0]
-    assert "<td>business</td><td>5 人未満のため表示しません</td><td></td>" in groups
+    assert "<td>事業者</td><td>5 人未満のため表示しません</td><td></td>" in groups
+    assert "<td>職員</td><td>6 人</td>" in groups
     book = openpyxl.load_workbook(io.BytesIO(export(hidden_vote, SLUG, "xlsx")))
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):

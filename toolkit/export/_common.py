@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from toolkit.errors import UreshiiError
-from toolkit.i18n import Lang, normalize_language, t
+from toolkit.i18n import CatalogError, Lang, normalize_language, t
 from toolkit.methods.registry import RULES
 
 FORMATS = ("csv", "xlsx", "json", "md", "html", "png", "svg", "pb")
@@ -38,12 +38,25 @@ def method_name(method: str, lang: str) -> str:
     return rule.name(lang) if rule else method
 
 
+def _known(key: str, fallback: str, lang: str) -> str:
+    """A label, or the raw id when the catalog has none (a rule added after this module)."""
+    try:
+        return label(key, lang)
+    except CatalogError:
+        return fallback
+
+
 def rule_name(rule: str, lang: str) -> str:
-    return label(f"rule_{rule}", lang)
+    return _known(f"rule_{rule}", rule, lang)
 
 
 def tie_break_name(tie_break: str, lang: str) -> str:
-    return label(f"tie_{tie_break}", lang)
+    return _known(f"tie_{tie_break}", tie_break, lang)
+
+
+def group_name(group: str, lang: str) -> str:
+    """A participant group (the category people chose), e.g. resident → 住民."""
+    return _known(f"group_{group}", group, lang)
 
 
 def yes_no(value: bool | None, lang: str) -> str:

@@ -23,6 +23,7 @@ from toolkit.export._common import (
     Names,
     consent_text,
     export_lang,
+    group_name,
     label,
     method_name,
     rule_name,
@@ -329,10 +330,11 @@ def _groups(summary: dict[str, Any], lang: str, names: Names) -> str:
     rows = []
     for group, entry in sorted(summary["by_group"].items()):
         if entry["suppressed"]:
-            rows.append([group, label("group_suppressed", lang, n=minimum), ""])
+            rows.append([group_name(group, lang), label("group_suppressed", lang, n=minimum), ""])
             continue
         top = [f"{g['rank']}. {names.issues.get(g['key'], g['key'])}" for g in entry["ranking"][:5]]
-        rows.append([group, label("group_raters", lang, n=entry["raters"]), " / ".join(top)])
+        raters = label("group_raters", lang, n=entry["raters"])
+        rows.append([group_name(group, lang), raters, " / ".join(top)])
     if not rows:
         return _section("groups", lang, f"<p>{_e(label('none', lang))}</p>")
     body = _table(
