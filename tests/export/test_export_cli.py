@@ -88,3 +88,22 @@ def test_help_is_bilingual(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "pabulib" in t("export_cli_help", "en") and "pabulib" in t("export_cli_help", "ja")
     result = CliRunner().invoke(main, ["verify", "--help"])
     assert result.exit_code == 0 and "FILE.json" in result.output
+
+
+def test_a_workshop_without_results_exports_what_it_has(tmp_path: Path) -> None:
+    """Before the charter is locked: every format says so instead of failing."""
+    path = tmp_path / "fresh.sqlite"
+    with Store.open(path) as store:
+        store.create_workshop(small_workshop("fresh"))
+    for fmt in FORMATS:
+        out = tmp_path / f"fresh.{fmt}"
+        args = ["export", str(path), "--format", fmt, "--out", str(out), "--lang", "en"]
+        result = CliRunner().invoke(main, args)
+        if fmt == "pb":  # no ballot has visible results yet
+            assert result.exit_code == 1
+            assert "No ballot with visible results to write as pabulib" in result.output
+            continue
+        assert result.exit_code == 0, (fmt, result.output)
+    report = (tmp_path / "fresh.html").read_text(encoding="utf-8")
+    assert "No method charter is locked yet, so there is no ranking." in report
+    assert "No method charter is locked yet" in (tmp_path / "fresh.md").read_text(encoding="utf-8")

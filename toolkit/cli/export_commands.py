@@ -33,7 +33,10 @@ def register(group: click.Group) -> None:
     lang = default_language()  # help texts are built before --lang is parsed
 
     @group.command(
-        "export", help=t("export_cli_help", lang), short_help=t("export_cli_short_help", lang)
+        "export",
+        help=t("export_cli_help", lang),
+        short_help=t("export_cli_short_help", lang),
+        epilog=t("export_cli_database_help", lang),
     )
     @click.argument("database", metavar="DATABASE")
     @click.option("--workshop", "slug", default=None, help=t("export_cli_workshop_help", lang))

@@ -53,7 +53,7 @@ def ranking_chart(
             ),
             legend=alt.Legend(title=divides, orient="bottom"),
         ),
-        tooltip=[issue, score, robust, divides],
+        tooltip=[f"{issue}:N", f"{score}:Q", f"{robust}:Q", f"{divides}:N"],
     )
     dots = base.mark_point(shape="diamond", filled=True, size=60, color="#f2cc8f").encode(
         x=alt.X(f"{robust}:Q")
@@ -90,7 +90,7 @@ def happiness_chart(summary: dict[str, Any], *, lang: str | None = None) -> alt.
     )
     heat = base.mark_rect().encode(
         color=alt.Color(f"{cards}:Q", scale=alt.Scale(scheme="oranges"), legend=None),
-        tooltip=[holder, theme, cards],
+        tooltip=[f"{holder}:N", f"{theme}:N", f"{cards}:Q"],
     )
     numbers = base.mark_text(fontSize=12).encode(
         text=alt.Text(f"{cards}:Q"),
