@@ -90,8 +90,9 @@ def table_html(columns: Sequence[str], rows: Sequence[Sequence[object]], caption
         else ""
     )
     return (
+        '<div style="overflow-x:auto;max-width:100%">'
         f'<table style="border-collapse:collapse;margin:.3em 0">{cap}'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 

@@ -43,6 +43,8 @@ STYLE = """<style>
 .ureshii-table .widget-html-content, .ureshii-table input, .ureshii-table textarea,
 .ureshii-table select, .ureshii-table button, .ureshii-table .lm-TabBar-tab
   { font-size: 18px !important; }
+.ureshii-table .widget-html-content { line-height: 1.45; }
+.ureshii-table .widget-html, .ureshii-table .widget-html-content { max-width: 100%; }
 .ureshii-table .jupyter-button { width: auto; min-width: 7em; padding: 0 1em; }
 .ureshii-table .widget-toggle-button { width: auto; min-width: 5em; }
 .ureshii-table .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
