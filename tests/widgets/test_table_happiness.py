@@ -284,3 +284,16 @@ def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
         assert app_a.tabs.get_title(0) == "うれしさ" and app_b.tabs.get_title(0) == "Happiness"
     finally:
         other_store.close()
+
+
+@pytest.mark.parametrize(
+    ("phase", "tab"), [("happiness", 0), ("vision", 1), ("issues", 2), ("scoring", 0)]
+)
+def test_the_app_opens_on_the_tab_of_the_workshops_phase(
+    store: Store, phase: str, tab: int
+) -> None:
+    store.set_phase(SLUG, phase)
+    app = TableApp(AppContext.for_store(store, SLUG, "en"), LiveFeed(store, SLUG))
+    assert app.tabs.selected_index == tab
+    assert [app.tabs.get_title(i) for i in range(3)] == ["Happiness", "Vision", "Issues"]
+    assert app.happiness.get_title(3) == "4 Dot vote"
