@@ -14,6 +14,7 @@ Every chart is a :class:`~widgets.chart.ChartView`: inline SVG plus a table of t
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -160,6 +161,7 @@ class ProjectorBoard(ipywidgets.VBox):
         self.phase = ""
         self._charts: dict[str, ChartView] = {}
         self._texts: dict[str, ipywidgets.HTML] = {}
+        self._specs: dict[str, str] = {}
         self.header = ipywidgets.HTML()
         self.panel = ipywidgets.VBox()
         super().__init__(children=[ipywidgets.HTML(_STYLE), self.header, self.panel], **kwargs)
@@ -169,10 +171,15 @@ class ProjectorBoard(ipywidgets.VBox):
 
     # -- reused pieces (a redraw changes values, not widgets)
     def _chart(self, name: str, chart: Any) -> ChartView:
+        """The chart view ``name`` showing ``chart``; redrawn only when its data changed
+        (drawing is the slow part of a refresh)."""
         view = self._charts.get(name)
         if view is None:
             view = self._charts[name] = ChartView(lang=self.ctx.lang)
-        view.chart = chart
+        spec = json.dumps(chart.to_dict(), sort_keys=True, default=str)
+        if self._specs.get(name) != spec:
+            self._specs[name] = spec
+            view.chart = chart
         return view
 
     def _html(self, name: str, html: str) -> ipywidgets.HTML:
@@ -227,27 +234,8 @@ class ProjectorBoard(ipywidgets.VBox):
     def _panel_happiness(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         lang = self.ctx.lang
         names = _names(summary, lang)
-        themes = summary["themes"]
-        use_dots = any(th["dots"] for th in themes)
-        measure = t("board_col_dots" if use_dots else "board_col_cards", lang)
-        top = [(th["name"], float(th["dots"] if use_dots else th["cards"])) for th in themes[:6]]
-        widgets: list[ipywidgets.Widget] = []
-        if top:
-            widgets.append(
-                self._chart(
-                    "themes",
-                    bar_chart(
-                        top,
-                        title=t("board_top_themes", lang),
-                        label=t("board_col_theme", lang),
-                        value=measure,
-                        colour=_ACCENT,
-                        counts=True,
-                    ),
-                )
-            )
-        if summary["cards"]:
-            widgets.append(self._chart("map", happiness_chart(summary, lang)))
+        # The newest cards first: text is cheap, so it reaches the room before the charts
+        # are redrawn.
         latest = list(reversed(summary["cards"]))[:LATEST_CARDS]
         none = t("board_unassigned", lang)
         items = "".join(
@@ -260,10 +248,25 @@ class ProjectorBoard(ipywidgets.VBox):
             if items
             else f"<p>{escape(t('board_no_cards', lang))}</p>"
         )
-        widgets.append(
-            self._html("cards", f"<h2>{escape(t('board_latest_cards', lang))}</h2>{body}")
-        )
-        return widgets
+        cards = self._html("cards", f"<h2>{escape(t('board_latest_cards', lang))}</h2>{body}")
+        themes = summary["themes"]
+        use_dots = any(th["dots"] for th in themes)
+        measure = t("board_col_dots" if use_dots else "board_col_cards", lang)
+        top = [(th["name"], float(th["dots"] if use_dots else th["cards"])) for th in themes[:6]]
+        widgets: list[ipywidgets.Widget] = []
+        if top:
+            chart = bar_chart(
+                top,
+                title=t("board_top_themes", lang),
+                label=t("board_col_theme", lang),
+                value=measure,
+                colour=_ACCENT,
+                counts=True,
+            )
+            widgets.append(self._chart("themes", chart))
+        if summary["cards"]:
+            widgets.append(self._chart("map", happiness_chart(summary, lang)))
+        return [*widgets, cards]
 
     def _panel_vision(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         lang = self.ctx.lang

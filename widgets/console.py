@@ -24,14 +24,12 @@ from typing import Any
 import ipywidgets
 import segno  # type: ignore[import-untyped,unused-ignore]
 
-from toolkit.charts import demo_chart
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import RULES
 from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop
 from toolkit.store import Store
 from toolkit.workshop_file import WorkshopFileProblems
-from widgets.chart import ChartView
 from widgets.context import ENV_WORKSHOP, AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
@@ -710,15 +708,32 @@ class WorkshopPicker(ipywidgets.VBox):
 
 
 # ---------------------------------------------------------------------- the console
-def projector_check(lang: str) -> ipywidgets.VBox:
-    """A sample chart to check, before the workshop, that the back row can read charts."""
-    return ipywidgets.VBox(
-        [
-            section_heading("console_projector_check_heading", lang),
-            ipywidgets.HTML(f"<p>{escape(t('console_projector_check_hint', lang))}</p>"),
-            ChartView(demo_chart(lang), lang=lang),
-        ]
-    )
+class ProjectorCheck(ipywidgets.VBox):
+    """A sample chart to check, before the workshop, that the back row can read charts.
+
+    Drawn on request (``show=False``): the chart engine (vl-convert) adds ~70 MB to the
+    kernel, which the console itself does not need.
+    """
+
+    def __init__(self, lang: str, *, show: bool = False) -> None:
+        self.lang = lang
+        self.show_button = _button(t("console_projector_check_show", lang), icon="bar-chart")
+        self.show_button.on_click(lambda _b: self.show())
+        super().__init__(
+            [
+                section_heading("console_projector_check_heading", lang),
+                ipywidgets.HTML(f"<p>{escape(t('console_projector_check_hint', lang))}</p>"),
+                self.show_button,
+            ]
+        )
+        if show:
+            self.show()
+
+    def show(self) -> None:
+        from toolkit.charts import demo_chart  # the chart engine, only when asked for
+        from widgets.chart import ChartView
+
+        self.children = (*self.children[:2], ChartView(demo_chart(self.lang), lang=self.lang))
 
 
 class FacilitatorConsole(ipywidgets.VBox):
@@ -763,7 +778,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             ),
             self.charter,
             self.ballots,
-            projector_check(lang),
+            ProjectorCheck(lang),
         )
         if feed.running:
             self.stepper.start_clock()
@@ -794,7 +809,7 @@ class ConsoleUnavailable(ipywidgets.VBox):
         if store is not None:
             self.picker = WorkshopPicker(store, lang, self.opened)
             children.append(self.picker)
-        children.append(projector_check(lang))
+        children.append(ProjectorCheck(lang, show=True))
         super().__init__(children=children)
         self.add_class("ureshii-console")
 

@@ -1,0 +1,254 @@
+"""Console and board speed: time to an interactive console, board latency, kernel memory.
+
+    .venv/bin/python bench/console.py                 # demo store built in a temp folder
+    .venv/bin/python bench/console.py --runs 5 --write docs/benchmarks.md
+
+Starts ``ureshii serve STORE`` (the shipped apps on a demo store, English labels) on a free
+loopback port and drives Debian's Chromium headless (Playwright, never its own browsers):
+
+1. **console interactive**: ``--runs`` times, a fresh browser context opens the facilitator
+   link; the time runs until the console's "Next phase" button is visible and enabled
+   (the widgets are drawn and the kernel answered). Each run starts a new kernel, as a
+   facilitator opening the console does. Target: median < 4 s.
+2. **board latency**: the board is opened on the happiness phase; ``--runs`` times, a card
+   with a unique text is added through ``Store.add_card`` (another screen) and the time runs
+   until that text is visible on the board. Target: median < 2 s (feed interval 1 s).
+3. **facilitator kernel RSS**: the resident memory of each console kernel (the server's
+   ``ipykernel`` child processes, found with psutil) once it is interactive. Target: < 300 MB.
+
+A benchmark, not a test: it prints figures and asserts nothing. ``--write FILE`` replaces
+the ``## Console and board (bench/console.py)`` section of FILE with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from toolkit.store import Store  # noqa: E402
+
+CHROMIUM = os.environ.get("URESHII_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+SECRET = "bench-secret-" + "x" * 20
+SECTION = "## Console and board (bench/console.py)"
+TARGETS = {"console": 4.0, "latency": 2.0, "rss": 300.0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(store: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [str(Path(sys.executable).with_name("ureshii")), "serve", str(store)]
+    command += ["--port", str(port), "--secret", SECRET, "--lang", "en"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the server did not start; see {log}")
+
+
+def kernels(server: subprocess.Popen[bytes]) -> dict[int, psutil.Process]:
+    found = {}
+    for child in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                found[child.pid] = child
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def new_kernel(server: subprocess.Popen[bytes], before: set[int]) -> psutil.Process | None:
+    fresh = [p for pid, p in kernels(server).items() if pid not in before]
+    return fresh[0] if fresh else None
+
+
+def measure(store_path: Path, runs: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    with Store.open(store_path) as store:
+        slug = store.workshops()[-1].slug
+        store.set_phase(slug, "happiness")
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"ureshii-bench-console-{port}.log"
+    server = start_server(store_path, port, log)
+    base = f"http://127.0.0.1:{port}"
+    result: dict[str, Any] = {"console_s": [], "latency_s": [], "console_rss_mb": []}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            for _ in range(runs):
+                before = set(kernels(server))
+                context = browser.new_context(viewport={"width": 1366, "height": 900})
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"{base}/?secret={SECRET}", timeout=120_000)
+                button = page.get_by_role("button", name="Next phase")
+                button.wait_for(state="visible", timeout=120_000)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('button')].some("
+                    "b => b.textContent.includes('Next phase') && !b.disabled)",
+                    timeout=120_000,
+                )
+                result["console_s"].append(time.perf_counter() - start)
+                kernel = new_kernel(server, before)
+                if kernel is not None:
+                    result["console_rss_mb"].append(kernel.memory_info().rss / 2**20)
+                context.close()
+
+            before = set(kernels(server))
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            page = context.new_page()
+            page.goto(f"{base}/?secret={SECRET}", timeout=120_000)  # sets the cookie
+            page.get_by_role("button", name="Next phase").wait_for(timeout=120_000)
+            board = context.new_page()
+            board.goto(f"{base}/voila/render/board.ipynb", timeout=120_000)
+            board.get_by_role("heading", name="Happiness map").wait_for(timeout=120_000)
+            time.sleep(3)  # let the first redraws settle
+            with Store.open(store_path) as store:
+                for n in range(runs):
+                    text = f"bench card {n} {uuid.uuid4().hex[:8]}"
+                    start = time.perf_counter()
+                    store.add_card(slug, text, stakeholder="kosodate")
+                    board.get_by_text(text).wait_for(state="visible", timeout=60_000)
+                    result["latency_s"].append(time.perf_counter() - start)
+                    time.sleep(0.37)  # land at different points of the 1 s poll cycle
+            kernels_now = kernels(server)
+            result["board_kernels_rss_mb"] = sorted(
+                p.memory_info().rss / 2**20 for pid, p in kernels_now.items() if pid not in before
+            )
+            context.close()
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return result
+
+
+def report(result: dict[str, Any], runs: int, command: str) -> str:
+    console = result["console_s"]
+    latency = result["latency_s"]
+    rss = result["console_rss_mb"]
+    med_console, med_latency = statistics.median(console), statistics.median(latency)
+    max_rss = max(rss) if rss else float("nan")
+
+    def ok(value: float, target: float) -> str:
+        return "OK" if value < target else "over target"
+
+    def listed(values: list[float], unit: str, digits: int = 2) -> str:
+        return ", ".join(f"{v:.{digits}f}" for v in values) + f" {unit}"
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        SECTION,
+        "",
+        "Command (from the repository root):",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"Recorded {time.strftime('%Y-%m-%d')} on the shared 2-core development machine "
+        f"(Python {platform.python_version()}, Debian Chromium headless via Playwright), "
+        f"`ureshii serve` on a demo store (24 participants, 48 cards, 12 issues), "
+        f"{runs} runs each; load average at the end {load}.",
+        "",
+        "| what | target | median | all runs | result |",
+        "|---|---|---|---|---|",
+        f'| facilitator console interactive (facilitator link → "Next phase" enabled; '
+        f"a new kernel each run) | < 4 s | {med_console:.2f} s | {listed(console, 's')} | "
+        f"{ok(med_console, TARGETS['console'])} |",
+        f"| board shows a card added through `Store.add_card` by another process (feed "
+        f"interval 1 s) | < 2 s | {med_latency:.2f} s | {listed(latency, 's')} | "
+        f"{ok(med_latency, TARGETS['latency'])} |",
+        f"| facilitator (console) kernel RSS once interactive | < 300 MB | "
+        f"{statistics.median(rss):.0f} MB | {listed(rss, 'MB', 0)} | "
+        f"{ok(max_rss, TARGETS['rss'])} (max {max_rss:.0f} MB) |",
+        "",
+        "Kernels started for the latency run (console + board): "
+        + listed(result.get("board_kernels_rss_mb", []), "MB", 0)
+        + ".",
+        "",
+        "Notes:",
+        "",
+        "- Each console open starts a new kernel (Voilà: one per tab); the time includes "
+        "the kernel start, importing pandas/altair/the store, building every panel and the "
+        "page's ~95 requests. Preheated kernels are off (docs/serving.md).",
+        "- The board's latency is the feed's poll (every 1 s, so 0.5 s on average), one "
+        "`summarize()` of the workshop, redrawing the phase panel's charts with vl-convert, "
+        "and the widget message to the browser.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, text: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(content):
+        content = pattern.sub(lambda _m: text + "\n", content)
+    else:
+        content = content.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--store", type=Path, help="an existing store (default: a new demo)")
+    parser.add_argument("--write", type=Path, help="update this benchmarks file's section")
+    args = parser.parse_args()
+    command = ".venv/bin/python bench/console.py" + (
+        f" --runs {args.runs}" if args.runs != 5 else ""
+    )
+    if args.write:
+        command += f" --write {args.write}"
+    if args.store is None:
+        from toolkit.demo import build_demo
+
+        folder = Path(tempfile.mkdtemp(prefix="ureshii-bench-console-"))
+        store = build_demo(folder, lang="ja", seed=0).path
+    else:
+        store = args.store
+    result = measure(store, args.runs)
+    text = report(result, args.runs, command)
+    print(text)
+    if args.write:
+        write_section(args.write, text)
+
+
+if __name__ == "__main__":
+    main()
