@@ -61,7 +61,21 @@ class LivePanel(ipywidgets.VBox):
         return guarded(self.message, self.ctx.lang)(callback)
 
     def _on_events(self, events: list[Event]) -> None:
-        self.refresh()
+        if self.wants(events):
+            self.refresh()
+
+    def wants(self, events: list[Event]) -> bool:
+        """Whether these events (already of ``LIVE_KINDS``) change what the panel shows."""
+        return True
+
+    def _about_theme_ballots(self, events: list[Event]) -> bool:
+        """False when every event is about a ballot other than a theme dot vote (e.g. the
+        town meeting's votes), so a busy vote elsewhere does not re-read this panel."""
+        keys = {e.payload.get("ballot") for e in events}
+        if None in keys:
+            return True
+        ballots = {b.key: b.purpose for b in self.ctx.store.ballots(self.ctx.slug)}
+        return any(ballots.get(str(key)) == "themes" for key in keys)
 
     def refresh(self) -> None:  # pragma: no cover - every panel overrides it
         raise NotImplementedError
@@ -554,6 +568,9 @@ class ThemeDotVote(LivePanel):
             self.results,
         ]
         self.refresh()
+
+    def wants(self, events: list[Event]) -> bool:
+        return self._about_theme_ballots(events)
 
     @property
     def allowance(self) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets
 
 from toolkit.errors import InvalidInputError
-from toolkit.model import Vision
+from toolkit.model import Event, Vision
 from toolkit.summary import summarize
 from widgets.context import AppContext
 from widgets.happiness import LivePanel, heading_html, set_options, table_html
@@ -96,6 +96,9 @@ class VisionDraft(LivePanel):
         ]
         self._preselected = False
         self.refresh()
+
+    def wants(self, events: list[Event]) -> bool:
+        return self._about_theme_ballots(events)
 
     # -- actions
     def _save(self, _button: object = None) -> None:

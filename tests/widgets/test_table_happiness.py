@@ -114,7 +114,7 @@ def test_selected_cards_move_into_a_new_theme_and_back_out(ctx: AppContext) -> N
     grouping.move_button.click()
     grouped = {c.text: c.theme for c in ctx.store.cards(SLUG)}
     assert grouped == {"FAXをなくす": theme.key, "はんこをなくす": theme.key, "待たずに済む": None}
-    assert "2 cards put in “3レス”" in grouping.message.value
+    assert "Put in “3レス”: 2 card(s)" in grouping.message.value
     assert [v for _, v in grouping.card_select.options] == [ids["待たずに済む"]]  # ungrouped only
     grouping.only_ungrouped.value = False
     grouping.card_select.value = (ids["はんこをなくす"],)
@@ -132,7 +132,7 @@ def test_suggestions_are_accepted_one_by_one(ctx: AppContext) -> None:
         post(board, "kosodate", text)
     grouping.suggest_button.click()
     rows = list(grouping.suggestions.children)
-    assert len(rows) == 2 and "2 suggestions" in grouping.message.value
+    assert len(rows) == 2 and "Suggestions: 2" in grouping.message.value
     # the waiting cards resemble the existing theme 待たずに済む (matanai)
     to_existing = next(r for r in rows if r.theme == "matanai")
     to_existing.accept_button.click()
@@ -194,7 +194,7 @@ def test_dot_vote_created_here_checks_the_allowance_and_one_vote_per_seat(
     vote.dots["sanres"].value = 1
     vote.submit_button.click()
     assert [v.payload for v in store.votes(SLUG, ballot.key)] == [{"matanai": 2, "sanres": 1}]
-    assert "Seat 1: 3 dots saved" in vote.message.value
+    assert "Seat 1: your dots are saved (3)" in vote.message.value
     assert vote.used() == 0  # cleared for the next person
     vote.dots["sanres"].value = 1
     vote.submit_button.click()  # seat 1 again
@@ -205,7 +205,7 @@ def test_dot_vote_created_here_checks_the_allowance_and_one_vote_per_seat(
     vote.submit_button.click()
     assert "Place at least one dot" in vote.message.value
     # live results: the tally is shown, best first
-    assert "1 people have voted" in vote.results.value
+    assert "Votes so far: 1" in vote.results.value
     assert vote.results.value.index("待たずに済む") < vote.results.value.index("3レス")
 
 
@@ -297,3 +297,17 @@ def test_the_app_opens_on_the_tab_of_the_workshops_phase(
     assert app.tabs.selected_index == tab
     assert [app.tabs.get_title(i) for i in range(3)] == ["Happiness", "Vision", "Issues"]
     assert app.happiness.get_title(3) == "4 Dot vote"
+
+
+def test_dots_cast_on_another_screen_update_the_tally_after_a_poll(ctx: AppContext) -> None:
+    store = ctx.store
+    feed = LiveFeed(store, SLUG)
+    vote = ThemeDotVote(ctx, TableSeats(ctx), feed)
+    vote.start_button.click()
+    store.open_ballot(SLUG, "town")
+    store.cast_vote(SLUG, "town", store.join(SLUG), ["chat"])  # a town-meeting vote
+    feed.poll_once()
+    assert "Votes so far: 0" in vote.results.value
+    store.cast_vote(SLUG, "theme-dots", store.join(SLUG), {"matanai": 3})
+    feed.poll_once()
+    assert "Votes so far: 1" in vote.results.value and "<table" in vote.results.value

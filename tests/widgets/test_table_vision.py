@@ -101,7 +101,7 @@ def test_each_seat_answers_the_consent_check_once(store: Store) -> None:
     draft.level.value = 0
     draft.consent_button.click()
     assert sorted(c.level for c in store.vision_consents(SLUG, 1)) == [0, 4]
-    assert "2 answers, 1 blocks" in draft.consent_tally.value
+    assert "Answers: 2; blocks: 1" in draft.consent_tally.value
     assert 'role="alert"' in draft.consent_tally.value and "blocks this draft" in (
         draft.consent_tally.value
     )
