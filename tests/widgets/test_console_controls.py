@@ -14,14 +14,18 @@ from tests.workshop_data import small_workshop
 from toolkit.i18n import t
 from toolkit.store import Store
 from toolkit.workshop_file.templates import template_path
+from widgets.chart import ChartView
 from widgets.console import (
     BallotControls,
     CharterControls,
+    ConsoleUnavailable,
     FacilitatorConsole,
     JoinPanel,
     LiveCounts,
     PhaseStepper,
+    ProjectorCheck,
     latest_phase_change,
+    open_console,
     phase_timer,
 )
 from widgets.context import AppContext
@@ -274,3 +278,32 @@ def test_console_reads_in_japanese(store: Store, feed: LiveFeed) -> None:
     assert t("console_ballot_open", "ja") == console.ballots.row("town").open_button.description
     for button in (console.stepper.jump, console.picker.path, console.charter.reason):
         assert button.description  # every control has a label
+
+
+def test_without_a_store_the_console_says_how_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("URESHII_DATABASE_URL", raising=False)
+    console = open_console("en")
+    assert isinstance(console, ConsoleUnavailable)
+    text = " ".join(getattr(child, "value", "") for child in console.children)
+    assert "ureshii serve my-town.sqlite" in text
+    check = next(c for c in console.children if isinstance(c, ProjectorCheck))
+    assert any(isinstance(c, ChartView) for c in check.children)  # charts draw offline
+
+
+def test_an_empty_store_offers_the_workshop_file_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("URESHII_DATABASE_URL", str(tmp_path / "empty.sqlite"))
+    console = open_console("ja")
+    assert isinstance(console, ConsoleUnavailable) and console.store is not None
+    assert "まだワークショップがありません" in console.children[1].value
+    assert console.picker.open_button.description == "ファイルからワークショップを作成"
+
+
+def test_the_projector_check_draws_only_when_asked(ctx: AppContext, feed: LiveFeed) -> None:
+    check = FacilitatorConsole(ctx, feed).children[-1]
+    assert isinstance(check, ProjectorCheck)
+    assert not any(isinstance(c, ChartView) for c in check.children)
+    check.show_button.click()
+    chart = next(c for c in check.children if isinstance(c, ChartView))
+    assert "<svg" in chart._image.value and "<table" in chart._table.value
