@@ -27,7 +27,7 @@ from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
 from toolkit.model import CATEGORIES, Ballot, Event, HappinessCard, Theme
 from toolkit.summary import tally
-from toolkit.theme_suggestions import Suggestion, suggest_themes
+from toolkit.theme_suggestions import Suggestion, suggest_theme_for, suggest_themes
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
@@ -370,6 +370,8 @@ class ThemeGrouping(LivePanel):
             description=self._("table_move"), button_style="primary", icon="arrow-right"
         )
         self.move_button.on_click(self._guard(self._move))
+        self.hint = ipywidgets.HTML()
+        self.card_select.observe(self._guard(self._hint_theme), names=["value"])
         self.overview = ipywidgets.HTML()
         self.suggest_button = ipywidgets.Button(
             description=self._("table_suggest"), icon="lightbulb"
@@ -384,6 +386,7 @@ class ThemeGrouping(LivePanel):
             ipywidgets.HTML(f"<p>{escape(self._('table_cards_select_hint'))}</p>"),
             self.only_ungrouped,
             self.card_select,
+            self.hint,
             ipywidgets.HBox([self.target, self.move_button]),
             self.message,
             ipywidgets.HTML(f"<p>{escape(self._('table_suggest_hint'))}</p>"),
@@ -461,6 +464,27 @@ class ThemeGrouping(LivePanel):
         self.suggestions.children = tuple(r for r in self.suggestions.children if r is not row)
 
     # -- reading the store
+    def _hint_theme(self, _change: object = None) -> None:
+        """Point "move to" at the theme the selected cards resemble (a suggestion)."""
+        self.hint.value = ""
+        chosen = set(self.card_select.value)
+        if not chosen:
+            return
+        cards = self.ctx.store.cards(self.ctx.slug)
+        members: dict[str, list[str]] = {
+            th.key: [th.name] for th in self.ctx.store.themes(self.ctx.slug)
+        }
+        for card in cards:
+            if card.theme and card.id not in chosen:
+                members.setdefault(card.theme, []).append(card.text)
+        guesses = {suggest_theme_for(c.text, members) for c in cards if c.id in chosen}
+        key = guesses.pop() if len(guesses) == 1 else None
+        if key is None:  # no theme fits, or the cards point at different themes
+            return
+        self.target.value = key
+        name = self._theme_names().get(key, key)
+        self.hint.value = f"<p>{escape(self._('table_hint_theme', theme=name))}</p>"
+
     def _theme_names(self) -> dict[str, str]:
         return {th.key: th.name for th in self.ctx.store.themes(self.ctx.slug)}
 

@@ -311,3 +311,23 @@ def test_dots_cast_on_another_screen_update_the_tally_after_a_poll(ctx: AppConte
     store.cast_vote(SLUG, "theme-dots", store.join(SLUG), {"matanai": 3})
     feed.poll_once()
     assert "Votes so far: 1" in vote.results.value and "<table" in vote.results.value
+
+
+def test_selecting_cards_points_move_to_at_the_theme_they_resemble(ctx: AppContext) -> None:
+    store = ctx.store
+    store.add_theme(SLUG, "紙をなくす", key="kami")
+    for text in ("窓口で待ちたくない", "FAXをなくす", "観光案内"):
+        store.add_card(SLUG, text, stakeholder="kosodate")
+    grouping = ThemeGrouping(ctx)
+    ids = {c.text: c.id for c in store.cards(SLUG)}
+    grouping.target.value = "kami"
+    grouping.card_select.value = (ids["窓口で待ちたくない"],)
+    assert grouping.target.value == "matanai"  # like the theme 待たずに済む
+    assert "a suggestion" in grouping.hint.value
+    grouping.card_select.value = (ids["FAXをなくす"],)
+    assert grouping.target.value == "kami"
+    grouping.card_select.value = (ids["観光案内"],)  # like no theme: left as it was
+    assert grouping.target.value == "kami" and grouping.hint.value == ""
+    grouping.card_select.value = (ids["窓口で待ちたくない"], ids["FAXをなくす"])
+    assert grouping.hint.value == ""  # the cards disagree: no suggestion
+    assert {c.theme for c in store.cards(SLUG)} == {None}  # nothing moved by itself
