@@ -69,21 +69,27 @@ CHARTER_EVENTS = frozenset(
 )
 
 # Large, readable type for the projector; scoped to these widgets' own classes.
+# ipywidgets sizes its controls from CSS variables: setting them on the app's own box makes
+# every control inside it larger (labels, inputs, buttons, sliders), and nothing outside.
 PROJECTOR_CSS = """<style>
-.ureshii-app, .ureshii-app .widget-label, .ureshii-app .widget-html-content,
-.ureshii-app .widget-radio-box label, .ureshii-app .widget-checkbox label,
-.ureshii-app input, .ureshii-app select, .ureshii-app textarea,
-.ureshii-app button { font-size: 17px; }
+.ureshii-app { font-size: 17px; --jp-widgets-font-size: 17px; --jp-ui-font-size1: 17px;
+  --jp-content-font-size1: 17px; --jp-widgets-inline-height: 36px;
+  --jp-widgets-inline-label-width: 11em; --jp-widgets-inline-width: 440px;
+  --jp-widgets-slider-handle-size: 22px; --jp-widgets-slider-track-thickness: 6px; }
+.ureshii-app .widget-html-content { font-size: 17px; line-height: 1.5; }
 .ureshii-app h2 { font-size: 1.5em; margin: .6em 0 .3em; }
 .ureshii-app h3 { font-size: 1.25em; margin: .5em 0 .2em; }
-.ureshii-app table { border-collapse: collapse; margin: .3em 0; }
+.ureshii-app table { border-collapse: collapse; margin: .3em 0; min-width: 26em; }
 .ureshii-app td, .ureshii-app th { border: 1px solid #d9d4c7; padding: .2em .6em;
   text-align: left; vertical-align: top; }
 .ureshii-app caption { text-align: left; font-weight: bold; }
 .ureshii-card { border: 2px solid #d9d4c7; border-radius: 8px; padding: .4em .9em;
   margin: .4em 0; background: #fffdf8; }
-.ureshii-card dt { font-weight: bold; margin-top: .3em; }
-.ureshii-card dd { margin: 0 0 0 1em; }
+.ureshii-app .ureshii-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(30em, 1fr));
+  gap: 0 .8em; }
+.ureshii-app .ureshii-card dt { font-weight: bold; margin-top: .3em; float: none;
+  width: auto; text-align: left; }
+.ureshii-app .ureshii-card dd { margin: 0 0 0 1em; float: none; }
 </style>"""
 
 
@@ -91,6 +97,13 @@ PROJECTOR_CSS = """<style>
 def css() -> ipywidgets.HTML:
     """The projector style sheet as a (invisible) widget; each app shows it once."""
     return ipywidgets.HTML(PROJECTOR_CSS)
+
+
+def fit(button: ipywidgets.Button) -> ipywidgets.Button:
+    """A button as wide as its words (a flex column would stretch it across the screen)."""
+    button.layout.width = "auto"
+    button.layout.align_self = "flex-start"
+    return button
 
 
 def html_table(
@@ -260,7 +273,7 @@ class _BallotControls(ipywidgets.HBox):
             description=t("method_ballot_release_button", lang), icon="eye"
         )
         for button in (self.open_button, self.close_button, self.release_button):
-            button.layout.width = "auto"
+            fit(button)
         self.open_button.on_click(guarded(area, lang)(self._open))
         self.close_button.on_click(guarded(area, lang)(self._close))
         self.release_button.on_click(guarded(area, lang)(self._release))
@@ -297,9 +310,10 @@ class MethodCards(ipywidgets.VBox):
         self.cards: dict[str, ipywidgets.HTML] = {}
         for spec in ctx.store.workshop(ctx.slug).spec.get("methods", []):
             self.cards[spec["id"]] = ipywidgets.HTML(self.card_html(spec))
+        grid = ipywidgets.Box(list(self.cards.values()))
+        grid.add_class("ureshii-cards")
         super().__init__(
-            children=[css(), _heading(t("method_cards_title", ctx.lang)), *self.cards.values()],
-            **kwargs,
+            children=[css(), _heading(t("method_cards_title", ctx.lang)), grid], **kwargs
         )
         self.add_class("ureshii-app")
         self.add_class("ureshii-method-cards")
@@ -517,14 +531,19 @@ class WeightAgreement(ipywidgets.VBox):
             ],
             value="points",
             description=t("method_weights_mode", lang),
-            style=_label_style(),
+            style={"description_width": "initial", "button_width": "auto"},
         )
         self.mode.observe(self._mode_changed, names=["value"])
 
         # 100-point allocation
         self.points = {
             key: ipywidgets.BoundedIntText(
-                value=0, min=0, max=POINTS_TOTAL, step=5, description=c.name, style=_label_style()
+                value=0,
+                min=0,
+                max=POINTS_TOTAL,
+                step=5,
+                description=c.name,
+                style={"description_width": "10em"},
             )
             for key, c in self.criteria.items()
         }
@@ -534,7 +553,7 @@ class WeightAgreement(ipywidgets.VBox):
         self.points_submit = ipywidgets.Button(
             description=t("method_points_submit", lang), icon="check", button_style="primary"
         )
-        self.points_submit.layout.width = "auto"
+        fit(self.points_submit)
         self.points_submit.on_click(guarded(self.messages, lang)(self._submit_points))
         self.ballot_status = ipywidgets.HTML()
         self.controls = _BallotControls(ctx, self.ballot.key, self.messages, self.refresh)
@@ -784,7 +803,7 @@ class ConsentCheck(ipywidgets.VBox):
         self.record_button = ipywidgets.Button(
             description=t("method_consent_button", lang), icon="check", button_style="primary"
         )
-        self.record_button.layout.width = "auto"
+        fit(self.record_button)
         self.record_button.on_click(guarded(self.messages, lang)(self._record))
         self.tally = ipywidgets.HTML()
         super().__init__(
@@ -905,12 +924,12 @@ class CharterPanel(ipywidgets.VBox):
         self.take_weights = ipywidgets.Button(
             description=t("method_refresh_weights", lang), icon="refresh"
         )
-        self.take_weights.layout.width = "auto"
+        fit(self.take_weights)
         self.take_weights.on_click(guarded(self.messages, lang)(self._take_weights))
         self.propose_button = ipywidgets.Button(
             description=t("method_propose_button", lang), icon="file-text", button_style="primary"
         )
-        self.propose_button.layout.width = "auto"
+        fit(self.propose_button)
         self.propose_button.on_click(guarded(self.messages, lang)(self._propose))
         self.proposal_form = ipywidgets.VBox(
             [self.method, self.tie_break, self.weights_view, self.take_weights]
@@ -921,7 +940,7 @@ class CharterPanel(ipywidgets.VBox):
         self.lock_button = ipywidgets.Button(
             description=t("method_lock_button", lang), icon="lock", button_style="danger"
         )
-        self.lock_button.layout.width = "auto"
+        fit(self.lock_button)
         self.lock_button.on_click(guarded(self.messages, lang)(self._lock))
 
         self.reason = ipywidgets.Textarea(
@@ -930,7 +949,7 @@ class CharterPanel(ipywidgets.VBox):
             layout={"width": "95%", "height": "4em"},
         )
         self.revise_button = ipywidgets.Button(icon="pencil", button_style="warning")
-        self.revise_button.layout.width = "auto"
+        fit(self.revise_button)
         self.revise_button.on_click(guarded(self.messages, lang)(self._revise))
         self.history = ipywidgets.HTML()
         self.body = ipywidgets.VBox()

@@ -30,7 +30,7 @@ from toolkit.summary import ROBUSTNESS_SAMPLES, summarize
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import bar_cell, css, format_time, html_table, method_name
+from widgets.method import bar_cell, css, fit, format_time, html_table, method_name
 
 RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
 _WARN = "#a4161a"
@@ -83,15 +83,23 @@ def ranking_chart(ranking: list[dict[str, Any]], lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(field=score, type="quantitative", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(field=issue, type="nominal", sort=None),
+            y=alt.Y(field=issue, type="nominal", sort=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color(
                 field=robustness,
                 type="quantitative",
                 scale=alt.Scale(domain=[0, 100], scheme="oranges"),
             ),
         )
-        .properties(width=420)
+        .properties(width=480)
+        .configure_axis(labelFontSize=14, titleFontSize=14)
+        .configure_title(fontSize=18)
+        .configure_legend(labelFontSize=13, titleFontSize=13)
     )
+
+
+def _points(weight: float) -> float:
+    """A weight (0–1) as whole slider points (0–100)."""
+    return float(round(weight * 100))
 
 
 class WhatIfWeights(ipywidgets.VBox):
@@ -118,7 +126,7 @@ class WhatIfWeights(ipywidgets.VBox):
         self.reset_button = ipywidgets.Button(
             description=t("results_whatif_reset", lang), icon="undo"
         )
-        self.reset_button.layout.width = "auto"
+        fit(self.reset_button)
         self.reset_button.on_click(self.reset)
         self.note = ipywidgets.HTML()
         self.table = ipywidgets.HTML()
@@ -145,7 +153,7 @@ class WhatIfWeights(ipywidgets.VBox):
         if set(weights) != set(self.sliders):
             self.sliders = {
                 key: ipywidgets.FloatSlider(
-                    value=weight * 100,
+                    value=_points(weight),
                     min=0,
                     max=100,
                     step=1,
@@ -176,12 +184,22 @@ class WhatIfWeights(ipywidgets.VBox):
         with self.hold_trait_notifications():
             for key, slider in self.sliders.items():
                 slider.unobserve(self.rerank, names=["value"])
-                slider.value = weights.get(key, 0.0) * 100
+                slider.value = _points(weights.get(key, 0.0))
                 slider.observe(self.rerank, names=["value"])
         self.rerank()
 
     def weights(self) -> dict[str, float]:
-        return {key: float(slider.value) for key, slider in self.sliders.items()}
+        """The what-if weights in points; the exact charter weights while no slider moved.
+
+        Sliders move in whole points, so they start at the charter's weights rounded; as
+        long as every slider still sits there, the exact weights are used, so the what-if
+        ranking starts out identical to the agreed one (no rounding can swap a close pair).
+        """
+        agreed = self.charter_weights()
+        values = {key: float(slider.value) for key, slider in self.sliders.items()}
+        if all(values[key] == _points(agreed.get(key, 0.0)) for key in values):
+            return {key: agreed.get(key, 0.0) * 100 for key in values}
+        return values
 
     def rerank(self, change: object = None) -> None:
         """Rank the summary's per-criterion 0–1 values with the sliders' weights."""

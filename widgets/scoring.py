@@ -21,7 +21,7 @@ from toolkit.model import Criterion, Event, MethodCharter
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
-from widgets.method import css, method_name
+from widgets.method import css, fit, method_name
 from widgets.seats import TableSeats
 
 #: The value of the "don't know" choice in a control (stored as ``None``).
@@ -81,7 +81,7 @@ class ScoringForm(ipywidgets.VBox):
         self.save_button = ipywidgets.Button(
             description=t("scoring_save", lang), icon="check", button_style="primary"
         )
-        self.save_button.layout.width = "auto"
+        fit(self.save_button)
         self.save_button.on_click(guarded(self.messages, lang)(self._save))
         self.heading = ipywidgets.HTML(f"<h2>{escape(t('scoring_title', lang))}</h2>")
         self.style_sheet = css()

@@ -81,6 +81,10 @@ def test_what_if_weights_rerank_without_changing_the_charter(
     assert whatif.order == agreed  # the sliders start at the charter's weights
     assert whatif.weights() == pytest.approx({k: v * 100 for k, v in before.weights.items()})
     assert "WHAT-IF ONLY: this is not the agreed charter" in whatif.banner.value
+    # sliders move in whole points but start from the exact weights: the same scores
+    first = view.summary["ranking"][0]
+    assert f"<td>{first['title']}</td><td>{first['score']:.3f}</td>" in whatif.table.value
+    assert all(s.value == round(before.weights[k] * 100) for k, s in whatif.sliders.items())
 
     for key, slider in whatif.sliders.items():
         slider.value = 100 if key == "cost" else 0
