@@ -390,7 +390,7 @@ def test_vision_drafts_are_versions_with_their_own_consent(ws: Store) -> None:
     v2 = ws.draft_vision(SLUG, "だれも待たずに、つながる町", themes=["matanai"])
     ws.record_vision_consent(SLUG, a, 5)  # a new draft is a new consent check
     ws.record_vision_consent(SLUG, b, 4)
-    with pytest.raises(InvalidInputError, match="already answered the consent check"):
+    with pytest.raises(InvalidInputError, match="already answered the consent check for vision"):
         ws.record_vision_consent(SLUG, b, 1)
     assert [v.version for v in ws.visions(SLUG)] == [1, v2.version] == [1, 2]
     assert [c.level for c in ws.vision_consents(SLUG, 1)] == [2]
@@ -419,3 +419,23 @@ def test_join_refuses_unknown_channel_or_group(
     with pytest.raises(InvalidInputError, match=message):
         ws.join(SLUG, **kwargs)
     assert ws.counts(SLUG)["participants"] == 0
+
+
+def test_issue_links_can_be_changed_and_the_change_is_recorded(ws: Store) -> None:
+    ws.add_theme(SLUG, "つながる", key="tsunagaru")
+    issue = ws.link_issue(
+        SLUG, "sanres", themes=["tsunagaru", "matanai"], stakeholders=["madoguchi"]
+    )
+    assert (issue.themes, issue.stakeholders) == (("matanai", "tsunagaru"), ("madoguchi",))
+    issue = ws.link_issue(SLUG, "sanres", themes=[])  # stakeholders kept
+    assert (issue.themes, issue.stakeholders) == ((), ("madoguchi",))
+    assert ws.changes(SLUG)[-1].payload == {"key": "sanres", "themes": [], "stakeholders": None}
+    with pytest.raises(NotFoundError, match="No theme 'nope'"):
+        ws.link_issue(SLUG, "sanres", themes=["nope"])
+    assert ws.issues(SLUG)[1].stakeholders == ("madoguchi",)
+
+
+def test_keys_for_japanese_names_are_readable(ws: Store) -> None:
+    assert ws.add_theme(SLUG, "3レス").key == "theme"
+    assert ws.add_theme(SLUG, "待たない").key == "theme-2"
+    assert ws.add_theme(SLUG, "Paperless office").key == "paperless-office"

@@ -163,7 +163,12 @@ class Store:
 
     @staticmethod
     def _new_key(conn: Connection, table: Any, workshop_id: int, name: str, prefix: str) -> str:
-        base = _KEY_RE.sub("-", name.lower()).strip("-")[:40] or prefix
+        """A readable, unique key: the name as a slug (``Paperless office`` →
+        ``paperless-office``), or ``prefix-N`` for a name that is not plain ASCII
+        (「3レス」 → ``theme-2``), since a slug of its few ASCII characters says nothing."""
+        base = _KEY_RE.sub("-", name.lower()).strip("-")[:40]
+        if not base or not name.isascii():
+            base = prefix
         taken = set(
             conn.execute(select(table.c.key).where(table.c.workshop_id == workshop_id)).scalars()
         )
@@ -585,6 +590,52 @@ class Store:
         new_key = self._write(work)
         return next(i for i in self.issues(slug) if i.key == new_key)
 
+    def link_issue(
+        self,
+        slug: str,
+        key: str,
+        *,
+        themes: Sequence[str] | None = None,
+        stakeholders: Sequence[str] | None = None,
+        actor: str = "table",
+    ) -> Issue:
+        """Set which happiness themes and stakeholders an issue serves (``None`` keeps a
+        list as it is). The change is recorded as an event with the new links."""
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            iid = self._key_id(conn, s.issues, wid, key, "issue")
+            if themes is not None:
+                theme_ids = [self._key_id(conn, s.themes, wid, k, "theme") for k in themes]
+                conn.execute(s.issue_themes.delete().where(s.issue_themes.c.issue_id == iid))
+                for tid in dict.fromkeys(theme_ids):
+                    conn.execute(insert(s.issue_themes).values(issue_id=iid, theme_id=tid))
+            if stakeholders is not None:
+                holder_ids = [
+                    self._key_id(conn, s.stakeholders, wid, k, "stakeholder") for k in stakeholders
+                ]
+                conn.execute(
+                    s.issue_stakeholders.delete().where(s.issue_stakeholders.c.issue_id == iid)
+                )
+                for sid in dict.fromkeys(holder_ids):
+                    conn.execute(
+                        insert(s.issue_stakeholders).values(issue_id=iid, stakeholder_id=sid)
+                    )
+            self._event(
+                conn,
+                wid,
+                "issue_linked",
+                actor,
+                {
+                    "key": key,
+                    "themes": None if themes is None else list(themes),
+                    "stakeholders": None if stakeholders is None else list(stakeholders),
+                },
+            )
+
+        self._write(work)
+        return next(i for i in self.issues(slug) if i.key == key)
+
     def rate_issue(
         self, slug: str, key: str, *, current: int | None, ideal: int | None, actor: str = "table"
     ) -> None:
@@ -830,6 +881,8 @@ class Store:
         subject: dict[str, int],
         version: int,
     ) -> None:
+        """Insert one consent; a second answer by the same person raises a message that
+        names what was being consented to (a charter or a vision draft)."""
         pid = self._participant_id(conn, wid, token)
         try:
             with conn.begin_nested():
@@ -839,7 +892,12 @@ class Store:
                     )
                 )
         except IntegrityError:
-            raise InvalidInputError("consent_already_given", version=version) from None
+            key = (
+                "vision_consent_already_given"
+                if "vision_id" in subject
+                else "consent_already_given"
+            )
+            raise InvalidInputError(key, version=version) from None
 
     # ------------------------------------------------------------------ vision
     def draft_vision(
