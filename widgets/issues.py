@@ -2,11 +2,9 @@
 
 :class:`IssueLinker` lists the issues (課題・施策) with the themes and stakeholders each one
 serves and its current and ideal state (1–5; the gap is ideal − current). A table adds new
-issues together with their links (``store.add_issue(..., themes=, stakeholders=)``) and
-rates any issue (``store.rate_issue``).
-
-The store has no method to change the links of an issue already on the list, so here they
-are shown read-only; editing them needs a store method first (e.g. ``link_issue``).
+issues together with their links (``store.add_issue(..., themes=, stakeholders=)``), changes
+the links of an issue on the list (``store.link_issue``) and rates any issue
+(``store.rate_issue``).
 """
 
 from __future__ import annotations
@@ -34,7 +32,9 @@ def gap_text(gap: int | None) -> str:
 class IssueLinker(LivePanel):
     """The issues with their links and gap; add an issue with links; rate current vs ideal."""
 
-    LIVE_KINDS = frozenset({"issue_added", "issue_rated", "theme_added", "stakeholder_added"})
+    LIVE_KINDS = frozenset(
+        {"issue_added", "issue_rated", "issue_linked", "theme_added", "stakeholder_added"}
+    )
 
     def __init__(self, ctx: AppContext, feed: LiveFeed | None = None, **kwargs: Any) -> None:
         super().__init__(ctx, feed, **kwargs)
@@ -84,17 +84,30 @@ class IssueLinker(LivePanel):
             description=self._("table_rate_save"), button_style="primary", icon="save"
         )
         self.rate_button.on_click(self._guard(self._rate))
+        # change the links of the chosen issue
+        self.edit_themes = ipywidgets.SelectMultiple(
+            description=self._("table_issue_themes"), rows=6, style=_WIDE
+        )
+        self.edit_stakeholders = ipywidgets.SelectMultiple(
+            description=self._("table_issue_stakeholders"), rows=6, style=_WIDE
+        )
+        self.links_button = ipywidgets.Button(
+            description=self._("table_links_save"), button_style="primary", icon="link"
+        )
+        self.links_button.on_click(self._guard(self._save_links))
         self.children = [
             ipywidgets.HTML(
                 heading_html(self._("table_issues_heading"), self._("table_issues_hint"))
             ),
             self.listing,
-            ipywidgets.HTML(f"<p>{escape(self._('table_issue_links_readonly'))}</p>"),
             ipywidgets.HTML(heading_html(self._("table_rate_heading"), level=4)),
             self.issue,
             ipywidgets.HBox([self.current, self.ideal]),
             self.gap,
             self.rate_button,
+            ipywidgets.HTML(heading_html(self._("table_links_heading"), level=4)),
+            ipywidgets.HBox([self.edit_themes, self.edit_stakeholders]),
+            self.links_button,
             self.message,
             ipywidgets.HTML(heading_html(self._("table_issue_add_heading"), level=4)),
             self.title,
@@ -143,11 +156,26 @@ class IssueLinker(LivePanel):
             "success",
         )
 
+    def _save_links(self, _button: object = None) -> None:
+        key = self.issue.value
+        if not key:
+            raise InvalidInputError("table_choose_issue")
+        issue = self.ctx.store.link_issue(
+            self.ctx.slug,
+            key,
+            themes=list(self.edit_themes.value),
+            stakeholders=list(self.edit_stakeholders.value),
+        )
+        self.refresh()
+        self.message.show(self._("table_links_saved", title=issue.title), "success")
+
     def _issue_chosen(self, _change: object = None) -> None:
         issue = self._issues.get(self.issue.value or "")
         self._loaded = (issue.current, issue.ideal) if issue else (None, None)
         self.current.value = self._loaded[0] or 0
         self.ideal.value = self._loaded[1] or 0
+        self.edit_themes.value = issue.themes if issue else ()
+        self.edit_stakeholders.value = issue.stakeholders if issue else ()
 
     def _show_gap(self, _change: object = None) -> None:
         current, ideal = self.current.value, self.ideal.value
@@ -166,6 +194,8 @@ class IssueLinker(LivePanel):
         holders = {s.key: s.name for s in store.stakeholders(slug)}
         set_options(self.link_themes, [(name, key) for key, name in themes.items()])
         set_options(self.link_stakeholders, [(name, key) for key, name in holders.items()])
+        set_options(self.edit_themes, [(name, key) for key, name in themes.items()])
+        set_options(self.edit_stakeholders, [(name, key) for key, name in holders.items()])
         set_options(self.issue, [(self._("table_choose"), ""), *((i.title, i.key) for i in issues)])
         shown = self._issues.get(self.issue.value or "")
         if shown and (shown.current, shown.ideal) != self._loaded:

@@ -32,7 +32,17 @@ def test_the_list_shows_links_and_gap(store: Store) -> None:
     listing = panel.listing.value
     assert "窓口の混雑緩和" in listing and "待たずに済む" in listing and "子育て世帯" in listing
     assert "+3" in listing  # current 2, ideal 5
-    assert "cannot be changed here yet" in panel.children[2].value
+
+
+def test_the_links_of_an_issue_on_the_list_can_be_changed(store: Store) -> None:
+    panel = linker(store)
+    panel.issue.value = "madoguchi-konzatsu"
+    assert panel.edit_themes.value == ("matanai",)  # its current links are preselected
+    panel.edit_stakeholders.value = ("kosodate", "madoguchi")
+    panel.links_button.click()
+    issue = next(i for i in store.issues(SLUG) if i.key == "madoguchi-konzatsu")
+    assert issue.stakeholders == ("kosodate", "madoguchi") and issue.themes == ("matanai",)
+    assert "Saved the links" in panel.message.value and "窓口職員" in panel.listing.value
 
 
 def test_a_new_issue_is_added_with_the_happiness_it_serves(store: Store) -> None:
