@@ -42,7 +42,9 @@ def _write_small_notebook(folder: Path) -> None:
 def culling_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     folder = tmp_path_factory.mktemp("small-apps")
     _write_small_notebook(folder)
-    running = start_server("culling", "--cull-idle-timeout", "2", "--lang", "ja", folder=folder)
+    # 10 s, not less: a kernel may wait idle a few seconds on a loaded machine before Voilà
+    # sends it the notebook; culled then, the page would never finish rendering.
+    running = start_server("culling", "--cull-idle-timeout", "10", "--lang", "ja", folder=folder)
     yield running
     running.stop()
 
@@ -60,7 +62,7 @@ def test_a_kernel_whose_page_is_gone_is_culled(culling_server: ServerProcess) ->
     # The page was fetched without opening its websocket, as when a tab is closed at once.
     wait_until(
         lambda: not (culling_server.kernel_pids() & started),
-        deadline_s=60,
+        deadline_s=90,
         what="the idle kernel to be culled",
     )
     assert "Culling 'idle' kernel" in culling_server.output()
