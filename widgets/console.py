@@ -602,6 +602,84 @@ class BallotRow(ipywidgets.VBox):
                 self.confirm.layout.display = "none"
 
 
+#: Rules offered for a new town-meeting ballot (budget rules need costs: workshop file).
+NEW_BALLOT_RULES = ("approval", "dot_votes", "borda", "schulze")
+
+
+class NewBallotForm(ipywidgets.VBox):
+    """Create a town-meeting ballot over some of the workshop's issues (a draft until
+    opened)."""
+
+    def __init__(self, ctx: AppContext, on_created: Callable[[], None]) -> None:
+        self.ctx = ctx
+        self.on_created = on_created
+        lang = ctx.lang
+        wide = {"style": {"description_width": "initial"}}
+        self.title = ipywidgets.Text(
+            description=t("console_new_ballot_title", lang),
+            value=t("console_new_ballot_default_title", lang),
+            layout=ipywidgets.Layout(width="40em"),
+            **wide,
+        )
+        self.rule = ipywidgets.Dropdown(
+            options=[(RULES[r].name(lang), r) for r in NEW_BALLOT_RULES],
+            value="approval",
+            description=t("console_new_ballot_rule", lang),
+            **wide,
+        )
+        self.dots = ipywidgets.BoundedIntText(
+            value=3, min=1, max=100, description=t("console_new_ballot_dots", lang), **wide
+        )
+        self.hidden = ipywidgets.Checkbox(
+            value=True, description=t("console_new_ballot_hidden", lang), indent=False
+        )
+        self.options = ipywidgets.SelectMultiple(
+            options=[(i.title, i.key) for i in ctx.store.issues(ctx.slug)],
+            description=t("console_new_ballot_options", lang),
+            rows=8,
+            layout=ipywidgets.Layout(width="40em"),
+            **wide,
+        )
+        self.create_button = _button(
+            t("console_new_ballot_create", lang), icon="plus", button_style="primary"
+        )
+        self.message = MessageArea()
+        self.create_button.on_click(guarded(self.message, lang)(self.create))
+        super().__init__(
+            [
+                ipywidgets.HTML(f"<h3>{escape(t('console_new_ballot_heading', lang))}</h3>"),
+                self.title,
+                ipywidgets.HBox([self.rule, self.dots]),
+                self.options,
+                self.hidden,
+                self.create_button,
+                self.message,
+            ]
+        )
+        self.add_class("ureshii-new-ballot")
+
+    def create(self, _button: object = None) -> None:
+        store, slug = self.ctx.store, self.ctx.slug
+        taken = {b.key for b in store.ballots(slug)}
+        key = next(f"town-{n}" for n in range(1, len(taken) + 2) if f"town-{n}" not in taken)
+        settings = {"dots": int(self.dots.value)} if self.rule.value == "dot_votes" else {}
+        ballot = store.create_ballot(
+            slug,
+            key,
+            self.title.value.strip() or t("console_new_ballot_default_title", self.ctx.lang),
+            rule=self.rule.value,
+            options=list(self.options.value),
+            settings=settings,
+            purpose="town_meeting",
+            visibility="hidden_until_close" if self.hidden.value else "live",
+        )
+        self.options.value = ()
+        self.message.show(
+            t("console_new_ballot_created", self.ctx.lang, title=ballot.title), "success"
+        )
+        self.on_created()
+
+
 class BallotControls(ipywidgets.VBox):
     """Every ballot of the workshop with its status, votes and visibility, and its controls."""
 
@@ -609,8 +687,14 @@ class BallotControls(ipywidgets.VBox):
         self.ctx = ctx
         self.rows: dict[str, BallotRow] = {}
         self.list = ipywidgets.VBox()
+        self.new_ballot = NewBallotForm(ctx, self.refresh)
         super().__init__(
-            children=[section_heading("console_ballots_heading", ctx.lang), self.list], **kwargs
+            children=[
+                section_heading("console_ballots_heading", ctx.lang),
+                self.list,
+                self.new_ballot,
+            ],
+            **kwargs,
         )
         self.add_class("ureshii-ballot-controls")
         feed.subscribe(lambda _events: self.refresh(), kinds=BALLOT_EVENTS)

@@ -307,3 +307,30 @@ def test_the_projector_check_draws_only_when_asked(ctx: AppContext, feed: LiveFe
     check.show_button.click()
     chart = next(c for c in check.children if isinstance(c, ChartView))
     assert "<svg" in chart._image.value and "<table" in chart._table.value
+
+
+def test_a_town_meeting_vote_is_created_from_the_issues(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    ballots = BallotControls(ctx, feed)
+    form = ballots.new_ballot
+    form.create_button.click()  # no issue chosen: the store's message, nothing created
+    assert [b.key for b in store.ballots(SLUG)] == ["town"]
+    assert "⚠" in form.message.value
+    form.rule.value = "dot_votes"
+    form.dots.value = 2
+    form.hidden.value = False
+    form.options.value = ("sanres", "chat")
+    form.create_button.click()
+    created = store.ballot(SLUG, "town-1")
+    assert (created.rule, created.options, created.settings) == (
+        "dot_votes",
+        ("sanres", "chat"),
+        {"dots": 2},
+    )
+    assert (created.visibility, created.status, created.purpose) == (
+        "live",
+        "draft",
+        "town_meeting",
+    )
+    assert "town-1" in ballots.rows and "チャットツールの定着" in ballots.row("town-1").info.value
