@@ -85,8 +85,8 @@ PROJECTOR_CSS = """<style>
 .ureshii-app caption { text-align: left; font-weight: bold; }
 .ureshii-card { border: 2px solid #d9d4c7; border-radius: 8px; padding: .4em .9em;
   margin: .4em 0; background: #fffdf8; }
-.ureshii-app .ureshii-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(30em, 1fr));
-  gap: 0 .8em; }
+.ureshii-app .ureshii-cards { display: grid; gap: 0 .8em;
+  grid-template-columns: repeat(auto-fill, minmax(30em, 1fr)); }
 .ureshii-app .ureshii-card dt { font-weight: bold; margin-top: .3em; float: none;
   width: auto; text-align: left; }
 .ureshii-app .ureshii-card dd { margin: 0 0 0 1em; float: none; }
@@ -651,7 +651,7 @@ class WeightAgreement(ipywidgets.VBox):
                         description=t("method_ahp_pair", lang, a=self.names[a], b=self.names[b]),
                         readout=False,
                         continuous_update=False,
-                        style=_label_style(),
+                        style={"description_width": "16em"},
                         layout={"width": "95%"},
                     )
                     label = ipywidgets.HTML()
@@ -837,15 +837,16 @@ class ConsentCheck(ipywidgets.VBox):
     def refresh(self) -> None:
         lang = self.ctx.lang
         draft = self.draft()
+        # Only the button is disabled without a draft: ipywidgets 8's ToggleButtons view applies
+        # `disabled` only when it rebuilds its buttons, so toggling it live would not show.
         self.record_button.disabled = draft is None
-        self.level.disabled = draft is None
         levels = self.levels()
         summary = t("method_consent_tally", lang, responses=len(levels), blocks=levels.count(0))
         rows = [(t(f"method_consent_level_{n}", lang), levels.count(n)) for n in range(6)]
         columns = (t("method_col_level", lang), t("method_col_people", lang))
         self.tally.value = (
             f'<p role="status" aria-live="polite" style="font-weight:600">{escape(summary)}</p>'
-            + html_table(t("method_consent_title", lang), columns, rows)
+            + html_table(t("method_consent_tally_caption", lang), columns, rows)
         )
 
     def _record(self, _: object = None) -> None:
@@ -1014,6 +1015,7 @@ class CharterPanel(ipywidgets.VBox):
         latest = charters[-1] if charters else None
         self.state = "none" if latest is None else ("locked" if latest.locked else "draft")
         self.history.value = self._history_html(charters) if charters else ""
+        self.consent.refresh()
         if latest is None:
             self.body.children = [self.proposal_form, self.propose_button, self.messages]
         elif not latest.locked:
@@ -1048,7 +1050,6 @@ class CharterPanel(ipywidgets.VBox):
                 self.messages,
                 self.history,
             ]
-        self.consent.refresh()
 
     def _charter_html(self, charter: MethodCharter, title: str) -> str:
         lang = self.ctx.lang
