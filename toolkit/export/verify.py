@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.export._common import method_name
-from toolkit.i18n import t
+from toolkit.i18n import normalize_language, t
 from toolkit.model import Criterion
 from toolkit.summary import rank_scores
 
@@ -58,7 +58,7 @@ class Verification:
                 lang,
                 count=self.count,
                 version=self.version,
-                method=method_name(self.method or "", lang or "en"),
+                method=method_name(self.method or "", normalize_language(lang)),
             )
         lines = [t("verify_mismatch", lang, count=len(self.differences))]
         for d in self.differences[:limit]:
