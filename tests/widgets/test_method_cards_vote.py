@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.workshop_data import small_workshop
+from toolkit.i18n import t
 from toolkit.methods import RULES
 from toolkit.store import Store
 from widgets.context import AppContext
@@ -52,6 +53,13 @@ def test_one_card_per_candidate_method_with_time_strengths_and_risks(
         assert label in cards.cards["ahp"].value
 
 
+@pytest.mark.parametrize("method", sorted(RULES))
+def test_every_method_has_a_card_in_both_languages(method: str) -> None:
+    for lang in ("ja", "en"):
+        texts = [t(f"method_info_{method}_{part}", lang) for part in ("does", "strengths", "risks")]
+        assert all(texts) and len(set(texts)) == 3
+
+
 def test_the_method_ballot_is_created_as_a_draft_and_only_the_facilitator_gets_controls(
     store: Store,
 ) -> None:
@@ -77,10 +85,14 @@ def test_a_vote_before_the_facilitator_opens_is_refused_with_a_message(store: St
     assert store.votes(SLUG, vote.ballot.key) == []
 
 
-def test_one_vote_per_seat_hidden_tally_until_close(store: Store) -> None:
+def test_one_vote_per_seat_hidden_tally_until_close(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
     ctx, feed, seats = app(store)
     board = MethodVote(ctx, feed, seats, facilitator=True)
-    table_ctx, table_feed, table_seats = app(Store.open(store.url))  # another kernel
+    other = Store.open(store.url)  # another kernel: its own connection
+    request.addfinalizer(other.close)
+    table_ctx, table_feed, table_seats = app(other)
     table = MethodVote(table_ctx, table_feed, table_seats)
     board.controls.open_button.click()
     table_feed.poll_once()
