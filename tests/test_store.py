@@ -439,3 +439,26 @@ def test_keys_for_japanese_names_are_readable(ws: Store) -> None:
     assert ws.add_theme(SLUG, "3レス").key == "theme"
     assert ws.add_theme(SLUG, "待たない").key == "theme-2"
     assert ws.add_theme(SLUG, "Paperless office").key == "paperless-office"
+
+
+def test_after_a_block_an_amended_draft_gets_a_fresh_consent_round(ws: Store) -> None:
+    blocker, supporter = ws.join(SLUG), ws.join(SLUG)
+    ws.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
+    ws.record_consent(SLUG, blocker, 0)
+    ws.record_consent(SLUG, supporter, 5)
+    with pytest.raises(ConsentBlockedError, match="blocked it"):
+        ws.lock_charter(SLUG)
+    # The group discusses the concern and amends the draft: everyone answers again.
+    ws.amend_charter(SLUG, 1, weights={"resident": 40, "staff": 40, "cost": 20})
+    assert ws.consents(SLUG, 1) == []
+    with pytest.raises(ConsentBlockedError, match="Nobody has answered"):
+        ws.lock_charter(SLUG)
+    ws.record_consent(SLUG, blocker, 3)
+    ws.record_consent(SLUG, supporter, 4)
+    with pytest.raises(InvalidInputError, match="already answered"):
+        ws.record_consent(SLUG, supporter, 5)  # still once per person per round
+    charter = ws.lock_charter(SLUG)
+    assert charter.consent["responses"] == 2 and charter.consent["blocks"] == 0  # type: ignore[index]
+    assert ws.counts(SLUG)["participants"] == 2
+    with ws.engine.connect() as conn:  # the first round's answers, the block too, stay on record
+        assert conn.execute(text("SELECT COUNT(*) FROM consents")).scalar() == 4

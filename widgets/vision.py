@@ -117,13 +117,7 @@ class VisionDraft(LivePanel):
             raise InvalidInputError("table_consent_choose")
         token = self.seats.token()
         version = drafts[-1].version
-        try:
-            self.ctx.store.record_vision_consent(self.ctx.slug, token, int(self.level.value))
-        except InvalidInputError as error:
-            # The store's message for a repeated answer speaks of the charter; say "draft".
-            if error.key == "consent_already_given":
-                raise InvalidInputError("table_consent_already", version=version) from None
-            raise
+        self.ctx.store.record_vision_consent(self.ctx.slug, token, int(self.level.value))
         level = int(self.level.value)
         self.level.value = None
         self.refresh()

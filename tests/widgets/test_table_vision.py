@@ -95,7 +95,7 @@ def test_each_seat_answers_the_consent_check_once(store: Store) -> None:
     assert "Choose a level from 0 to 5 first" in draft.message.value
     draft.level.value = 5
     draft.consent_button.click()  # seat 1 again
-    assert "already answered for draft v1" in draft.message.value
+    assert "already answered the consent check for vision draft v1" in draft.message.value
     assert len(store.vision_consents(SLUG, 1)) == 1
     seats.buttons.value = 2
     draft.level.value = 0

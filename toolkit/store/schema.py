@@ -208,6 +208,8 @@ charters = Table(
     Column("rules", Json, nullable=False),
     Column("reason", Text, nullable=False, default=""),
     Column("proposed_at", Timestamp, nullable=False),
+    # Each amendment of a draft starts a new consent round: people consent to what they saw.
+    Column("consent_round", Integer, nullable=False, default=1),
     UniqueConstraint("workshop_id", "version"),
     CheckConstraint("version >= 1", name="version"),
 )
@@ -242,11 +244,13 @@ consents = Table(
     Column("charter_id", Id, ForeignKey("charters.id"), nullable=True, index=True),
     Column("vision_id", Id, ForeignKey("visions.id"), nullable=True, index=True),
     Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    # The charter's consent round this answer belongs to (always 1 for a vision draft).
+    Column("round", Integer, nullable=False, default=1),
     # Fist of five: 0 = block, 1 = serious concerns … 5 = full support.
     Column("level", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
-    UniqueConstraint("charter_id", "participant_id"),
-    UniqueConstraint("vision_id", "participant_id"),
+    UniqueConstraint("charter_id", "round", "participant_id"),
+    UniqueConstraint("vision_id", "round", "participant_id"),
     CheckConstraint("level BETWEEN 0 AND 5", name="level"),
     CheckConstraint("(charter_id IS NULL) <> (vision_id IS NULL)", name="subject"),
 )

@@ -810,9 +810,11 @@ class Store:
                     weights=normalised,
                     tie_break=new_tie,
                     rules=dict(rules) if rules is not None else current.rules,
+                    # A new consent round: earlier answers (blocks too) stay on record but
+                    # no longer count, and everyone may answer the amended draft.
+                    consent_round=current.consent_round + 1,
                 )
             )
-            # consents are append-only; the amendment event marks which ones are stale
             self._event(
                 conn,
                 wid,
@@ -865,7 +867,14 @@ class Store:
                 raise NotFoundError("not_found_charter", version=version or 1)
             if row.locked_at is not None:
                 raise MethodLockedError("charter_locked", version=row.version)
-            self._insert_consent(conn, wid, token, level, {"charter_id": row.id}, row.version)
+            self._insert_consent(
+                conn,
+                wid,
+                token,
+                level,
+                {"charter_id": row.id, "round": row.consent_round},
+                row.version,
+            )
             self._event(
                 conn, wid, "consent_given", "participant", {"version": row.version, "level": level}
             )
@@ -978,6 +987,9 @@ class Store:
         return self._read(work)
 
     def consents(self, slug: str, version: int) -> list[Consent]:
+        """The answers to the consent check of charter ``version`` in its current round
+        (answers to earlier, amended drafts stay on record but are not returned)."""
+
         def work(conn: Connection) -> list[Consent]:
             wid = self._workshop_id(conn, slug)
             row = self._charter_row(conn, wid, version)
@@ -985,7 +997,10 @@ class Store:
                 Consent(r.participant_id, r.level)
                 for r in conn.execute(
                     select(s.consents)
-                    .where(s.consents.c.charter_id == row.id)
+                    .where(
+                        s.consents.c.charter_id == row.id,
+                        s.consents.c.round == row.consent_round,
+                    )
                     .order_by(s.consents.c.id)
                 )
             ]
@@ -1011,7 +1026,10 @@ class Store:
                 raise MethodLockedError("charter_locked", version=row.version)
             levels = list(
                 conn.execute(
-                    select(s.consents.c.level).where(s.consents.c.charter_id == row.id)
+                    select(s.consents.c.level).where(
+                        s.consents.c.charter_id == row.id,
+                        s.consents.c.round == row.consent_round,
+                    )
                 ).scalars()
             )
             if not levels:

@@ -69,6 +69,7 @@ def upgrade() -> None:
     sa.Column('rules', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('consent_round', sa.Integer(), nullable=False),
     sa.CheckConstraint('version >= 1', name=op.f('ck_charters_version')),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_charters_workshop_id_workshops'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_charters')),
@@ -222,6 +223,7 @@ def upgrade() -> None:
     sa.Column('charter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('vision_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('participant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('level BETWEEN 0 AND 5', name=op.f('ck_consents_level')),
@@ -230,8 +232,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['vision_id'], ['visions.id'], name=op.f('fk_consents_vision_id_visions')),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_consents_participant_id_participants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
-    sa.UniqueConstraint('charter_id', 'participant_id', name=op.f('uq_consents_charter_id_participant_id')),
-    sa.UniqueConstraint('vision_id', 'participant_id', name=op.f('uq_consents_vision_id_participant_id'))
+    sa.UniqueConstraint('charter_id', 'round', 'participant_id', name=op.f('uq_consents_charter_id_round_participant_id')),
+    sa.UniqueConstraint('vision_id', 'round', 'participant_id', name=op.f('uq_consents_vision_id_round_participant_id'))
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_charter_id'), ['charter_id'], unique=False)
