@@ -102,3 +102,28 @@ def test_tally_by_rule(
     rule: str, payloads: list[object], settings: dict[str, object], order: list[str]
 ) -> None:
     assert tally(rule, ("A", "B", "C"), settings, payloads)["order"] == order
+
+
+def test_criteria_left_out_of_the_charter_need_no_scores(store: Store) -> None:
+    """The group agreed on two criteria only; nobody has to score the third."""
+    store.create_workshop(small_workshop(SLUG))
+    token = store.join(SLUG)
+    store.propose_charter(
+        SLUG, method="weighted_sum", weights={"resident": 75, "staff": 25, "cost": 0}
+    )
+    store.record_consent(SLUG, token, 4)
+    store.lock_charter(SLUG)
+    store.record_scores(
+        SLUG,
+        token,
+        {
+            ("sanres", "resident"): 5,
+            ("sanres", "staff"): 1,
+            ("chat", "resident"): 3,
+            ("chat", "staff"): 5,
+        },
+    )
+    ranking = summarize(store, SLUG)["ranking"]
+    # sanres: .75·1 + .25·0 = .75; chat: .75·.5 + .25·1 = .625; cost (weight 0) plays no part
+    assert [(r["key"], r["score"]) for r in ranking] == [("sanres", 0.75), ("chat", 0.625)]
+    assert set(ranking[0]["criteria"]) == {"resident", "staff"}

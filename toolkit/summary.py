@@ -154,7 +154,9 @@ def rank_scores(
     scores are scaled to 0–1 (:func:`scaled_table`) and combined by ``methods.weighted_sum``
     with the agreed weights. ``ranked`` has the columns ``score`` and ``rank``. This is the
     only place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
+    Criteria the charter gives no weight (left out in the agreement) play no part.
     """
+    criteria, weights = weighted_criteria(criteria, weights)
     keys = _scored_issues(scores, issue_keys, criteria)
     if not keys:
         empty = pd.DataFrame(columns=[c.key for c in criteria], dtype=float)
@@ -165,6 +167,14 @@ def rank_scores(
     table = scaled_table(usable, criteria, keys)
     ranked = methods.weighted_sum(table, pd.Series(weights, dtype=float), normalization="none")
     return table, ranked
+
+
+def weighted_criteria(
+    criteria: list[Criterion], weights: dict[str, float]
+) -> tuple[list[Criterion], dict[str, float]]:
+    """The criteria with a weight above 0, and their weights: the ones a ranking uses."""
+    kept = [c for c in criteria if weights.get(c.key, 0) > 0]
+    return kept, {c.key: weights[c.key] for c in kept}
 
 
 def scaled_table(
@@ -190,6 +200,7 @@ def _scored_issues(scores: pd.DataFrame, issues: list[str], criteria: list[Crite
 def _ranking(
     scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], weights: dict[str, float]
 ) -> list[dict[str, Any]]:
+    criteria, weights = weighted_criteria(criteria, weights)
     keys = _scored_issues(scores, [i.key for i in issues], criteria)
     if not keys:
         return []
