@@ -164,7 +164,7 @@ class PhaseStepper(ipywidgets.VBox):
         lang = ctx.lang
         workshop = ctx.store.workshop(ctx.slug)
         self.plan = phase_plan(workshop)
-        self.phase = workshop.phase
+        self.phase: str = workshop.phase
         event = latest_phase_change(ctx.store, ctx.slug)
         self.started: datetime | None = event.at if event else None
         self._clock_task: asyncio.Task[None] | None = None
@@ -577,11 +577,7 @@ class BallotRow(ipywidgets.VBox):
             seen = t("console_ballot_visibility_shown", lang)
         else:
             seen = t("console_ballot_visibility_hidden", lang)
-        options = (
-            "、".join(names.get(o, o) for o in ballot.options)
-            if lang == "ja"
-            else ", ".join(names.get(o, o) for o in ballot.options)
-        )
+        options = ("、" if lang == "ja" else ", ").join(names.get(o, o) for o in ballot.options)
         details = t(
             "console_ballot_details",
             lang,
