@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,6 +100,43 @@ class _Cluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    from tests.server.server_helpers import CHROMIUM, require
+
+    require(
+        CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
+        f"Chromium is not installed at {CHROMIUM} (Debian package: chromium)",
+    )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> None:
+    from tests.server.server_helpers import has_cjk_font, require
+
+    require(has_cjk_font(), "no Japanese font (Debian package: fonts-noto-cjk)")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """A headless Debian Chromium driven by Playwright (never ``playwright install``).
+
+    Defined once, here: Playwright's sync API cannot run two sessions in one thread, so
+    every test module that needs a browser shares this one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.server.server_helpers import CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
 """Fixtures for the export tests: the demo store (built once per session), small scored
-workshops on both databases, and the browser fixtures of ``tests/server`` (imported, so
-there is one definition of how Chromium is launched)."""
+workshops on both databases. The browser fixtures come from ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -9,13 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.server.conftest import browser, chromium_path, cjk_font
 from tests.workshop_data import small_workshop
 from toolkit.demo import DemoResult, build_demo
 from toolkit.store import Store
 from toolkit.summary import summarize
-
-__all__ = ["browser", "chromium_path", "cjk_font"]
 
 SLUG = "tsuru-dx"
 ANSWERS = {"madoguchi-konzatsu": (5, 3, 5), "sanres": (3, 5, 1), "chat": (2, 4, 1)}
