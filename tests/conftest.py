@@ -120,12 +120,13 @@ def cjk_font() -> None:
     require(has_cjk_font(), "no Japanese font (Debian package: fonts-noto-cjk)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: Path) -> Iterator[Any]:
     """A headless Debian Chromium driven by Playwright (never ``playwright install``).
 
-    Defined once, here: Playwright's sync API cannot run two sessions in one thread, so
-    every test module that needs a browser shares this one.
+    Defined once, here, and per module: Playwright's sync API cannot run two sessions in one
+    thread, and while a session is open it leaves an event loop marked as running, which
+    would break later tests that run their own loop (``asyncio.run``).
     """
     from playwright.sync_api import sync_playwright
 

@@ -121,6 +121,7 @@ def test_criteria_left_out_of_the_charter_need_no_scores(store: Store) -> None:
             ("sanres", "staff"): 1,
             ("chat", "resident"): 3,
             ("chat", "staff"): 5,
+            ("sanres", "cost"): 1,  # scored anyway: a weight of 0 ignores it
         },
     )
     ranking = summarize(store, SLUG)["ranking"]

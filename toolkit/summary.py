@@ -163,7 +163,7 @@ def rank_scores(
         return empty, pd.DataFrame({"score": [], "rank": []})
     # Only the rankable issues go in: an issue that someone answered "don't know" on every
     # time for a criterion would make the aggregation refuse the whole table.
-    usable = scores[scores["issue"].isin(keys)]
+    usable = scores[scores["issue"].isin(keys) & scores["criterion"].isin(weights)]
     table = scaled_table(usable, criteria, keys)
     ranked = methods.weighted_sum(table, pd.Series(weights, dtype=float), normalization="none")
     return table, ranked
@@ -192,9 +192,12 @@ def scaled_table(
 
 
 def _scored_issues(scores: pd.DataFrame, issues: list[str], criteria: list[Criterion]) -> list[str]:
-    """Issues with at least one number for every criterion (others cannot be ranked yet)."""
-    answered = scores.dropna(subset=["score"]).groupby("issue")["criterion"].nunique()
-    return [i for i in issues if answered.get(i, 0) == len(criteria)]
+    """Issues with at least one number for every one of ``criteria`` (others cannot be
+    ranked yet)."""
+    wanted = {c.key for c in criteria}
+    numbers = scores[scores["criterion"].isin(wanted)].dropna(subset=["score"])
+    answered = numbers.groupby("issue")["criterion"].nunique()
+    return [i for i in issues if answered.get(i, 0) == len(wanted)]
 
 
 def _ranking(

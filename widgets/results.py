@@ -205,7 +205,10 @@ class WhatIfWeights(ipywidgets.VBox):
         """Rank the summary's per-criterion 0–1 values with the sliders' weights."""
         lang = self.ctx.lang
         ranking = self.summary.get("ranking") or []
-        weights = self.weights()
+        # Only criteria the ranking has values for: one the charter gave no weight needed no
+        # scores, so there is nothing to weigh it on.
+        scored = set(ranking[0]["criteria"]) if ranking else set()
+        weights = {k: w for k, w in self.weights().items() if k in scored}
         if not ranking or not weights:
             self.order, self.note.value, self.table.value = [], "", ""
             return
