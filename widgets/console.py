@@ -31,6 +31,7 @@ from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop
 from toolkit.store import Store
 from toolkit.workshop_file import WorkshopFileProblems
 from widgets.context import ENV_WORKSHOP, AppContext
+from widgets.export_panel import ExportPanel
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
 
@@ -846,6 +847,7 @@ class FacilitatorConsole(ipywidgets.VBox):
         self.counts = LiveCounts(ctx, feed)
         self.charter = CharterControls(ctx, feed)
         self.ballots = BallotControls(ctx, feed)
+        self.exports = ExportPanel(ctx)
         half = ipywidgets.Layout(flex="1 1 28em", margin="0 1em 0 0")
         self.join.layout, self.counts.layout = half, ipywidgets.Layout(flex="1 1 28em")
         self.children = (
@@ -858,6 +860,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             ),
             self.charter,
             self.ballots,
+            self.exports,
             ProjectorCheck(lang),
         )
         if feed.running:

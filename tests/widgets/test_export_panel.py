@@ -77,3 +77,18 @@ def test_a_format_that_cannot_be_made_says_why_in_the_panel(tmp_path: Path) -> N
     panel.prepare.click()
     assert panel.link.value == "" and "⚠" in panel.message.value
     assert "No ballot with visible results to write as pabulib" in panel.message.value
+
+
+def test_the_facilitator_console_has_the_export_panel(demo_store: Store) -> None:
+    from widgets.console import FacilitatorConsole
+    from widgets.live import LiveFeed
+
+    ctx = AppContext.for_store(demo_store, lang="en")
+    console = FacilitatorConsole(ctx, LiveFeed(demo_store, ctx.slug))
+    assert console.exports in console.children
+    console.exports.choice.value = "md"
+    console.exports.prepare.click()
+    name, data = download(console.exports)
+    assert (
+        name == "dx-vision-2026-backlog.md" and demo_store_first_title(demo_store) in data.decode()
+    )
