@@ -41,3 +41,24 @@ def test_engine_never_imports_a_ui_package() -> None:
         )
     ]
     assert offenders == []
+
+
+def test_the_store_and_the_methods_know_the_same_methods() -> None:
+    from toolkit.methods import RULES
+    from toolkit.store import METHOD_IDS
+
+    assert set(METHOD_IDS) == set(RULES)
+
+
+def test_the_apps_start_without_scipy_or_pabutools() -> None:
+    """Every app kernel imports these at start; scipy, pabutools and krippendorff would add
+    seconds to each (they are imported by the methods that use them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, toolkit.store, widgets.console, widgets.board;"
+        "print(sorted(m for m in ('scipy', 'pabutools', 'krippendorff') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -37,7 +37,9 @@ def catalog() -> dict[str, dict[str, str]]:
     """All messages, ``{key: {"ja": ..., "en": ...}}``, merged from every catalog file."""
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(CATALOG_DIR.glob("*.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml's loader when installed: ~7x faster, and every app reads the catalogs at start
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         for key, texts in entries.items():
             if key in merged:
                 raise CatalogError(f"{path.name}: message key {key!r} is defined twice")

@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Literal
 
-import krippendorff
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from toolkit.methods._common import FloatArray, check_choice, is_number
 from toolkit.methods._errors import input_error
@@ -57,6 +55,8 @@ def kendall_w(ranks: object, *, tie_correction: bool = True) -> float:
             "methods_not_finite", argument="ranks", value=float(values[r, c]), where=f"[{r}, {c}]"
         )
     n, m = values.shape
+    from scipy.stats import rankdata  # scipy.stats takes ~1.7 s to import: only when used
+
     ranked = np.column_stack([rankdata(values[:, j]) for j in range(m)])
     sums = ranked.sum(axis=1)
     s = float(((sums - sums.mean()) ** 2).sum())
@@ -97,6 +97,8 @@ def krippendorff_alpha(data: object, *, level: Level = "nominal") -> float:
     present = values[:, pairable]
     if np.unique(present[~np.isnan(present)]).size < 2:
         raise input_error("methods_alpha_no_variation", value=values.tolist())
+    import krippendorff  # imports scipy: only when used
+
     alpha = float(krippendorff.alpha(reliability_data=values, level_of_measurement=level))
     if not np.isfinite(alpha):  # e.g. no expected disagreement: never hand back NaN
         raise input_error("methods_alpha_no_variation", value=values.tolist())

@@ -14,20 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Hashable, Mapping
-from typing import Literal
-
-from pabutools.election import (
-    ApprovalBallot,
-    ApprovalProfile,
-    Cost_Sat,
-    Instance,
-    Project,
-)
-from pabutools.rules import method_of_equal_shares
-from pabutools.tiebreaking import TieBreakingRule
+from typing import TYPE_CHECKING, Literal
 
 from toolkit.methods._common import check_choice, check_positive_number, is_number
 from toolkit.methods._errors import input_error
+
+if TYPE_CHECKING:  # pabutools is imported where it is used: it is slow to import
+    from pabutools.election import ApprovalProfile, Instance, Project
 
 Completion = Literal["add1", "utilitarian", "add1_utilitarian"]
 
@@ -123,6 +116,8 @@ def build_pabutools_election(
     costs: Mapping[str, int | float], approvals: Mapping[Hashable, set[str]], budget: int | float
 ) -> tuple[Instance, ApprovalProfile, dict[str, Project]]:
     """The pabutools Instance and ApprovalProfile for this election (also used by the bench)."""
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Instance, Project
+
     projects = {name: Project(name, cost) for name, cost in costs.items()}
     instance = Instance(projects.values(), budget_limit=budget)
     ballots = [ApprovalBallot([projects[p] for p in chosen]) for chosen in approvals.values()]
@@ -173,6 +168,10 @@ def equal_shares(
     step = _exact(check_positive_number("budget_step", budget_step))
     clean_costs, clean, limit = _check(costs, approvals, budget)
     counts = _approval_counts(clean_costs, clean)
+    from pabutools.election import Cost_Sat
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
     instance, profile, _ = build_pabutools_election(clean_costs, clean, limit)
     tie_breaking = TieBreakingRule(
         lambda _instance, _profile, project: (project.cost, -counts[project.name], project.name)

@@ -38,7 +38,6 @@ from toolkit.errors import (
     MethodLockedError,
     NotFoundError,
 )
-from toolkit.methods.registry import RULES
 from toolkit.model import (
     CATEGORIES,
     CHANNELS,
@@ -60,12 +59,15 @@ from toolkit.model import (
 )
 from toolkit.store import schema as s
 from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolve_url, run_write
+from toolkit.workshop_file.models import METHOD_IDS as WORKSHOP_METHOD_IDS
 from toolkit.workshop_file.models import TIE_BREAKS
 
 T = TypeVar("T")
 
-#: Method ids a charter may name: the methods registry (``toolkit.methods.RULES``).
-METHOD_IDS = tuple(RULES)
+#: Method ids a charter may name: the same as a workshop file's ``methods`` (and as the keys
+#: of ``toolkit.methods.RULES``, checked by a test; imported from the file model because the
+#: methods package pulls in scipy, which every app would then pay for at start).
+METHOD_IDS = WORKSHOP_METHOD_IDS
 CARD_MAX_CHARS = 500
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
 
