@@ -50,15 +50,26 @@ def test_the_store_and_the_methods_know_the_same_methods() -> None:
     assert set(METHOD_IDS) == set(RULES)
 
 
-def test_the_apps_start_without_scipy_or_pabutools() -> None:
-    """Every app kernel imports these at start; scipy, pabutools and krippendorff would add
-    seconds to each (they are imported by the methods that use them)."""
+def test_the_console_starts_without_pandas_scipy_or_pabutools() -> None:
+    """Every console kernel imports these at start; pandas, scipy, pabutools and krippendorff
+    would add seconds to each (they are imported by the code that uses them)."""
     import subprocess
     import sys
 
     code = (
-        "import sys, toolkit.store, widgets.console, widgets.board;"
-        "print(sorted(m for m in ('scipy', 'pabutools', 'krippendorff') if m in sys.modules))"
+        "import sys, toolkit.store, widgets.console;"
+        "print(sorted(m for m in ('pandas', 'scipy', 'pabutools', 'krippendorff')"
+        " if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_every_public_method_name_resolves_lazily() -> None:
+    import importlib
+
+    from toolkit import methods
+
+    assert set(methods._LAZY) == set(methods.__all__)
+    for name, module in methods._LAZY.items():
+        assert getattr(methods, name) is getattr(importlib.import_module(module), name)

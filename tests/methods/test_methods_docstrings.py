@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "toolkit.methods._common",
     "toolkit.methods.agreement",
-    "toolkit.methods.ahp",
+    "toolkit.methods.pairwise",
     "toolkit.methods.budgeting",
     "toolkit.methods.scoring",
     "toolkit.methods.voting",

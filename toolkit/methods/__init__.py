@@ -16,23 +16,74 @@ See ``docs/methods.md`` for a guide to each method written for facilitators.
 
 from __future__ import annotations
 
-from toolkit.methods._errors import MethodInputError
-from toolkit.methods.agreement import item_disagreement, kendall_w, krippendorff_alpha
-from toolkit.methods.ahp import RANDOM_INDICES, AhpResult, ahp, ahp_from_pairs
-from toolkit.methods.budgeting import equal_shares, greedy_budget
-from toolkit.methods.registry import RULES, Rule
-from toolkit.methods.robustness import rank_acceptability
-from toolkit.methods.scoring import aggregate_scores, rank_issues, topsis, weighted_sum
-from toolkit.methods.simple_scores import MOSCOW_POINTS, ice, moscow, rice
-from toolkit.methods.voting import (
-    SchulzeResult,
-    approval,
-    borda,
-    dot_votes,
-    pairwise_preferences,
-    quadratic,
-    schulze,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real imports, for type checkers and readers
+    from toolkit.methods._errors import MethodInputError
+    from toolkit.methods.agreement import item_disagreement, kendall_w, krippendorff_alpha
+    from toolkit.methods.budgeting import equal_shares, greedy_budget
+    from toolkit.methods.pairwise import RANDOM_INDICES, AhpResult, ahp, ahp_from_pairs
+    from toolkit.methods.registry import RULES, Rule
+    from toolkit.methods.robustness import rank_acceptability
+    from toolkit.methods.scoring import aggregate_scores, rank_issues, topsis, weighted_sum
+    from toolkit.methods.simple_scores import MOSCOW_POINTS, ice, moscow, rice
+    from toolkit.methods.voting import (
+        SchulzeResult,
+        approval,
+        borda,
+        dot_votes,
+        pairwise_preferences,
+        quadratic,
+        schulze,
+    )
+
+# Each name is imported from its module on first use (PEP 562), so that importing the
+# registry (as every app does, for method names) does not load pandas, scipy and pabutools.
+_LAZY = {
+    "AhpResult": "toolkit.methods.pairwise",
+    "MOSCOW_POINTS": "toolkit.methods.simple_scores",
+    "MethodInputError": "toolkit.methods._errors",
+    "RANDOM_INDICES": "toolkit.methods.pairwise",
+    "RULES": "toolkit.methods.registry",
+    "Rule": "toolkit.methods.registry",
+    "SchulzeResult": "toolkit.methods.voting",
+    "aggregate_scores": "toolkit.methods.scoring",
+    "ahp": "toolkit.methods.pairwise",
+    "ahp_from_pairs": "toolkit.methods.pairwise",
+    "approval": "toolkit.methods.voting",
+    "borda": "toolkit.methods.voting",
+    "dot_votes": "toolkit.methods.voting",
+    "equal_shares": "toolkit.methods.budgeting",
+    "greedy_budget": "toolkit.methods.budgeting",
+    "ice": "toolkit.methods.simple_scores",
+    "item_disagreement": "toolkit.methods.agreement",
+    "kendall_w": "toolkit.methods.agreement",
+    "krippendorff_alpha": "toolkit.methods.agreement",
+    "moscow": "toolkit.methods.simple_scores",
+    "pairwise_preferences": "toolkit.methods.voting",
+    "quadratic": "toolkit.methods.voting",
+    "rank_acceptability": "toolkit.methods.robustness",
+    "rank_issues": "toolkit.methods.scoring",
+    "rice": "toolkit.methods.simple_scores",
+    "schulze": "toolkit.methods.voting",
+    "topsis": "toolkit.methods.scoring",
+    "weighted_sum": "toolkit.methods.scoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit.methods' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "MOSCOW_POINTS",

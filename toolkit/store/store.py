@@ -22,9 +22,8 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -61,6 +60,9 @@ from toolkit.store import schema as s
 from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolve_url, run_write
 from toolkit.workshop_file.models import METHOD_IDS as WORKSHOP_METHOD_IDS
 from toolkit.workshop_file.models import TIE_BREAKS
+
+if TYPE_CHECKING:  # pandas is imported by scores(), the one method that needs it
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -1205,6 +1207,8 @@ class Store:
         know): the long format that ``toolkit.methods.aggregate_scores`` reads.
         ``version`` defaults to the newest locked charter.
         """
+
+        import pandas as pd
 
         def work(conn: Connection) -> pd.DataFrame:
             wid = self._workshop_id(conn, slug)
