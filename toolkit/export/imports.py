@@ -25,17 +25,12 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import Connection, insert, select, text
 
 from toolkit.export._common import ExportError
 from toolkit.i18n import t
 from toolkit.store import Store
-from toolkit.store import schema as s
-from toolkit.store.engine import run_write
 
 #: Fields an imported issue can have.
 FIELDS = (
@@ -444,65 +439,7 @@ def write_issues(store: Store, slug: str, items: Sequence[Mapping[str, Any]]) ->
     Any failure — a database constraint, a key taken meanwhile by another screen — rolls
     the whole transaction back, so either every issue is in the store or none is.
     """
-
-    def work(conn: Connection) -> list[str]:
-        wid = conn.execute(select(s.workshops.c.id).where(s.workshops.c.slug == slug)).scalar()
-        if wid is None:
-            from toolkit.errors import NotFoundError
-
-            raise NotFoundError("not_found_workshop", slug=slug)
-        themes = dict(
-            conn.execute(
-                select(s.themes.c.key, s.themes.c.id).where(s.themes.c.workshop_id == wid)
-            ).all()
-        )
-        holders = dict(
-            conn.execute(
-                select(s.stakeholders.c.key, s.stakeholders.c.id).where(
-                    s.stakeholders.c.workshop_id == wid
-                )
-            ).all()
-        )
-        if conn.dialect.name == "postgresql":
-            # The same per-workshop lock the store takes before events (ordered change feed).
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": wid})
-        at = datetime.now(UTC)
-        keys = []
-        for item in items:
-            issue_id = conn.execute(
-                insert(s.issues).values(
-                    workshop_id=wid,
-                    key=item["id"],
-                    title=item["title"],
-                    description=item.get("description", ""),
-                    current=item.get("current"),
-                    ideal=item.get("ideal"),
-                    cost=item.get("cost"),
-                    year=item.get("year"),
-                    created_at=at,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            for key in item.get("themes", []):
-                conn.execute(insert(s.issue_themes).values(issue_id=issue_id, theme_id=themes[key]))
-            for key in item.get("stakeholders", []):
-                conn.execute(
-                    insert(s.issue_stakeholders).values(
-                        issue_id=issue_id, stakeholder_id=holders[key]
-                    )
-                )
-            conn.execute(
-                insert(s.events).values(
-                    workshop_id=wid,
-                    at=at,
-                    kind="issue_added",
-                    actor="facilitator",
-                    payload={"key": item["id"], "source": "import"},
-                )
-            )
-            keys.append(str(item["id"]))
-        return keys
-
-    return run_write(store.engine, work)
+    return store.add_issues(slug, items, actor="facilitator", source="import")
 
 
 def import_issues(

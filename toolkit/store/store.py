@@ -594,6 +594,34 @@ class Store:
         new_key = self._write(work)
         return next(i for i in self.issues(slug) if i.key == new_key)
 
+    def add_issues(
+        self,
+        slug: str,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        actor: str = "facilitator",
+        source: str | None = None,
+    ) -> list[str]:
+        """Add many issues in ONE transaction: all of them, or none if any is refused.
+
+        ``items`` have the shape of a workshop file's issues (``id``, ``title``, optional
+        ``description``, ``current``, ``ideal``, ``cost``, ``year``, ``themes``,
+        ``stakeholders``). Each gets an ``issue_added`` event (with ``source``, e.g.
+        ``"import"``). Returns the keys in order.
+        """
+
+        def work(conn: Connection) -> list[str]:
+            wid = self._workshop_id(conn, slug)
+            keys = []
+            for item in items:
+                self._insert_issue(conn, wid, item)
+                payload = {"key": item["id"]} | ({"source": source} if source else {})
+                self._event(conn, wid, "issue_added", actor, payload)
+                keys.append(str(item["id"]))
+            return keys
+
+        return self._write(work)
+
     def link_issue(
         self,
         slug: str,
