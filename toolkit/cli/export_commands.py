@@ -12,20 +12,8 @@ from pathlib import Path
 
 import click
 
+from toolkit.export._common import FORMATS, IMPORT_FIELDS
 from toolkit.i18n import LANGUAGES, default_language, t
-
-FORMATS = ("csv", "xlsx", "json", "md", "html", "png", "svg", "pb")
-IMPORT_FIELDS = (
-    "key",
-    "title",
-    "description",
-    "current",
-    "ideal",
-    "cost",
-    "year",
-    "themes",
-    "stakeholders",
-)
 
 
 def register(group: click.Group) -> None:

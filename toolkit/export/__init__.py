@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.export._common import BINARY_FORMATS, FORMATS, ExportError
-from toolkit.store import Store
-from toolkit.summary import summarize
+
+if TYPE_CHECKING:  # the store and the summary load SQLAlchemy and pandas: only on use
+    from toolkit.store import Store
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "ExportError", "export", "render"]
 
@@ -89,6 +90,8 @@ def export(
     """
     if fmt not in FORMATS:
         raise ExportError("export_unknown_format", value=fmt, allowed=", ".join(FORMATS))
+    from toolkit.summary import summarize
+
     data = render(summarize(store, slug), fmt, **options)
     if out is not None:
         Path(out).write_bytes(data)

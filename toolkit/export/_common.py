@@ -17,6 +17,18 @@ from toolkit.methods.registry import RULES
 FORMATS = ("csv", "xlsx", "json", "md", "html", "png", "svg", "pb")
 BINARY_FORMATS = ("xlsx", "png")
 TEXT_FORMATS = tuple(f for f in FORMATS if f not in BINARY_FORMATS)
+#: Fields an imported issue can have (``ureshii import-issues --map COLUMN=FIELD``).
+IMPORT_FIELDS = (
+    "key",
+    "title",
+    "description",
+    "current",
+    "ideal",
+    "cost",
+    "year",
+    "themes",
+    "stakeholders",
+)
 
 
 class ExportError(UreshiiError):

@@ -28,22 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.export._common import ExportError
+from toolkit.export._common import IMPORT_FIELDS, ExportError
 from toolkit.i18n import t
 from toolkit.store import Store
-
-#: Fields an imported issue can have.
-FIELDS = (
-    "key",
-    "title",
-    "description",
-    "current",
-    "ideal",
-    "cost",
-    "year",
-    "themes",
-    "stakeholders",
-)
 
 #: Header texts recognised for each field (compared after :func:`_header_key`).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -204,13 +191,13 @@ def column_fields(
     found: dict[int, str] = {}
     given = dict(mapping or {})
     for column, wanted in given.items():
-        if wanted not in FIELDS:
+        if wanted not in IMPORT_FIELDS:
             problems.append(
                 ImportProblem(
                     None,
                     None,
                     "import_bad_map",
-                    {"value": f"{column}={wanted}", "fields": ", ".join(FIELDS)},
+                    {"value": f"{column}={wanted}", "fields": ", ".join(IMPORT_FIELDS)},
                 )
             )
             continue
