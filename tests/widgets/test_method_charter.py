@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.workshop_data import small_workshop
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.live import LiveFeed
@@ -15,13 +11,6 @@ from widgets.method import CharterPanel, MethodVote, WeightAgreement
 from widgets.seats import TableSeats
 
 SLUG = "tsuru-dx"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "w.sqlite") as opened:
-        opened.create_workshop(small_workshop(SLUG))
-        yield opened
 
 
 @pytest.fixture

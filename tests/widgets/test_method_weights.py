@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from widgets.method import WeightAgreement, most_inconsistent
 from widgets.seats import TableSeats
 
 SLUG = "tsuru-dx"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "w.sqlite") as opened:
-        opened.create_workshop(small_workshop(SLUG))
-        yield opened
 
 
 @pytest.fixture

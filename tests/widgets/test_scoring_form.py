@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import ipywidgets
 import pytest
 
-from tests.workshop_data import small_workshop
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.live import LiveFeed
@@ -18,13 +16,6 @@ from widgets.seats import TableSeats
 
 SLUG = "tsuru-dx"
 WEIGHTS = {"resident": 50, "staff": 30, "cost": 20}
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "w.sqlite") as opened:
-        opened.create_workshop(small_workshop(SLUG))
-        yield opened
 
 
 def lock(store: Store) -> None:

@@ -3,12 +3,10 @@ click, then assert on the store (and on what the widget shows)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.workshop_data import small_workshop
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.happiness import (
@@ -23,13 +21,6 @@ from widgets.seats import TableSeats
 from widgets.table_app import TableApp
 
 SLUG = "tsuru-dx"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "table.sqlite") as opened:
-        opened.create_workshop(small_workshop(SLUG))
-        yield opened
 
 
 @pytest.fixture

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.workshop_data import small_workshop
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.issues import IssueLinker
 from widgets.live import LiveFeed
 
 SLUG = "tsuru-dx"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "issues.sqlite") as opened:
-        opened.create_workshop(small_workshop(SLUG))
-        yield opened
 
 
 def linker(store: Store, lang: str = "en", feed: LiveFeed | None = None) -> IssueLinker:
