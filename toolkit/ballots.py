@@ -17,6 +17,9 @@ score          ``{"A": 4, "B": 2}`` within the scale           ``min``, ``max`` 
 equal_shares,  ``["A", "C"]`` within the budget                ``budget``, ``costs``
 greedy_budget
 =============  ==============================================  ============================
+
+Any rule may also have ``eligible``: the channels whose votes it takes (e.g. ``["code",
+"paper"]`` for a formal vote with printed one-time codes); every channel when absent.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from toolkit.errors import InvalidInputError
+from toolkit.model import CHANNELS
 
 RULES = (
     "single",
@@ -51,6 +55,13 @@ def check_settings(rule: str, options: Sequence[str], settings: Mapping[str, Any
         raise InvalidInputError("ballot_duplicate_options")
     if rule == "dot_votes" and not _positive_int(settings.get("dots")):
         raise InvalidInputError("ballot_needs_setting", rule=rule, setting="dots")
+    eligible = settings.get("eligible")
+    if eligible is not None and (
+        not isinstance(eligible, list) or not eligible or not set(eligible) <= set(CHANNELS)
+    ):
+        raise InvalidInputError(
+            "ballot_bad_eligible", value=_short(eligible), allowed=", ".join(CHANNELS)
+        )
     if rule in BUDGET_RULES:
         budget = settings.get("budget")
         costs = settings.get("costs") or {}

@@ -63,6 +63,10 @@ class DuplicateVoteError(UreshiiError):
     """This participant already voted on this ballot (one person, one vote)."""
 
 
+class NotEligibleError(UreshiiError):
+    """This participant may not vote on this ballot (e.g. it takes printed codes only)."""
+
+
 class BallotClosedError(UreshiiError):
     """The ballot is not open for votes."""
 

@@ -19,13 +19,15 @@ import math
 import os
 import re
 import secrets
+import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from toolkit import ballots as ballot_rules
 from toolkit.errors import (
@@ -35,6 +37,7 @@ from toolkit.errors import (
     DuplicateVoteError,
     InvalidInputError,
     MethodLockedError,
+    NotEligibleError,
     NotFoundError,
 )
 from toolkit.model import (
@@ -57,7 +60,14 @@ from toolkit.model import (
     Workshop,
 )
 from toolkit.store import schema as s
-from toolkit.store.engine import READ_ONLY, create_store_engine, migrate, resolve_url, run_write
+from toolkit.store.engine import (
+    READ_ONLY,
+    create_store_engine,
+    is_transient,
+    migrate,
+    resolve_url,
+    run_write,
+)
 from toolkit.workshop_file.models import METHOD_IDS as WORKSHOP_METHOD_IDS
 from toolkit.workshop_file.models import TIE_BREAKS
 
@@ -71,7 +81,33 @@ T = TypeVar("T")
 #: methods package pulls in scipy, which every app would then pay for at start).
 METHOD_IDS = WORKSHOP_METHOD_IDS
 CARD_MAX_CHARS = 500
+#: Letters of printed one-time codes: no 0/O, 1/I/L, so a code read aloud or typed from paper
+#: is not mistaken. 10 letters of 31 ≈ 49 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+MAX_CODES = 5000
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
+
+
+def normalize_code(text: str) -> str:
+    """A code as typed (any case, spaces, dashes) in its stored form, or "" if it cannot be one.
+
+    >>> normalize_code(" 7kq4m-xh2rd ")
+    '7KQ4MXH2RD'
+    >>> normalize_code("７ＫＱ４Ｍ－ＸＨ２ＲＤ")  # typed with a Japanese keyboard
+    '7KQ4MXH2RD'
+    >>> normalize_code("hello")
+    ''
+    """
+    code = re.sub(r"[\s\-‐ー]+", "", unicodedata.normalize("NFKC", text)).upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return ""
+    return code
+
+
+def format_code(code: str) -> str:
+    """A stored code as printed: two groups of five (``7KQ4M-XH2RD``)."""
+    return f"{code[:5]}-{code[5:]}"
 
 
 def now() -> datetime:
@@ -88,6 +124,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The connection of a `write_batch` running in this thread (see `_write`).
+        self._batch = threading.local()
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -117,6 +155,47 @@ class Store:
 
     # ------------------------------------------------------------------ plumbing
     def _write(self, work: Callable[[Connection], T]) -> T:
+        batch: Connection | None = getattr(self._batch, "connection", None)
+        if batch is not None:  # inside write_batch: one savepoint of the batch's transaction
+            with batch.begin_nested():
+                return work(batch)
+        return run_write(self.engine, work)
+
+    def write_batch(self, items: Sequence[Callable[[Store], T]]) -> list[T | Exception]:
+        """Run several writes in ONE transaction (one commit, one disk flush), each alone.
+
+        Each item is called with this store and may call its write methods (``join``,
+        ``cast_vote``, ``add_card`` …); its writes run in a savepoint of their own (all of
+        them or none), so an item that fails (a duplicate vote, a closed ballot) is rolled back alone and its exception
+        is returned in its place, while the others commit. Nothing is acknowledged before the
+        commit: if the commit fails, this raises and no item took effect. This is how the
+        server answers hundreds of phones at once at the cost of a few commits.
+
+        Items must only write through this store (their reads before the commit do not see
+        the batch's own writes from another connection). Returns one result per item, in
+        order: the item's return value, or the exception it raised.
+        """
+
+        def work(connection: Connection) -> list[T | Exception]:
+            self._batch.connection = connection
+            results: list[T | Exception] = []
+            try:
+                for item in items:
+                    try:
+                        with connection.begin_nested():  # the item's writes, all or none
+                            results.append(item(self))
+                    except DBAPIError as error:
+                        if is_transient(error):
+                            raise  # the whole batch is retried by run_write
+                        results.append(error)
+                    except Exception as error:  # noqa: BLE001 - the item's own failure
+                        results.append(error)
+            finally:
+                self._batch.connection = None
+            return results
+
+        if not items:
+            return []
         return run_write(self.engine, work)
 
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -255,6 +334,8 @@ class Store:
                 }
                 if item["rule"] in ballot_rules.BUDGET_RULES:
                     settings["costs"] = {o: costs.get(o) for o in item["options"]}
+                if meeting.get("identity") == "codes":  # printed codes, or paper entered by staff
+                    settings["eligible"] = ["code", "paper"]
                 self._insert_ballot(
                     conn,
                     wid,
@@ -328,6 +409,55 @@ class Store:
 
         self._write(work)
         return token
+
+    def issue_codes(self, slug: str, count: int) -> list[str]:
+        """Create ``count`` one-time voting codes for printing (``ureshii codes``).
+
+        Each code is an anonymous participant (channel ``code``) whose token is the code: who
+        holds the paper votes once per ballot, from a phone or on paper entered by staff.
+        Codes read like ``7KQ4M-XH2RD`` (no 0/O or 1/I/L); the store keeps only their hashes,
+        so they are shown once, here, and cannot be printed again.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_CODES:
+            raise InvalidInputError("invalid_code_count", value=count, limit=MAX_CODES)
+        codes = [
+            "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            for _ in range(count)
+        ]
+
+        def work(conn: Connection) -> None:
+            wid = self._workshop_id(conn, slug)
+            at = now()
+            conn.execute(
+                insert(s.participants),
+                [
+                    {
+                        "workshop_id": wid,
+                        "token_hash": hash_token(code),
+                        "channel": "code",
+                        "category": None,
+                        "created_at": at,
+                    }
+                    for code in codes
+                ],
+            )
+            self._event(conn, wid, "codes_issued", "facilitator", {"count": count})
+
+        self._write(work)
+        return [format_code(code) for code in codes]
+
+    def workshop_of_token(self, token: str) -> str | None:
+        """The slug of the workshop a token (or a normalised code) belongs to, if any."""
+
+        def work(conn: Connection) -> str | None:
+            found = conn.execute(
+                select(s.workshops.c.slug)
+                .join(s.participants, s.participants.c.workshop_id == s.workshops.c.id)
+                .where(s.participants.c.token_hash == hash_token(token))
+            ).scalar()
+            return None if found is None else str(found)
+
+        return self._read(work)
 
     def participant(self, slug: str, token: str) -> Participant:
         def work(conn: Connection) -> Participant:
@@ -1408,6 +1538,9 @@ class Store:
             )
             if how not in CHANNELS:
                 raise InvalidInputError("invalid_channel", value=how, allowed=", ".join(CHANNELS))
+            eligible = row.settings.get("eligible")
+            if eligible and how not in eligible:
+                raise NotEligibleError("vote_not_eligible", ballot=ballot, channel=how)
             clean = ballot_rules.validate_vote(row.rule, row.options, row.settings, payload)
             at = now()
             try:

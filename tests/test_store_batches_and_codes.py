@@ -1,0 +1,153 @@
+"""Batched writes (one commit for many phones) and printed one-time codes, on both engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.workshop_data import small_workshop
+from toolkit.errors import (
+    BallotClosedError,
+    DuplicateVoteError,
+    InvalidInputError,
+    NotEligibleError,
+    NotFoundError,
+)
+from toolkit.store import Store, format_code, normalize_code
+
+SLUG = "tsuru-dx"
+OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
+
+
+@pytest.fixture
+def ws(store: Store) -> Store:
+    store.create_workshop(small_workshop(SLUG))
+    store.create_ballot(SLUG, "top", "Top", rule="approval", options=OPTIONS)
+    store.open_ballot(SLUG, "top")
+    return store
+
+
+def count(store: Store, table: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_a_batch_commits_every_good_item_and_returns_each_failure_in_its_place(
+    ws: Store,
+) -> None:
+    tokens = [ws.join(SLUG) for _ in range(3)]
+    events_before = ws.last_seq(SLUG)
+
+    def vote(token: str, payload: Any) -> Any:
+        return lambda store: store.cast_vote(SLUG, "top", token, payload)
+
+    results = ws.write_batch(
+        [
+            vote(tokens[0], ["online-shinsei"]),
+            vote(tokens[0], ["madoguchi-konzatsu"]),  # the same token again
+            vote(tokens[1], ["no-such-option"]),
+            vote("not-a-token", ["online-shinsei"]),
+            vote(tokens[2], OPTIONS),
+        ]
+    )
+
+    assert [type(r).__name__ for r in results] == [
+        "Vote",
+        "DuplicateVoteError",
+        "InvalidInputError",
+        "NotFoundError",
+        "Vote",
+    ]
+    assert isinstance(results[1], DuplicateVoteError)
+    assert isinstance(results[2], InvalidInputError)
+    assert isinstance(results[3], NotFoundError)
+    stored = ws.votes(SLUG, "top")
+    assert [v.payload for v in stored] == [["online-shinsei"], OPTIONS]
+    # One event per stored vote, none for the refused ones.
+    assert [e.kind for e in ws.changes(SLUG, since=events_before)] == ["vote_cast", "vote_cast"]
+
+
+def test_an_item_is_all_or_nothing_inside_the_batch(ws: Store) -> None:
+    """A paper ballot is a join plus a vote: if the vote is refused, no participant is left."""
+    participants = count(ws, "participants")
+    ws.close_ballot(SLUG, "top")
+
+    def paper(store: Store) -> Any:
+        token = store.join(SLUG, channel="paper")
+        return store.cast_vote(SLUG, "top", token, ["online-shinsei"])
+
+    [result] = ws.write_batch([paper])
+
+    assert isinstance(result, BallotClosedError)
+    assert count(ws, "participants") == participants
+
+
+def test_joins_in_a_batch_are_durable_and_usable(ws: Store) -> None:
+    results = ws.write_batch([lambda store: store.join(SLUG) for _ in range(50)])
+    tokens = [r for r in results if isinstance(r, str)]
+    assert len(set(tokens)) == 50
+    for token in tokens[:3]:
+        ws.cast_vote(SLUG, "top", token, ["online-shinsei"])
+    assert ws.counts(SLUG)["participants"] == 50
+    assert ws.write_batch([]) == []
+
+
+def test_codes_are_printable_single_use_identities(ws: Store) -> None:
+    codes = ws.issue_codes(SLUG, 20)
+
+    assert len(set(codes)) == 20
+    assert all(len(code) == 11 and code[5] == "-" for code in codes)
+    assert not set("01OIL") & set("".join(codes).replace("-", ""))
+    first = normalize_code(codes[0].lower().replace("-", " "))
+    assert format_code(first) == codes[0]
+    assert ws.workshop_of_token(first) == SLUG
+    assert ws.participant(SLUG, first).channel == "code"
+
+    ws.cast_vote(SLUG, "top", first, ["online-shinsei"])
+    with pytest.raises(DuplicateVoteError):
+        ws.cast_vote(SLUG, "top", first, ["online-shinsei"], channel="paper")
+    # Only hashes are stored: no code appears in the database.
+    with ws.engine.connect() as conn:
+        stored = " ".join(conn.execute(text("SELECT token_hash FROM participants")).scalars())
+    assert first not in stored
+
+
+def test_a_codes_only_ballot_refuses_device_tokens(ws: Store) -> None:
+    ws.create_ballot(
+        SLUG, "formal", "Formal", rule="single", options=OPTIONS, settings={"eligible": ["code"]}
+    )
+    ws.open_ballot(SLUG, "formal")
+    device = ws.join(SLUG)
+    [code] = ws.issue_codes(SLUG, 1)
+
+    with pytest.raises(NotEligibleError) as refused:
+        ws.cast_vote(SLUG, "formal", device, "online-shinsei")
+    assert "コード" in refused.value.messages["ja"]
+    ws.cast_vote(SLUG, "formal", normalize_code(code), "online-shinsei")
+    assert len(ws.votes(SLUG, "formal")) == 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, 5001, 2.5, True])
+def test_a_bad_code_count_is_refused_in_both_languages(ws: Store, bad: Any) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        ws.issue_codes(SLUG, bad)
+    assert "5000" in refused.value.messages["en"] and "5000" in refused.value.messages["ja"]
+
+
+@pytest.mark.parametrize("typed", ["", "ABC", "7KQ4M-XH2R0", "7KQ4M-XH2RDX"])
+def test_what_cannot_be_a_code_normalises_to_nothing(typed: str) -> None:
+    assert normalize_code(typed) == ""
+
+
+def test_a_workshop_file_with_codes_identity_makes_code_only_ballots(store: Store) -> None:
+    spec = small_workshop("codes-ws")
+    spec["town_meeting"] = {
+        "identity": "codes",
+        "ballots": [
+            {"id": "b", "title": "B", "rule": "approval", "options": ["madoguchi-konzatsu"]}
+        ],
+    }
+    store.create_workshop(spec)
+    assert store.ballot("codes-ws", "b").settings["eligible"] == ["code", "paper"]
