@@ -12,6 +12,10 @@ Four widgets, used in this order on ``workshops/method.ipynb``:
   (fist of five, :class:`ConsentCheck`), locks it, and records later changes as new
   versions with a reason.
 
+Table laptops use ``workshops/table_method.ipynb``: the same cards, vote and weights without
+the facilitator's buttons, and a :class:`ConsentCheck` with ``show_charter=True``, which shows
+the charter the table is asked to consent to and follows the facilitator's proposal live.
+
 Every write goes through :class:`toolkit.store.Store`; every widget re-reads the store when
 the app's :class:`~widgets.live.LiveFeed` reports a change, so a vote or a consent given at a
 table laptop appears on the projector within the feed's interval.
@@ -243,6 +247,42 @@ def weights_table(
     ]
     columns = (t("method_col_criterion", lang), t("method_col_weight", lang))
     return html_table(caption, columns, rows, raw=True)
+
+
+def tie_break_name(tie_break: str, lang: str) -> str:
+    """A tie-break rule in words (an unknown rule is shown as it is stored)."""
+    return t(f"method_tie_{tie_break}", lang) if tie_break in TIE_BREAKS else tie_break
+
+
+def consent_text(consent: Mapping[str, Any], lang: str) -> str:
+    """A locked charter's consent record in one line (answers, blocks, each level)."""
+    levels = consent.get("levels") or {}
+    spread = ", ".join(f"{n}: {levels.get(str(n), 0)}" for n in range(6))
+    return t(
+        "method_consent_record",
+        lang,
+        responses=consent.get("responses", 0),
+        blocks=consent.get("blocks", 0),
+        levels=spread,
+    )
+
+
+def charter_card(charter: MethodCharter, title: str, names: Mapping[str, str], lang: str) -> str:
+    """A charter as a card: method, tie-break, reason and consent record, weights table."""
+    rows = [
+        (t("method_charter_method", lang), method_name(charter.method, lang)),
+        (t("method_charter_tie_break", lang), tie_break_name(charter.tie_break, lang)),
+    ]
+    if charter.reason:
+        rows.append((t("method_col_reason", lang), charter.reason))
+    if charter.consent:
+        rows.append((t("method_col_consent", lang), consent_text(charter.consent, lang)))
+    facts = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
+    weights = weights_table(t("method_charter_weights", lang), charter.weights, names, lang)
+    return (
+        f'<section class="ureshii-card" aria-label="{escape(title)}">'
+        f"<h3>{escape(title)}</h3><dl>{facts}</dl>{weights}</section>"
+    )
 
 
 def _heading(text: str, level: int = 2) -> ipywidgets.HTML:
@@ -760,6 +800,8 @@ class WeightAgreement(ipywidgets.VBox):
         self._set_proposal(weights, rules, t("method_source_ahp", lang, cr=cr_text))
         caption = t("method_proposal_ahp_title", lang)
         self.proposal_view.value = weights_table(caption, self.proposal, self.names, lang)
+        if not self.facilitator:  # the comparisons live in this kernel only: say so
+            self.proposal_view.value += _paragraph(t("method_ahp_table_note", lang))
 
     def _submit_points(self, _: object = None) -> None:
         lang = self.ctx.lang
@@ -781,11 +823,26 @@ class WeightAgreement(ipywidgets.VBox):
 
 # ---------------------------------------------------------------------- consent and charter
 class ConsentCheck(ipywidgets.VBox):
-    """Fist of five on the newest draft charter, one answer per seat; 0 blocks the lock."""
+    """Fist of five on the newest draft charter, one answer per seat; 0 blocks the lock.
 
-    def __init__(self, ctx: AppContext, feed: LiveFeed, seats: TableSeats, **kwargs: Any):
-        self.ctx, self.seats = ctx, seats
+    Inside :class:`CharterPanel` the panel shows the draft itself. On a table laptop
+    (``show_charter=True``) the check shows the charter it asks about, and follows the
+    store: "no charter yet" (the form hidden), the draft as soon as the facilitator proposes
+    it (or a new version), and the locked charter once it is locked.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: LiveFeed,
+        seats: TableSeats,
+        *,
+        show_charter: bool = False,
+        **kwargs: Any,
+    ):
+        self.ctx, self.seats, self.show_charter = ctx, seats, show_charter
         lang = ctx.lang
+        self.names = {c.key: c.name for c in ctx.store.criteria(ctx.slug)}
         self.messages = MessageArea()
         levels = [t(f"method_consent_level_{n}", lang) for n in range(6)]
         self.level = ipywidgets.ToggleButtons(
@@ -806,18 +863,16 @@ class ConsentCheck(ipywidgets.VBox):
         fit(self.record_button)
         self.record_button.on_click(guarded(self.messages, lang)(self._record))
         self.tally = ipywidgets.HTML()
-        super().__init__(
-            children=[
-                _heading(t("method_consent_title", lang), 3),
-                self.legend,
-                self.level,
-                self.record_button,
-                self.messages,
-                self.tally,
-            ],
-            **kwargs,
-        )
+        self.charter_view = ipywidgets.HTML()
+        self.form = ipywidgets.VBox([self.legend, self.level, self.record_button])
+        children: list[ipywidgets.Widget] = [_heading(t("method_consent_title", lang), 3)]
+        if show_charter:
+            children = [css(), _heading(t("method_consent_title", lang)), self.charter_view]
+        children += [self.form, self.messages, self.tally]
+        super().__init__(children=children, **kwargs)
         self.add_class("ureshii-consent")
+        if show_charter:
+            self.add_class("ureshii-app")
         feed.subscribe(lambda events: self.refresh(), kinds=CHARTER_EVENTS)
         self.refresh()
 
@@ -840,6 +895,11 @@ class ConsentCheck(ipywidgets.VBox):
         # Only the button is disabled without a draft: ipywidgets 8's ToggleButtons view applies
         # `disabled` only when it rebuilds its buttons, so toggling it live would not show.
         self.record_button.disabled = draft is None
+        if self.show_charter:
+            self._show_charter(draft)
+            if draft is None:  # nothing to count: the charter above says what comes next
+                self.tally.value = ""
+                return
         levels = self.levels()
         summary = t("method_consent_tally", lang, responses=len(levels), blocks=levels.count(0))
         rows = [(t(f"method_consent_level_{n}", lang), levels.count(n)) for n in range(6)]
@@ -848,6 +908,25 @@ class ConsentCheck(ipywidgets.VBox):
             f'<p role="status" aria-live="polite" style="font-weight:600">{escape(summary)}</p>'
             + html_table(t("method_consent_tally_caption", lang), columns, rows)
         )
+
+    def _show_charter(self, draft: MethodCharter | None) -> None:
+        """The charter this check is about, or what the table waits for."""
+        lang = self.ctx.lang
+        self.form.layout.display = "none" if draft is None else ""
+        if draft is not None:
+            title = t("method_draft_title", lang, version=draft.version)
+            self.charter_view.value = charter_card(draft, title, self.names, lang)
+            return
+        locked = self.ctx.store.locked_charter(self.ctx.slug)
+        if locked is None:
+            self.charter_view.value = _paragraph(t("method_consent_waiting", lang))
+            return
+        title = t(
+            "method_locked_title", lang, version=locked.version, time=format_time(locked.locked_at)
+        )
+        self.charter_view.value = _paragraph(
+            t("method_consent_locked", lang, version=locked.version)
+        ) + charter_card(locked, title, self.names, lang)
 
     def _record(self, _: object = None) -> None:
         lang = self.ctx.lang
@@ -1052,40 +1131,7 @@ class CharterPanel(ipywidgets.VBox):
             ]
 
     def _charter_html(self, charter: MethodCharter, title: str) -> str:
-        lang = self.ctx.lang
-        rows = [
-            (t("method_charter_method", lang), method_name(charter.method, lang)),
-            (t("method_charter_tie_break", lang), self._tie_name(charter.tie_break)),
-        ]
-        if charter.reason:
-            rows.append((t("method_col_reason", lang), charter.reason))
-        if charter.consent:
-            rows.append((t("method_col_consent", lang), self._consent_text(charter.consent)))
-        facts = "".join(
-            f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows
-        )
-        weights = weights_table(
-            t("method_charter_weights", lang), charter.weights, self.names, lang
-        )
-        return (
-            f'<section class="ureshii-card" aria-label="{escape(title)}">'
-            f"<h3>{escape(title)}</h3><dl>{facts}</dl>{weights}</section>"
-        )
-
-    def _tie_name(self, tie_break: str) -> str:
-        key = f"method_tie_{tie_break}"
-        return t(key, self.ctx.lang) if tie_break in TIE_BREAKS else tie_break
-
-    def _consent_text(self, consent: Mapping[str, Any]) -> str:
-        levels = consent.get("levels") or {}
-        spread = ", ".join(f"{n}: {levels.get(str(n), 0)}" for n in range(6))
-        return t(
-            "method_consent_record",
-            self.ctx.lang,
-            responses=consent.get("responses", 0),
-            blocks=consent.get("blocks", 0),
-            levels=spread,
-        )
+        return charter_card(charter, title, self.names, self.ctx.lang)
 
     def _history_html(self, charters: list[MethodCharter]) -> str:
         lang = self.ctx.lang
