@@ -6,6 +6,7 @@ database or a UI.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -192,3 +193,19 @@ class Event:
     kind: str
     actor: Actor
     payload: dict[str, Any]
+
+
+JOIN_CODE_DIGITS = 6
+
+
+def join_code(slug: str) -> str:
+    """The short number participants may type instead of scanning the QR code.
+
+    Derived from the slug (no storage, the same on every replica); it only finds the
+    workshop, it is not a secret.
+
+    >>> join_code("tsuru-dx")
+    '214247'
+    """
+    digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()
+    return f"{int(digest, 16) % 10**JOIN_CODE_DIGITS:0{JOIN_CODE_DIGITS}d}"

@@ -179,14 +179,15 @@ def test_healthz(server: ServerProcess) -> None:
     assert json.loads(reply.body) == {"ok": True}
 
 
-def test_participant_placeholder_is_public_and_has_no_javascript(server: ServerProcess) -> None:
+def test_participant_pages_are_public_light_and_start_no_kernel(server: ServerProcess) -> None:
     before = server.kernel_pids()
-    reply = server.request("/p/")
-    assert reply.status == 200
-    assert "参加者ページ" in reply.body and "Participant page" in reply.body
-    assert "<script" not in reply.body.lower()
-    assert "script-src" not in reply.header("Content-Security-Policy")
-    assert "default-src 'none'" in reply.header("Content-Security-Policy")
+    entry = server.request("/p/")
+    assert entry.status == 303  # the demo store has one workshop: straight to it
+    join = server.request(entry.header("Location"))
+    assert join.status == 200
+    assert "参加する" in join.body or "Take part" in join.body
+    assert "<script" not in join.body.lower()
+    assert "default-src 'none'" in join.header("Content-Security-Policy")
     assert server.kernel_pids() <= before
 
 

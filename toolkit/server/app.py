@@ -44,7 +44,9 @@ from toolkit.server.access import (
     FacilitatorAccess,
     new_secret,
 )
+from toolkit.server.participant.service import ParticipantService
 from toolkit.server.routes import PARTICIPANT_PREFIX, Route, build_route_table, tornado_rules
+from toolkit.store.engine import ENV_DATABASE_URL
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 SHIPPED_WORKSHOPS = Path(__file__).resolve().parents[2] / "workshops"
@@ -128,6 +130,8 @@ class UreshiiVoila(Voila):
     start_notebook: str = DEFAULT_START_NOTEBOOK
     on_listening: Callable[[UreshiiVoila], None] | None = None
     route_table: list[Route]
+    participants: ParticipantService
+    """The phone pages' and API's store and write queue (opened on first use)."""
 
     @property
     def console_path(self) -> str:
@@ -149,8 +153,16 @@ class UreshiiVoila(Voila):
 
     def init_handlers(self) -> list[Any]:
         voila_handlers = super().init_handlers()
+        if not hasattr(self, "participants"):
+            self.participants = ParticipantService(
+                os.environ.get(ENV_DATABASE_URL) or None, secret=self.access.secret
+            )
         self.route_table = build_route_table(
-            self.access, voila_handlers, base_url=self.base_url, console_path=self.console_path
+            self.access,
+            voila_handlers,
+            base_url=self.base_url,
+            console_path=self.console_path,
+            service=self.participants,
         )
         return tornado_rules(self.route_table, self.access, base_url=self.base_url)
 
@@ -200,6 +212,8 @@ class UreshiiVoila(Voila):
             self.log.info("Stopping…")
         finally:
             server.stop()
+            if hasattr(self, "participants"):
+                self.participants.close()
             self.stop()
 
 

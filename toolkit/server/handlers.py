@@ -7,7 +7,6 @@ anonymous request to them never touches the kernel manager or the Jupyter identi
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from tornado import web
 
@@ -16,7 +15,6 @@ from toolkit.server.pages import (
     CONTENT_SECURITY_POLICY,
     forbidden_page,
     opening_console_page,
-    participant_placeholder_page,
 )
 
 
@@ -106,13 +104,3 @@ class HealthHandler(web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({"ok": True}))
-
-
-class ParticipantPlaceholderHandler(UreshiiHandler):
-    """``/p/…``: reserved for the participant pages; a placeholder until they exist."""
-
-    def get(self, *args: Any) -> None:
-        self.write_html(participant_placeholder_page())
-
-    def head(self, *args: Any) -> None:
-        self.get()

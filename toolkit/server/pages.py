@@ -77,8 +77,3 @@ def opening_console_page(console_path: str) -> str:
         link=(console_path, "page_opening_console_link"),
         refresh_to=console_path,
     )
-
-
-def participant_placeholder_page() -> str:
-    """The participant route's placeholder until the participant pages exist (issue 5)."""
-    return bilingual_page("page_participant_title", "page_participant_body")

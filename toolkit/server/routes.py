@@ -27,17 +27,18 @@ from typing import Any, Literal
 from tornado import httputil, routing, web
 
 from toolkit.server.access import COOKIE_NAME, FacilitatorAccess
-from toolkit.server.handlers import (
-    EntryHandler,
-    ForbiddenHandler,
-    HealthHandler,
-    ParticipantPlaceholderHandler,
-)
+from toolkit.server.handlers import EntryHandler, ForbiddenHandler, HealthHandler
+from toolkit.server.participant import api as api_module
+from toolkit.server.participant import pages as pages_module
+from toolkit.server.participant.api import API_PREFIX
+from toolkit.server.participant.service import ParticipantService
 
 Access = Literal["public", "facilitator"]
 
 PARTICIPANT_PREFIX = "/p/"
 HEALTH_PATH = "/healthz"
+SLUG = r"([a-z0-9][a-z0-9_-]{0,63})"
+KEY = r"([A-Za-z0-9][A-Za-z0-9_.-]{0,63})"
 
 # Example paths for Voilà's routes (relative to the base URL). A route is given the first
 # one its pattern matches in full; see `_probe_for`.
@@ -100,10 +101,23 @@ def _join(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def public_routes(access: FacilitatorAccess, *, base_url: str, console_path: str) -> list[Route]:
-    """Ureshii's own routes that anyone may reach."""
+def public_routes(
+    access: FacilitatorAccess,
+    *,
+    base_url: str,
+    console_path: str,
+    service: ParticipantService | None = None,
+) -> list[Route]:
+    """Ureshii's own routes that anyone may reach: the entry, the health check, the
+    participants' pages (``/p/``) and their REST API (``/api/v1/``). The participant
+    handlers check their own credentials (a participant token, or the facilitator secret
+    for the facilitator's API endpoints)."""
     participant = _join(base_url, PARTICIPANT_PREFIX)
-    return [
+    service = service or ParticipantService(None, secret=access.secret)
+    shared = {"service": service, "access": access, "base_url": base_url}
+    p, api = participant, _join(base_url, API_PREFIX)
+    w = api + "workshops/" + SLUG
+    routes = [
         Route(
             _join(base_url, "/"),
             EntryHandler,
@@ -117,13 +131,55 @@ def public_routes(access: FacilitatorAccess, *, base_url: str, console_path: str
             access="public",
             probe=_join(base_url, HEALTH_PATH),
         ),
-        Route(
-            _join(base_url, PARTICIPANT_PREFIX) + "(.*)",
-            ParticipantPlaceholderHandler,
-            access="public",
-            probe=participant,
-        ),
     ]
+    pages: list[tuple[str, type[web.RequestHandler], str]] = [
+        (p, pages_module.EntryPage, p),
+        (p + r"static/([a-z]+\.js)", pages_module.StaticFile, p + "static/enhance.js"),
+        (p + SLUG + "/", pages_module.WorkshopPage, p + "demo/"),
+        (p + SLUG + "/join", pages_module.JoinPage, p + "demo/join"),
+        (p + SLUG + "/card", pages_module.CardPage, p + "demo/card"),
+        (p + SLUG + "/consent", pages_module.ConsentPage, p + "demo/consent"),
+        (p + SLUG + r"/score/([0-9]{1,4})", pages_module.ScorePage, p + "demo/score/1"),
+        (p + SLUG + "/b/" + KEY, pages_module.BallotPage, p + "demo/b/top"),
+        (p + SLUG + "/b/" + KEY + "/receipt", pages_module.ReceiptPage, p + "demo/b/top/receipt"),
+        (p + SLUG + "/b/" + KEY + "/results", pages_module.ResultsPage, p + "demo/b/top/results"),
+        (api + "openapi.json", api_module.OpenApiHandler, api + "openapi.json"),
+        (w, api_module.WorkshopApiHandler, api + "workshops/demo"),
+        (w + "/join", api_module.JoinApiHandler, api + "workshops/demo/join"),
+        (w + "/me", api_module.MeApiHandler, api + "workshops/demo/me"),
+        (w + "/cards", api_module.CardsApiHandler, api + "workshops/demo/cards"),
+        (w + "/consents", api_module.ConsentsApiHandler, api + "workshops/demo/consents"),
+        (w + "/scores", api_module.ScoresApiHandler, api + "workshops/demo/scores"),
+        (w + "/codes", api_module.CodesApiHandler, api + "workshops/demo/codes"),
+        (w + "/ballots", api_module.CreateBallotApiHandler, api + "workshops/demo/ballots"),
+        (w + "/ballots/" + KEY, api_module.BallotApiHandler, api + "workshops/demo/ballots/top"),
+        (
+            w + "/ballots/" + KEY + "/votes",
+            api_module.VoteApiHandler,
+            api + "workshops/demo/ballots/top/votes",
+        ),
+        (
+            w + "/ballots/" + KEY + "/results",
+            api_module.ResultsApiHandler,
+            api + "workshops/demo/ballots/top/results",
+        ),
+        (
+            w + "/ballots/" + KEY + "/paper",
+            api_module.PaperVoteApiHandler,
+            api + "workshops/demo/ballots/top/paper",
+        ),
+        (
+            w + "/ballots/" + KEY + "/(open|close|release)",
+            api_module.BallotActionApiHandler,
+            api + "workshops/demo/ballots/top/open",
+        ),
+        (api + ".*", api_module.ApiNotFoundHandler, api + "no-such-thing"),
+    ]
+    routes += [
+        Route(pattern, handler, shared, access="public", probe=probe)
+        for pattern, handler, probe in pages
+    ]
+    return routes
 
 
 def _probe_for(pattern: str, base_url: str) -> str:
@@ -152,10 +208,11 @@ def build_route_table(
     *,
     base_url: str = "/",
     console_path: str,
+    service: ParticipantService | None = None,
 ) -> list[Route]:
     """The whole table: public routes first, then Voilà's (facilitator) routes."""
     return [
-        *public_routes(access, base_url=base_url, console_path=console_path),
+        *public_routes(access, base_url=base_url, console_path=console_path, service=service),
         *voila_routes(voila_handlers, base_url=base_url),
     ]
 
@@ -173,6 +230,7 @@ def tornado_rules(table: Sequence[Route], access: FacilitatorAccess, *, base_url
 
 
 __all__ = [
+    "API_PREFIX",
     "COOKIE_NAME",
     "HEALTH_PATH",
     "PARTICIPANT_PREFIX",

@@ -166,10 +166,11 @@ class Store:
 
         Each item is called with this store and may call its write methods (``join``,
         ``cast_vote``, ``add_card`` …); its writes run in a savepoint of their own (all of
-        them or none), so an item that fails (a duplicate vote, a closed ballot) is rolled back alone and its exception
-        is returned in its place, while the others commit. Nothing is acknowledged before the
-        commit: if the commit fails, this raises and no item took effect. This is how the
-        server answers hundreds of phones at once at the cost of a few commits.
+        them or none), so an item that fails (a duplicate vote, a closed ballot) is rolled
+        back alone and its exception is returned in its place, while the others commit.
+        Nothing is acknowledged before the commit: if the commit fails, this raises and no
+        item took effect. This is how the server answers hundreds of phones at once at the
+        cost of a few commits.
 
         Items must only write through this store (their reads before the commit do not see
         the batch's own writes from another connection). Returns one result per item, in
@@ -188,7 +189,7 @@ class Store:
                         if is_transient(error):
                             raise  # the whole batch is retried by run_write
                         results.append(error)
-                    except Exception as error:  # noqa: BLE001 - the item's own failure
+                    except Exception as error:
                         results.append(error)
             finally:
                 self._batch.connection = None
@@ -1584,6 +1585,24 @@ class Store:
                 Vote(r.id, ballot, r.participant_id, r.payload, r.channel, r.created_at)
                 for r in rows
             ]
+
+        return self._read(work)
+
+    def participant_votes(self, slug: str, token: str) -> dict[str, Vote]:
+        """The votes of one participant, by ballot key (for a receipt and "already voted")."""
+
+        def work(conn: Connection) -> dict[str, Vote]:
+            wid = self._workshop_id(conn, slug)
+            pid = self._participant_id(conn, wid, token)
+            rows = conn.execute(
+                select(s.votes, s.ballots.c.key)
+                .join(s.ballots, s.votes.c.ballot_id == s.ballots.c.id)
+                .where(s.votes.c.participant_id == pid)
+            )
+            return {
+                r.key: Vote(r.id, r.key, r.participant_id, r.payload, r.channel, r.created_at)
+                for r in rows
+            }
 
         return self._read(work)
 

@@ -1,0 +1,474 @@
+"""The REST API under ``/api/v1/``: everything a phone page does, as JSON.
+
+Described by :func:`~toolkit.server.participant.openapi.openapi_document`, served at
+``/api/v1/openapi.json``. Participants authenticate with ``Authorization: Bearer <token>``
+(the token ``POST …/join`` returned, or a printed one-time code); facilitator endpoints
+with ``Authorization: Bearer <facilitator secret>``. Bearer credentials are never sent by a
+browser on its own, so these endpoints need no CSRF token.
+
+Every error is ``{"error": {"code": …, "message": {"ja": …, "en": …}}}`` with a 4xx status;
+nothing is stored when a request is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from tornado import web
+
+from toolkit.errors import (
+    BallotClosedError,
+    CharterNotLockedError,
+    ConsentBlockedError,
+    DuplicateVoteError,
+    InvalidInputError,
+    MethodLockedError,
+    NotEligibleError,
+    NotFoundError,
+    UreshiiError,
+)
+from toolkit.i18n import both
+from toolkit.model import CATEGORIES, Ballot, Vote
+from toolkit.server.access import FacilitatorAccess
+from toolkit.server.participant.openapi import openapi_document
+from toolkit.server.participant.service import ParticipantService, WorkshopView
+from toolkit.store import normalize_code
+
+API_PREFIX = "/api/v1/"
+MAX_API_BODY = 64 * 1024
+"""Bytes a JSON request body may have: a vote, a card or a page of scores fits easily."""
+
+_STATUS: tuple[tuple[type[UreshiiError], int], ...] = (
+    (NotEligibleError, 403),
+    (NotFoundError, 404),
+    (DuplicateVoteError, 409),
+    (BallotClosedError, 409),
+    (CharterNotLockedError, 409),
+    (MethodLockedError, 409),
+    (ConsentBlockedError, 409),
+    (InvalidInputError, 422),
+)
+
+
+_CONFLICT_KEYS = {"consent_already_given", "vision_consent_already_given"}
+
+
+def status_of(error: UreshiiError) -> int:
+    """The HTTP status of a refused request (401 for an unknown participant token, 409 for
+    a second answer where one is allowed)."""
+    if error.key == "not_found_participant":
+        return 401
+    if error.key in _CONFLICT_KEYS:
+        return 409
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+class ApiError(Exception):
+    """A refusal decided by the API layer itself (no token, bad JSON …)."""
+
+    def __init__(self, status: int, key: str, /, **params: Any) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.params = params
+
+
+class ApiHandler(web.RequestHandler):
+    """JSON in, JSON out; errors as ja/en messages; security headers as on the pages."""
+
+    def initialize(
+        self, service: ParticipantService, access: FacilitatorAccess, base_url: str
+    ) -> None:
+        self.service = service
+        self.access = access
+        self.base_url = base_url
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Cache-Control", "no-store")
+
+    def check_xsrf_cookie(self) -> None:
+        return None  # bearer credentials only: a browser never sends them by itself
+
+    # -------------------------------------------------------------- helpers
+    def send_json(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(data, ensure_ascii=False, default=str))
+
+    def send_error_json(self, status: int, code: str, /, **params: Any) -> None:
+        self.set_status(status)
+        if status == 401:
+            self.set_header("WWW-Authenticate", 'Bearer realm="ureshii"')
+        body = {"error": {"code": code, "message": both(code, **params)}}
+        self.finish(json.dumps(body, ensure_ascii=False, default=str))
+
+    def json_body(self) -> dict[str, Any]:
+        content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip()
+        if content_type != "application/json":
+            raise ApiError(415, "api_json_required")
+        if len(self.request.body) > MAX_API_BODY:
+            raise ApiError(413, "api_body_too_large", limit=MAX_API_BODY)
+        try:
+            data = json.loads(self.request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "api_bad_json") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "api_expected_object")
+        return data
+
+    def bearer(self) -> str:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise ApiError(401, "api_token_required")
+        return value.strip()
+
+    def participant_token(self, slug: str) -> str:
+        token = self.bearer()
+        if self.service.participant(slug, token) is None:
+            normal = normalize_code(token)  # a printed code as typed, with its dash
+            if normal and self.service.participant(slug, normal) is not None:
+                return normal
+            raise ApiError(401, "api_token_unknown")
+        return token
+
+    def require_facilitator(self) -> None:
+        if not self.access.check_secret(self.bearer()):
+            raise ApiError(403, "api_facilitator_only")
+
+    async def _run(self, method: Any, *args: Any) -> None:
+        try:
+            await method(*args)
+        except ApiError as error:
+            self.send_error_json(error.status, error.key, **error.params)
+        except UreshiiError as error:
+            self.send_error_json(status_of(error), error.key, **error.params)
+
+    def view(self, slug: str) -> WorkshopView:
+        return self.service.view(slug)
+
+
+def ballot_json(view: WorkshopView, ballot: Ballot, lang: str) -> dict[str, Any]:
+    settings = {k: v for k, v in ballot.settings.items() if k != "costs"}
+    return {
+        "key": ballot.key,
+        "title": ballot.title,
+        "purpose": ballot.purpose,
+        "rule": ballot.rule,
+        "status": ballot.status,
+        "visibility": ballot.visibility,
+        "results_visible": ballot.results_visible,
+        "settings": settings,
+        "options": [
+            {
+                "key": option,
+                "label": view.option_label(ballot, option, lang),
+                "cost": view.option_cost(ballot, option),
+            }
+            for option in ballot.options
+        ],
+    }
+
+
+def vote_json(service: ParticipantService, vote: Vote) -> dict[str, Any]:
+    return {
+        "ballot": vote.ballot,
+        "receipt": service.receipt(vote),
+        "vote": vote.payload,
+        "channel": vote.channel,
+        "at": vote.created_at.isoformat(),
+    }
+
+
+class OpenApiHandler(ApiHandler):
+    def get(self) -> None:
+        self.send_json(openapi_document(self.base_url))
+
+
+class WorkshopApiHandler(ApiHandler):
+    async def get(self, slug: str) -> None:
+        await self._run(self._get, slug)
+
+    async def _get(self, slug: str) -> None:
+        view = self.view(slug)
+        lang = self.get_query_argument("lang", view.workshop.lang)
+        charter = view.charter
+        self.send_json(
+            {
+                "slug": slug,
+                "title": view.workshop.title,
+                "lang": view.workshop.lang,
+                "phase": view.workshop.phase,
+                "join_code": view.join_code,
+                "categories": list(CATEGORIES),
+                "stakeholders": [{"key": s.key, "name": s.name} for s in view.stakeholders],
+                "ballots": [ballot_json(view, b, lang) for b in view.visible_ballots()],
+                "charter": None
+                if charter is None
+                else {
+                    "version": charter.version,
+                    "method": charter.method,
+                    "weights": charter.weights,
+                    "tie_break": charter.tie_break,
+                    "locked": charter.locked,
+                },
+                "criteria": [
+                    {
+                        "key": c.key,
+                        "name": c.name,
+                        "min": c.scale_min,
+                        "max": c.scale_max,
+                        "anchors": {str(k): v for k, v in c.anchors.items()},
+                    }
+                    for c in view.criteria
+                ],
+                "issues": [{"key": i.key, "title": i.title} for i in view.issues.values()],
+            }
+        )
+
+
+class JoinApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        body = self.json_body()
+        self.view(slug)
+        code = body.get("code")
+        if code is not None:
+            found = self.service.find_code(code) if isinstance(code, str) else None
+            if found is None or found[0] != slug or found[1] is None:
+                raise ApiError(404, "participant_code_unknown")
+            self.send_json({"token": found[1], "channel": "code"}, status=200)
+            return
+        category = body.get("category")
+        if category is not None and category not in CATEGORIES:
+            raise InvalidInputError(
+                "invalid_category", value=category, allowed=", ".join(CATEGORIES)
+            )
+        token = await self.service.join(slug, category=category)
+        self.send_json({"token": token, "channel": "device"}, status=201)
+
+
+class MeApiHandler(ApiHandler):
+    async def get(self, slug: str) -> None:
+        await self._run(self._get, slug)
+
+    async def _get(self, slug: str) -> None:
+        token = self.participant_token(slug)
+        participant = self.service.participant(slug, token)
+        assert participant is not None
+        votes = self.service.my_votes(slug, token)
+        self.send_json(
+            {
+                "channel": participant.channel,
+                "category": participant.category,
+                "votes": {key: vote_json(self.service, v) for key, v in votes.items()},
+            }
+        )
+
+
+class BallotApiHandler(ApiHandler):
+    async def get(self, slug: str, key: str) -> None:
+        await self._run(self._get, slug, key)
+
+    async def _get(self, slug: str, key: str) -> None:
+        view = self.view(slug)
+        lang = self.get_query_argument("lang", view.workshop.lang)
+        self.send_json(ballot_json(view, view.ballot(key), lang))
+
+
+class VoteApiHandler(ApiHandler):
+    async def post(self, slug: str, key: str) -> None:
+        await self._run(self._post, slug, key)
+
+    async def _post(self, slug: str, key: str) -> None:
+        body = self.json_body()
+        token = self.participant_token(slug)
+        if "vote" not in body:
+            raise ApiError(422, "api_missing_field", field="vote")
+        vote = await self.service.vote(slug, key, token, body["vote"])
+        self.send_json(vote_json(self.service, vote), status=201)
+
+
+class ResultsApiHandler(ApiHandler):
+    async def get(self, slug: str, key: str) -> None:
+        await self._run(self._get, slug, key)
+
+    async def _get(self, slug: str, key: str) -> None:
+        self.view(slug).ballot(key)
+        self.send_json(self.service.results(slug, key))
+
+
+class CardsApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        body = self.json_body()
+        token = self.participant_token(slug)
+        text, stakeholder = body.get("text"), body.get("stakeholder")
+        if not isinstance(text, str):
+            raise ApiError(422, "api_missing_field", field="text")
+        if stakeholder is not None and not isinstance(stakeholder, str):
+            raise ApiError(422, "api_bad_field", field="stakeholder")
+        card = await self.service.add_card(slug, token, text, stakeholder)
+        self.send_json({"id": card.id, "text": card.text, "stakeholder": card.stakeholder}, 201)
+
+
+class ConsentsApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        body = self.json_body()
+        token = self.participant_token(slug)
+        level, version = body.get("level"), body.get("version")
+        if version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or version < 1
+        ):
+            raise ApiError(422, "api_bad_field", field="version")
+        if isinstance(level, bool) or not isinstance(level, int):
+            raise ApiError(422, "api_bad_field", field="level")
+        await self.service.consent(slug, token, level, version)
+        self.send_json({"level": level}, status=201)
+
+
+class ScoresApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        body = self.json_body()
+        token = self.participant_token(slug)
+        rows = body.get("scores")
+        if not isinstance(rows, list) or not rows or len(rows) > 500:
+            raise ApiError(422, "api_bad_field", field="scores")
+        scores: dict[tuple[str, str], float | None] = {}
+        for row in rows:
+            if not isinstance(row, dict):
+                raise ApiError(422, "api_bad_field", field="scores")
+            issue, criterion, value = row.get("issue"), row.get("criterion"), row.get("score")
+            if not isinstance(issue, str) or not isinstance(criterion, str):
+                raise ApiError(422, "api_bad_field", field="scores")
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise ApiError(422, "api_bad_field", field="score")
+            scores[(issue, criterion)] = value
+        stored = await self.service.scores(slug, token, scores)
+        self.send_json({"stored": stored}, status=201)
+
+
+# ---------------------------------------------------------------------- facilitator
+class CreateBallotApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        self.require_facilitator()
+        body = self.json_body()
+        self.view(slug)
+        key: Any = body.get("key")
+        title: Any = body.get("title")
+        rule: Any = body.get("rule")
+        options: Any = body.get("options")
+        settings = body.get("settings") or {}
+        visibility = body.get("visibility", "hidden_until_close")
+        purpose = body.get("purpose", "town_meeting")
+        checks = {
+            "key": isinstance(key, str) and 0 < len(key) <= 64,
+            "title": isinstance(title, str) and 0 < len(title) <= 200,
+            "rule": isinstance(rule, str),
+            "options": isinstance(options, list)
+            and 0 < len(options) <= 200
+            and all(isinstance(o, str) and 0 < len(o) <= 64 for o in options),
+            "settings": isinstance(settings, dict),
+            "visibility": visibility in ("live", "hidden_until_close"),
+            "purpose": purpose in ("method", "weights", "themes", "town_meeting", "other"),
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ApiError(422, "api_bad_field", field=name)
+        ballot = await self.service.facilitator(
+            slug,
+            lambda store: store.create_ballot(
+                slug,
+                key,
+                title,
+                rule=rule,
+                options=options,
+                settings=settings,
+                purpose=purpose,
+                visibility=visibility,
+            ),
+        )
+        self.send_json(ballot_json(self.view(slug), ballot, self.view(slug).workshop.lang), 201)
+
+
+class BallotActionApiHandler(ApiHandler):
+    ACTIONS: ClassVar[dict[str, str]] = {
+        "open": "open_ballot",
+        "close": "close_ballot",
+        "release": "release_results",
+    }
+
+    async def post(self, slug: str, key: str, action: str) -> None:
+        await self._run(self._post, slug, key, action)
+
+    async def _post(self, slug: str, key: str, action: str) -> None:
+        self.require_facilitator()
+        method = self.ACTIONS[action]
+        ballot = await self.service.facilitator(
+            slug, lambda store: getattr(store, method)(slug, key)
+        )
+        self.send_json(ballot_json(self.view(slug), ballot, self.view(slug).workshop.lang))
+
+
+class PaperVoteApiHandler(ApiHandler):
+    async def post(self, slug: str, key: str) -> None:
+        await self._run(self._post, slug, key)
+
+    async def _post(self, slug: str, key: str) -> None:
+        self.require_facilitator()
+        body = self.json_body()
+        if "vote" not in body:
+            raise ApiError(422, "api_missing_field", field="vote")
+        code = body.get("code")
+        token = None
+        if code is not None:
+            token = normalize_code(code) if isinstance(code, str) else ""
+            if not token or self.service.participant(slug, token) is None:
+                raise ApiError(404, "participant_code_unknown")
+        self.view(slug).ballot(key)
+        vote = await self.service.paper_vote(slug, key, body["vote"], token)
+        self.send_json(vote_json(self.service, vote), status=201)
+
+
+class CodesApiHandler(ApiHandler):
+    async def post(self, slug: str) -> None:
+        await self._run(self._post, slug)
+
+    async def _post(self, slug: str) -> None:
+        self.require_facilitator()
+        body = self.json_body()
+        self.view(slug)
+        count: Any = body.get("count")
+        codes = await self.service.facilitator(slug, lambda store: store.issue_codes(slug, count))
+        self.send_json({"codes": codes}, status=201)
+
+
+class ApiNotFoundHandler(ApiHandler):
+    """Any other path under ``/api/v1/``: a JSON 404 (never Jupyter's API)."""
+
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+    def prepare(self) -> None:
+        self.send_error_json(404, "api_not_found")

@@ -1,0 +1,305 @@
+"""What participants can do, shared by the phone pages and the REST API.
+
+:class:`ParticipantService` owns the server process's :class:`~toolkit.store.Store` and
+:class:`~toolkit.server.participant.writes.WriteQueue`. Reads go straight to the store
+(workshop definitions are cached for :data:`VIEW_TTL` seconds, so a burst of page loads
+does not re-read the same ballot a thousand times); writes go through the queue. Every rule
+(one vote per token, open ballots only, the ballot's own rule) is checked by the store and
+its database, never only here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from toolkit.errors import NotFoundError
+from toolkit.i18n import catalog, t
+from toolkit.model import (
+    Ballot,
+    Criterion,
+    Issue,
+    MethodCharter,
+    Participant,
+    Stakeholder,
+    Vote,
+    Workshop,
+    join_code,
+)
+from toolkit.server.participant.writes import WriteQueue
+from toolkit.store import Store, normalize_code
+
+T = TypeVar("T")
+
+VIEW_TTL = 1.0
+"""Seconds a workshop's definitions (ballots, issues, charter) are reused between reads."""
+RESULTS_TTL = 1.0
+"""Seconds a ballot's tally is reused: a projector and 500 phones polling cost one count."""
+
+
+@dataclass(frozen=True)
+class WorkshopView:
+    """A snapshot of what participants see of one workshop (no votes, no personal data)."""
+
+    workshop: Workshop
+    ballots: dict[str, Ballot]
+    issues: dict[str, Issue]
+    themes: dict[str, str]
+    stakeholders: list[Stakeholder]
+    criteria: list[Criterion]
+    charter: MethodCharter | None
+    """The newest charter version (proposed or locked)."""
+    join_code: str
+    loaded_at: float = field(compare=False)
+
+    @property
+    def slug(self) -> str:
+        return self.workshop.slug
+
+    def visible_ballots(self) -> list[Ballot]:
+        """Ballots a participant may see: open ones and closed ones (not drafts)."""
+        return [b for b in self.ballots.values() if b.status != "draft"]
+
+    def ballot(self, key: str) -> Ballot:
+        found = self.ballots.get(key)
+        if found is None or found.status == "draft":
+            raise NotFoundError("not_found_ballot", key=key)
+        return found
+
+    def option_label(self, ballot: Ballot, option: str, lang: str) -> str:
+        """What a person reads for an option: a method's name, an issue's title, a theme…"""
+        if ballot.purpose in ("method", "weights"):
+            key = f"methods_rule_{option}"
+            if key in catalog():
+                return t(key, lang)
+        if option in self.issues:
+            return self.issues[option].title
+        if option in self.themes:
+            return self.themes[option]
+        for criterion in self.criteria:
+            if criterion.key == option:
+                return criterion.name
+        return option
+
+    def option_cost(self, ballot: Ballot, option: str) -> float | None:
+        cost = (ballot.settings.get("costs") or {}).get(option)
+        return float(cost) if isinstance(cost, int | float) else None
+
+    def consent_open(self) -> bool:
+        """Whether a proposed charter waits for consent."""
+        return self.charter is not None and not self.charter.locked
+
+    def scoring_open(self) -> bool:
+        """Whether scoring may start: only under a locked charter."""
+        return self.charter is not None and self.charter.locked
+
+
+class ParticipantService:
+    """The store, the write queue and the small caches of one server process."""
+
+    def __init__(self, database_url: str | None, *, secret: str) -> None:
+        self.database_url = database_url
+        self._key = hmac.new(secret.encode("utf-8"), b"ureshii participant keys v1", "sha256")
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._writes: WriteQueue | None = None
+        self._views: dict[str, WorkshopView] = {}
+        self._results: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._workshops: tuple[float, list[Workshop]] | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def configured(self) -> bool:
+        return bool(self.database_url)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use (the server starts even before it exists)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    if not self.database_url:
+                        raise NotFoundError("participant_no_store")
+                    self._store = Store.open(self.database_url)
+        return self._store
+
+    @property
+    def writes(self) -> WriteQueue:
+        if self._writes is None:
+            store = self.store
+            with self._lock:
+                if self._writes is None:
+                    self._writes = WriteQueue(store)
+        return self._writes
+
+    def close(self) -> None:
+        if self._writes is not None:
+            self._writes.close()
+        if self._store is not None:
+            self._store.close()
+
+    def keyed(self, purpose: str, value: str) -> str:
+        """A keyed hash of ``value`` (CSRF tokens, receipts): the same on every replica."""
+        mac = self._key.copy()
+        mac.update(f"{purpose}\0{value}".encode())
+        return mac.hexdigest()
+
+    # ------------------------------------------------------------------ reads
+    def workshops(self) -> list[Workshop]:
+        cached = self._workshops
+        if cached is None or time.monotonic() - cached[0] > VIEW_TTL:
+            cached = (time.monotonic(), self.store.workshops())
+            self._workshops = cached
+        return cached[1]
+
+    def view(self, slug: str) -> WorkshopView:
+        """The workshop as participants see it (cached for ``VIEW_TTL`` s)."""
+        cached = self._views.get(slug)
+        if cached is not None and time.monotonic() - cached.loaded_at < VIEW_TTL:
+            return cached
+        store = self.store
+        workshop = store.workshop(slug)  # NotFoundError for an unknown slug
+        charters = store.charters(slug)
+        view = WorkshopView(
+            workshop=workshop,
+            ballots={b.key: b for b in store.ballots(slug)},
+            issues={i.key: i for i in store.issues(slug)},
+            themes={th.key: th.name for th in store.themes(slug)},
+            stakeholders=store.stakeholders(slug),
+            criteria=store.criteria(slug),
+            charter=charters[-1] if charters else None,
+            join_code=join_code(slug),
+            loaded_at=time.monotonic(),
+        )
+        self._views[slug] = view
+        return view
+
+    def forget(self, slug: str) -> None:
+        """Drop cached reads of ``slug`` (after a facilitator's change through this server)."""
+        self._views.pop(slug, None)
+        self._workshops = None
+        for key in [k for k in self._results if k[0] == slug]:
+            self._results.pop(key, None)
+
+    def find_code(self, code: str) -> tuple[str, str | None] | None:
+        """``(slug, token)`` for a typed code: a one-time voting code (``token`` is the code)
+        or a workshop's 6-digit join code (``token`` is None); None when it is neither."""
+        typed = "".join(code.split())
+        for workshop in self.workshops():
+            if typed and typed == join_code(workshop.slug):
+                return workshop.slug, None
+        normal = normalize_code(code)
+        if normal:
+            slug = self.store.workshop_of_token(normal)
+            if slug is not None:
+                return slug, normal
+        return None
+
+    def participant(self, slug: str, token: str | None) -> Participant | None:
+        if not token:
+            return None
+        try:
+            return self.store.participant(slug, token)
+        except NotFoundError:
+            return None
+
+    def my_votes(self, slug: str, token: str) -> dict[str, Vote]:
+        return self.store.participant_votes(slug, token)
+
+    def has_consented(self, slug: str, token: str, charter: MethodCharter) -> bool:
+        participant = self.participant(slug, token)
+        if participant is None:
+            return False
+        given = self.store.consents(slug, charter.version)
+        return any(c.participant_id == participant.id for c in given)
+
+    def results(self, slug: str, key: str) -> dict[str, Any]:
+        """``{"visible", "votes", "order", "points", "selected"?}`` of a ballot (cached).
+
+        While a "hidden until close" ballot is open and not released, only the number of
+        votes is given: ``order`` and ``points`` are empty.
+        """
+        cached = self._results.get((slug, key))
+        if cached is not None and time.monotonic() - cached[0] < RESULTS_TTL:
+            return cached[1]
+        ballot = self.store.ballot(slug, key)
+        votes = self.store.votes(slug, key)
+        result: dict[str, Any] = {
+            "ballot": key,
+            "status": ballot.status,
+            "visible": ballot.results_visible,
+            "votes": len(votes),
+            "order": [],
+            "points": {},
+        }
+        if ballot.results_visible and votes:
+            from toolkit.summary import tally
+
+            result.update(
+                tally(ballot.rule, ballot.options, ballot.settings, [v.payload for v in votes])
+            )
+        self._results[(slug, key)] = (time.monotonic(), result)
+        return result
+
+    def receipt(self, vote: Vote) -> str:
+        """A short receipt number for a vote: proves it was stored, reveals nothing."""
+        digest = self.keyed("receipt", f"{vote.ballot}:{vote.id}")
+        return f"{digest[:4]}-{digest[4:8]}".upper()
+
+    # ------------------------------------------------------------------ writes
+    async def write(self, item: Callable[[Store], T]) -> T:
+        """Run a write in the next batch; returns once it is committed."""
+        result: T = await self.writes.run(item)
+        return result
+
+    async def join(self, slug: str, *, category: str | None = None) -> str:
+        self.view(slug)  # NotFoundError before anything is written
+        return await self.write(lambda store: store.join(slug, category=category))
+
+    async def vote(self, slug: str, key: str, token: str, payload: Any) -> Vote:
+        self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
+        return await self.write(lambda store: store.cast_vote(slug, key, token, payload))
+
+    async def paper_vote(self, slug: str, key: str, payload: Any, code: str | None) -> Vote:
+        """A paper ballot entered by staff: under its printed code, or as a new paper voter."""
+
+        def item(store: Store) -> Vote:
+            token = code or store.join(slug, channel="paper")
+            return store.cast_vote(slug, key, token, payload, channel="paper")
+
+        return await self.write(item)
+
+    async def add_card(self, slug: str, token: str, text: str, stakeholder: str | None) -> Any:
+        self._require_participant(slug, token)
+        return await self.write(
+            lambda store: store.add_card(
+                slug, text, stakeholder=stakeholder, token=token, actor="participant"
+            )
+        )
+
+    async def consent(self, slug: str, token: str, level: int, version: int | None) -> None:
+        await self.write(lambda store: store.record_consent(slug, token, level, version=version))
+
+    async def scores(
+        self, slug: str, token: str, scores: Mapping[tuple[str, str], float | None]
+    ) -> int:
+        return await self.write(lambda store: store.record_scores(slug, token, scores))
+
+    async def facilitator(self, slug: str, work: Callable[[Store], T]) -> T:
+        """A facilitator's change (create, open, close, release, codes), in a worker thread
+        of its own rather than a batch (it reads back what it wrote); drops the caches."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(None, work, self.store)
+        finally:
+            self.forget(slug)
+
+    def _require_participant(self, slug: str, token: str) -> None:
+        if self.participant(slug, token) is None:
+            raise NotFoundError("not_found_participant")
+
