@@ -22,6 +22,7 @@ def main() -> None:
 def _register() -> None:
     # Imported here so that `ureshii --help` stays quick and each module owns its commands.
     from toolkit.cli import (
+        codes_commands,
         export_commands,
         serve_commands,
         store_commands,
@@ -32,6 +33,7 @@ def _register() -> None:
     store_commands.register(main)
     serve_commands.register(main)
     export_commands.register(main)
+    codes_commands.register(main)
 
 
 _register()
