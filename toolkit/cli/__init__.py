@@ -22,6 +22,7 @@ def main() -> None:
 def _register() -> None:
     # Imported here so that `ureshii --help` stays quick and each module owns its commands.
     from toolkit.cli import (
+        backup_commands,
         codes_commands,
         export_commands,
         serve_commands,
@@ -34,6 +35,7 @@ def _register() -> None:
     serve_commands.register(main)
     export_commands.register(main)
     codes_commands.register(main)
+    backup_commands.register(main)
 
 
 _register()
