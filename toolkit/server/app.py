@@ -179,6 +179,8 @@ class UreshiiVoila(Voila):
     def _log_request(self, handler: web.RequestHandler) -> None:
         status = handler.get_status()
         level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
+        if not self.log.isEnabledFor(level):
+            return
         request = handler.request
         self.log.log(
             level,
@@ -193,6 +195,7 @@ class UreshiiVoila(Voila):
     def listen(self) -> None:
         """Bind exactly ``self.port`` (0: any free port), announce, then run until stopped."""
         voila: Any = self  # traitlets attributes that mypy cannot type
+        self.participants.warm()
         address = None if voila.ip in _ALL_INTERFACES else voila.ip
         try:
             sockets = netutil.bind_sockets(voila.port, address)

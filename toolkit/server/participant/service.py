@@ -111,6 +111,9 @@ class ParticipantService:
         self._views: dict[str, WorkshopView] = {}
         self._results: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._workshops: tuple[float, list[Workshop]] | None = None
+        # Participants never disappear, so a participant once found stays valid: most
+        # requests then need no query to know who is asking.
+        self._known: dict[tuple[str, str], Participant] = {}
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -136,6 +139,12 @@ class ParticipantService:
                 if self._writes is None:
                     self._writes = WriteQueue(store)
         return self._writes
+
+    def warm(self) -> None:
+        """Open the store (and migrate it) and start the writer now, before phones arrive,
+        so the first phone does not wait for it and a wrong database fails at start."""
+        if self.configured:
+            _ = self.writes  # opens the store and starts the writer thread
 
     def close(self) -> None:
         if self._writes is not None:
@@ -201,12 +210,19 @@ class ParticipantService:
         return None
 
     def participant(self, slug: str, token: str | None) -> Participant | None:
-        if not token:
+        """The participant holding ``token`` in ``slug``, or None (no query once known)."""
+        if not token or len(token) > 200:
             return None
+        known = self._known.get((slug, token))
+        if known is not None:
+            return known
         try:
-            return self.store.participant(slug, token)
+            found = self.store.participant(slug, token)
         except NotFoundError:
             return None
+        if len(self._known) < 200_000:
+            self._known[(slug, token)] = found
+        return found
 
     def my_votes(self, slug: str, token: str) -> dict[str, Vote]:
         return self.store.participant_votes(slug, token)

@@ -1,0 +1,464 @@
+"""A town meeting's burst: N phones join, load the ballot page and vote at once.
+
+    .venv/bin/python bench/town_meeting.py                          # N = 1000, plus Voilà at 25, 50
+    .venv/bin/python bench/town_meeting.py --phones 200 --voila ""  # quicker, no Voilà
+    .venv/bin/python bench/town_meeting.py --write docs/benchmarks.md
+
+Starts ``ureshii serve`` on a fresh town-meeting store (SQLite, or ``--database URL``) on a
+free loopback port, opens an approval ballot, then N simulated phones start together
+(asyncio + aiohttp, one connection each, cookies kept per phone), each doing what a phone
+does with the kernel-free pages (JavaScript plays no part):
+
+1. **join**: ``GET /p/<slug>/`` (the join page, with its CSRF token) and ``POST …/join``;
+2. **page**: ``GET /p/<slug>/b/<ballot>`` (the ballot form);
+3. **submit**: ``POST`` the form; acknowledged = the 303 to the receipt.
+
+It prints p50 / p95 / max per step, the server's CPU seconds and peak RSS during the burst,
+and **lost = acknowledged − stored** (counted in the store afterwards; must be 0).
+
+In the same run, for comparison, the same burst at ``--voila`` sizes (25 and 50) loads a
+plain Voilà notebook ballot (one kernel per phone: what participants would get without the
+light pages): the time until each phone's page has fully rendered, with the server's and
+its kernels' CPU and memory. Only the page load is timed there (voting in Voilà goes
+through each phone's kernel and widgets; the page is already the bottleneck).
+
+A benchmark, not a test: it prints figures and asserts nothing. Targets: at N = 1,000,
+0 lost, p95 page < 1 s, p95 submit < 0.5 s, server RSS < 500 MB; at N = 50 the light page's
+p95 at least 50× lower than plain Voilà's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from toolkit.store import Store  # noqa: E402
+from toolkit.workshop_file import write_template  # noqa: E402
+
+SECRET = "bench-secret-" + "x" * 20
+SECTION = "## Town meeting burst (bench/town_meeting.py)"
+BALLOT = "bench-approval"
+OPTIONS = ["madoguchi-konzatsu", "kenshin-henko", "online-shinsei", "bousai-joho"]
+CSRF_RE = re.compile(r'name="_csrf" value="([0-9a-f]+)"')
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float = 90) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer {url}")
+
+
+class Sampler:
+    """Peak RSS (MB) of a process and its children, sampled every 50 ms in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[psutil.Process]:
+        return [self.process, *self.process.children(recursive=True)]
+
+    def cpu(self) -> float:
+        total = 0.0
+        for proc in self._tree():
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = 0
+            for proc in self._tree():
+                try:
+                    rss += proc.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            self.peak = max(self.peak, rss / 2**20)
+            time.sleep(0.05)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": float("nan"), "p95": float("nan"), "max": float("nan"), "n": 0}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50": statistics.median(ordered), "p95": p95, "max": ordered[-1], "n": len(values)}
+
+
+# ---------------------------------------------------------------------- light pages
+async def phone(
+    session: aiohttp.ClientSession, base: str, slug: str, index: int, start: asyncio.Event
+) -> dict[str, Any]:
+    cookies: dict[str, str] = {}
+    result: dict[str, Any] = {"ok": False}
+
+    def remember(reply: aiohttp.ClientResponse) -> None:
+        for name, morsel in reply.cookies.items():
+            cookies[name] = morsel.value
+
+    def header() -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
+    await start.wait()
+    home = f"{base}/p/{slug}/"
+    try:
+        began = time.perf_counter()
+        async with session.get(home, headers=header()) as reply:
+            remember(reply)
+            page = await reply.text()
+        csrf = CSRF_RE.search(page)
+        if csrf is None:
+            result["error"] = f"join page {reply.status}"
+            return result
+        form = {"_csrf": csrf.group(1), "category": "resident"}
+        async with session.post(
+            home + "join", data=form, headers=header(), allow_redirects=False
+        ) as reply:
+            remember(reply)
+            await reply.read()
+            if reply.status != 303:
+                result["error"] = f"join {reply.status}"
+                return result
+        result["join"] = time.perf_counter() - began
+
+        began = time.perf_counter()
+        async with session.get(f"{home}b/{BALLOT}", headers=header()) as reply:
+            page = await reply.text()
+            result["page_bytes"] = len(page.encode())
+            if reply.status != 200:
+                result["error"] = f"page {reply.status}"
+                return result
+        result["page"] = time.perf_counter() - began
+
+        choice = {"_csrf": form["_csrf"], "choice": str(index % len(OPTIONS))}
+        began = time.perf_counter()
+        async with session.post(
+            f"{home}b/{BALLOT}", data=choice, headers=header(), allow_redirects=False
+        ) as reply:
+            await reply.read()
+            location = reply.headers.get("Location", "")
+            if reply.status != 303 or not location.endswith("/receipt"):
+                result["error"] = f"submit {reply.status}"
+                return result
+        result["submit"] = time.perf_counter() - began
+        result["ok"] = True
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        result["error"] = type(error).__name__
+    return result
+
+
+async def burst(base: str, slug: str, phones: int) -> tuple[list[dict[str, Any]], float]:
+    start = asyncio.Event()
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=300)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        tasks = [asyncio.create_task(phone(session, base, slug, i, start)) for i in range(phones)]
+        await asyncio.sleep(0.2)
+        began = time.perf_counter()
+        start.set()
+        results = await asyncio.gather(*tasks)
+        return list(results), time.perf_counter() - began
+
+
+def light_pages(phones: int, database: str | None, folder: Path) -> dict[str, Any]:
+    spec = write_template(folder / "town.yaml", "town-meeting", "ja")
+    url = database or str(folder / "town.sqlite")
+    with Store.open(url) as store:
+        slug = store.load_workshop_file(spec).slug
+        store.create_ballot(
+            slug, BALLOT, "ベンチマーク", rule="approval", options=OPTIONS, visibility="live"
+        )
+        store.open_ballot(slug, BALLOT)
+    port = free_port()
+    env = {**os.environ, "URESHII_DATABASE_URL": url, "URESHII_LANG": "ja"}
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(VENV_BIN / "ureshii"), "serve", str(REPO / "workshops"), "--port", str(port),
+         "--secret", SECRET],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base + "/healthz", server)
+        # One phone first, so the store and caches are warm, as after the facilitator's test.
+        asyncio.run(burst(base, slug, 1))
+        with Sampler(server.pid) as sampler:
+            cpu_before = sampler.cpu()
+            results, wall = asyncio.run(burst(base, slug, phones))
+            cpu = sampler.cpu() - cpu_before
+        with Store.open(url) as store:
+            stored = len(store.votes(slug, BALLOT)) - 1  # minus the warm-up phone
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        log.close()
+    acknowledged = sum(1 for r in results if r["ok"])
+    errors: dict[str, int] = {}
+    for r in results:
+        if not r["ok"]:
+            errors[r.get("error", "?")] = errors.get(r.get("error", "?"), 0) + 1
+    return {
+        "phones": phones,
+        "engine": "postgresql" if database else "sqlite",
+        "join": percentiles([r["join"] for r in results if "join" in r]),
+        "page": percentiles([r["page"] for r in results if "page" in r]),
+        "submit": percentiles([r["submit"] for r in results if "submit" in r]),
+        "page_kb": max((r.get("page_bytes", 0) for r in results), default=0) / 1024,
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "lost": acknowledged - stored,
+        "errors": errors,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_rss_mb": sampler.peak,
+    }
+
+
+# ---------------------------------------------------------------------- plain Voilà
+NOTEBOOK_CELLS = [
+    "import os\n"
+    "import ipywidgets as widgets\n"
+    "from toolkit.store import Store\n"
+    "store = Store.open(os.environ['URESHII_DATABASE_URL'])\n"
+    "slug = store.workshops()[-1].slug\n"
+    f"ballot = store.ballot(slug, {BALLOT!r})",
+    "choice = widgets.SelectMultiple(options=list(ballot.options), description=ballot.title)\n"
+    "send = widgets.Button(description='投票する')\n"
+    "widgets.VBox([choice, send])",
+]
+
+
+def voila_notebook(folder: Path) -> Path:
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+        for src in NOTEBOOK_CELLS
+    ]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = folder / "ballot.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+async def voila_burst(url: str, phones: int) -> tuple[list[float], int]:
+    start = asyncio.Event()
+    timings: list[float] = []
+    failures = 0
+
+    async def one(session: aiohttp.ClientSession) -> None:
+        nonlocal failures
+        await start.wait()
+        began = time.perf_counter()
+        try:
+            async with session.get(url) as reply:
+                body = await reply.text()
+                if reply.status == 200 and "投票する" in body:
+                    timings.append(time.perf_counter() - began)
+                else:
+                    failures += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            failures += 1
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=600)
+    ) as session:
+        tasks = [asyncio.create_task(one(session)) for _ in range(phones)]
+        await asyncio.sleep(0.2)
+        start.set()
+        await asyncio.gather(*tasks)
+    return timings, failures
+
+
+def plain_voila(phones: int, folder: Path) -> dict[str, Any]:
+    spec = write_template(folder / "town.yaml", "town-meeting", "ja")
+    url = str(folder / "voila.sqlite")
+    with Store.open(url) as store:
+        slug = store.load_workshop_file(spec).slug
+        store.create_ballot(slug, BALLOT, "ベンチマーク", rule="approval", options=OPTIONS)
+        store.open_ballot(slug, BALLOT)
+    notebook = voila_notebook(folder)
+    port = free_port()
+    env = {**os.environ, "URESHII_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
+    log = (folder / f"voila-{phones}.log").open("wb")
+    server = subprocess.Popen(
+        [str(VENV_BIN / "voila"), str(notebook), "--port", str(port), "--no-browser",
+         "--Voila.ip=127.0.0.1", "--VoilaConfiguration.preheat_kernel=False"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_healthy(base + "voila/static/voila.js", server)
+        with Sampler(server.pid) as sampler:
+            cpu_before = sampler.cpu()
+            timings, failures = asyncio.run(voila_burst(base, phones))
+            cpu = sampler.cpu() - cpu_before
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    return {
+        "phones": phones,
+        "page": percentiles(timings),
+        "failures": failures,
+        "cpu_s": cpu,
+        "peak_rss_mb": sampler.peak,
+    }
+
+
+# ---------------------------------------------------------------------- report
+def ms(value: float) -> str:
+    return f"{1000 * value:,.0f} ms"
+
+
+def report(light: dict[str, Any], voila: list[dict[str, Any]], command: str) -> str:
+    lines = [
+        SECTION,
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; server and {light['phones']} simulated phones on the "
+        f"same machine (loopback). Store: {light['engine']}.",
+        "",
+        f"**Light pages, N = {light['phones']}** (join = join page + join form; page = the "
+        "ballot form; submit = the vote form, acknowledged by the 303 to the receipt):",
+        "",
+        "| step | p50 | p95 | max | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    targets = {"join": "", "page": "p95 < 1 s", "submit": "p95 < 0.5 s"}
+    for step in ("join", "page", "submit"):
+        p = light[step]
+        lines.append(
+            f"| {step} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} | {targets[step]} |"
+        )
+    lines += [
+        "",
+        f"- acknowledged {light['acknowledged']}, stored {light['stored']}, "
+        f"**lost {light['lost']}** (target 0); failed requests: {light['errors'] or 'none'}",
+        f"- whole burst {light['wall_s']:.1f} s; server CPU {light['cpu_s']:.1f} s; "
+        f"**server peak RSS {light['peak_rss_mb']:.0f} MB** (target < 500 MB); "
+        f"ballot page {light['page_kb']:.1f} KB (target < 50 KB)",
+    ]
+    if voila:
+        lines += [
+            "",
+            "**Plain Voilà notebook ballot (one kernel per phone), page load only:**",
+            "",
+            "| phones | p50 | p95 | max | failed | server+kernels CPU | peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for v in voila:
+            p = v["page"]
+            lines.append(
+                f"| {v['phones']} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} | "
+                f"{v['failures']} | {v['cpu_s']:.0f} s | {v['peak_rss_mb']:.0f} MB |"
+            )
+        at50 = [v for v in voila if v["phones"] == 50]
+        if at50 and light["page"]["p95"] > 0:
+            ratio = at50[0]["page"]["p95"] / light["page"]["p95"]
+            lines += [
+                "",
+                f"At N = 50, plain Voilà's p95 page is **{ratio:,.0f}×** the light page's p95 "
+                f"at N = {light['phones']} (target ≥ 50×).",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, text: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(content):
+        content = pattern.sub(lambda _m: text + "\n", content)
+    else:
+        content = content.rstrip("\n") + "\n\n" + text
+    path.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--voila", default="25,50", help='sizes for plain Voilà ("" = none)')
+    parser.add_argument("--database", help="a PostgreSQL URL (default: a new SQLite file)")
+    parser.add_argument("--write", type=Path, help="update this benchmarks file's section")
+    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
+    args = parser.parse_args()
+    command = " ".join([".venv/bin/python bench/town_meeting.py", *sys.argv[1:]])
+    sizes = [int(n) for n in args.voila.split(",") if n.strip()]
+    with tempfile.TemporaryDirectory(prefix="ureshii-bench-") as tmp:
+        folder = Path(tmp)
+        light = light_pages(args.phones, args.database, folder)
+        voila = []
+        for size in sizes:
+            sub = folder / f"voila-{size}"
+            sub.mkdir()
+            voila.append(plain_voila(size, sub))
+    if args.json:
+        print(json.dumps({"light": light, "voila": voila}, indent=2, default=str))
+    text = report(light, voila, command)
+    print(text)
+    if args.write:
+        write_section(args.write, text)
+
+
+if __name__ == "__main__":
+    main()
