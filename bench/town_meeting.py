@@ -130,7 +130,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"p50": float("nan"), "p95": float("nan"), "max": float("nan"), "n": 0}
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"p50": statistics.median(ordered), "p95": p95, "max": ordered[-1], "n": len(values)}
 
 
@@ -191,7 +191,7 @@ async def phone(
                 return result
         result["submit"] = time.perf_counter() - began
         result["ok"] = True
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+    except (TimeoutError, aiohttp.ClientError) as error:
         result["error"] = type(error).__name__
     return result
 
@@ -224,9 +224,18 @@ def light_pages(phones: int, database: str | None, folder: Path) -> dict[str, An
     env = {**os.environ, "URESHII_DATABASE_URL": url, "URESHII_LANG": "ja"}
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(VENV_BIN / "ureshii"), "serve", str(REPO / "workshops"), "--port", str(port),
-         "--secret", SECRET],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
+        [
+            str(VENV_BIN / "ureshii"),
+            "serve",
+            str(REPO / "workshops"),
+            "--port",
+            str(port),
+            "--secret",
+            SECRET,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -286,8 +295,9 @@ def voila_notebook(folder: Path) -> Path:
     ]
     notebook = {
         "cells": cells,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
@@ -312,7 +322,7 @@ async def voila_burst(url: str, phones: int) -> tuple[list[float], int]:
                     timings.append(time.perf_counter() - began)
                 else:
                     failures += 1
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             failures += 1
 
     connector = aiohttp.TCPConnector(limit=0)
@@ -338,9 +348,19 @@ def plain_voila(phones: int, folder: Path) -> dict[str, Any]:
     env = {**os.environ, "URESHII_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
     log = (folder / f"voila-{phones}.log").open("wb")
     server = subprocess.Popen(
-        [str(VENV_BIN / "voila"), str(notebook), "--port", str(port), "--no-browser",
-         "--Voila.ip=127.0.0.1", "--VoilaConfiguration.preheat_kernel=False"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        [
+            str(VENV_BIN / "voila"),
+            str(notebook),
+            "--port",
+            str(port),
+            "--no-browser",
+            "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.preheat_kernel=False",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}/"
     try:
