@@ -10,9 +10,11 @@ import json
 
 from tornado import web
 
+from toolkit.i18n import both
 from toolkit.server.access import COOKIE_NAME, SECRET_QUERY_ARGUMENT, FacilitatorAccess
 from toolkit.server.pages import (
     CONTENT_SECURITY_POLICY,
+    bilingual_page,
     forbidden_page,
     opening_console_page,
 )
@@ -49,6 +51,29 @@ class ForbiddenHandler(UreshiiHandler):
 
     def prepare(self) -> None:
         self.write_html(forbidden_page(self.participant_path), status=403)
+
+
+class TooManyRequestsHandler(UreshiiHandler):
+    """429 for a write over its rate limit (``toolkit.server.limits``), with Retry-After:
+    JSON under ``/api/``, a ja/en page elsewhere. Nothing else runs."""
+
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS")
+
+    def initialize(self, api_prefix: str) -> None:
+        self.api_prefix = api_prefix
+
+    def prepare(self) -> None:
+        retry = getattr(self.request, "ureshii_retry_after", 1)
+        self.set_header("Retry-After", str(retry))
+        if self.request.path.startswith(self.api_prefix):
+            self.set_status(429)
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            error = {"code": "rate_limited", "message": both("rate_limited", seconds=retry)}
+            self.finish(json.dumps({"error": error}, ensure_ascii=False))
+            return
+        self.write_html(
+            bilingual_page("page_rate_limited_title", "page_rate_limited_body"), status=429
+        )
 
 
 class EntryHandler(UreshiiHandler):

@@ -27,7 +27,13 @@ from typing import Any, Literal
 from tornado import httputil, routing, web
 
 from toolkit.server.access import COOKIE_NAME, FacilitatorAccess
-from toolkit.server.handlers import EntryHandler, ForbiddenHandler, HealthHandler
+from toolkit.server.handlers import (
+    EntryHandler,
+    ForbiddenHandler,
+    HealthHandler,
+    TooManyRequestsHandler,
+)
+from toolkit.server.limits import RateGate
 from toolkit.server.participant import api as api_module
 from toolkit.server.participant import pages as pages_module
 from toolkit.server.participant.api import API_PREFIX
@@ -218,15 +224,22 @@ def build_route_table(
 
 
 def tornado_rules(table: Sequence[Route], access: FacilitatorAccess, *, base_url: str) -> list[Any]:
-    """The table as Tornado rules, behind the anonymous gate."""
+    """The table as Tornado rules, behind the rate limits and the anonymous gate."""
     public = [route.pattern for route in table if route.access == "public"]
+    api = _join(base_url, API_PREFIX)
+    limits = routing.Rule(
+        RateGate((_join(base_url, PARTICIPANT_PREFIX), api), access),
+        TooManyRequestsHandler,
+        {"api_prefix": api},
+        name="ureshii-rate-limits",
+    )
     gate = routing.Rule(
         AnonymousGate(public, access),
         ForbiddenHandler,
         {"participant_path": _join(base_url, PARTICIPANT_PREFIX)},
         name="ureshii-anonymous-gate",
     )
-    return [gate, *(route.to_tornado() for route in table)]
+    return [limits, gate, *(route.to_tornado() for route in table)]
 
 
 __all__ = [

@@ -48,6 +48,7 @@ _ERROR_TEXT = {
     413: "Request body too large",
     415: "Content-Type must be application/json",
     422: "A value is not allowed (the message says what is)",
+    429: "Too many writes from this token or address: wait Retry-After seconds",
 }
 
 
@@ -70,7 +71,7 @@ def _op(
     }
     if body is not None:
         operation["requestBody"] = {"required": True, **_json(body)}
-        operation["responses"].update(_errors(400, 413, 415))
+        operation["responses"].update(_errors(400, 413, 415, 429))
     operation["security"] = security if security is not None else []
     return operation
 
