@@ -1,11 +1,11 @@
 """The phone pages under ``/p/``: server-rendered HTML that works without JavaScript.
 
 Each page is a Jinja2 template in ``templates/`` (autoescaped), in the participant's
-language (``?lang=``, then a cookie, then the workshop's). Forms post back to the same
-path; on success the answer is a redirect (303) to the next page, on a refusal the same form
-comes back with the message and everything the person typed (nothing lost). Every form
-carries a CSRF token tied to a random per-browser cookie (:meth:`PageHandler.csrf_token`),
-and posts from another origin are refused.
+language (``?lang=``, then a cookie, then the browser's ``Accept-Language``, then the
+workshop's). Forms post back to the same path; on success the answer is a redirect (303)
+to the next page, on a refusal the same form comes back with the message and everything the
+person sent (nothing lost). Every form carries a CSRF token tied to a random per-browser
+cookie (:meth:`PageHandler.csrf_token`), and posts from another origin are refused.
 
 The participant's token lives in an HttpOnly cookie scoped to the workshop's path; the
 store keeps only its hash.
@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 import jinja2
 from tornado import web
 
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.i18n import LANGUAGES, normalize_language, t
-from toolkit.model import CATEGORIES, Ballot
+from toolkit.model import CATEGORIES, Ballot, Participant
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
 from toolkit.server.participant.service import ParticipantService, WorkshopView
@@ -44,6 +45,31 @@ PAGE_CSP = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+RANKED_RULES = ("borda", "schulze")
+CHOICE_RULES = ("approval", "equal_shares", "greedy_budget")
+
+# Refusals from the store that a resident reads in the page's own words: plain language,
+# the option's name instead of its key, "dots" as the ballot calls them. An error not listed
+# keeps the store's message (already in ja and en).
+PAGE_WORDS: dict[str, str] = {
+    "duplicate_vote": "p_vote_duplicate",
+    "ballot_not_open": "p_ballot_not_open",
+    "ballot_closed": "p_ballot_not_open",
+    "vote_not_eligible": "p_ballot_codes_only",
+    "vote_too_many_dots": "p_vote_too_many_dots",
+    "vote_too_many_per_option": "p_vote_too_many_per_option",
+    "vote_unknown_option": "participant_unknown_choice",
+    "vote_score_range": "p_vote_score_range",
+    "vote_bad_count": "participant_not_a_number",
+    "participant_not_a_number": "participant_not_a_number",
+    "charter_not_locked": "participant_scoring_not_open",
+    "consent_already_given": "p_consent_already",
+    "consent_level": "participant_choose_one",
+    "text_required": "p_card_text_required",
+    "text_too_long": "p_card_text_too_long",
+    "score_out_of_scale": "p_score_out_of_scale",
+}
+
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
@@ -54,7 +80,56 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["yen"] = lambda value: f"{float(value or 0):,.0f}"
     return env
+
+
+def browser_language(header: str | None) -> str | None:
+    """The language of ours that an ``Accept-Language`` header prefers most, if any.
+
+    >>> browser_language("fr-FR,fr;q=0.9,ja;q=0.8,en;q=0.5")
+    'ja'
+    """
+    best, best_q = None, 0.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        code = tag.strip().lower().split("-")[0]
+        if code in LANGUAGES and q > best_q:
+            best, best_q = code, q
+    return best
+
+
+def error_words(
+    error: UreshiiError, lang: str, view: WorkshopView | None, ballot: Ballot | None
+) -> str:
+    """What a participant reads for ``error`` in ``lang`` (see :data:`PAGE_WORDS`)."""
+    key = PAGE_WORDS.get(error.key)
+    if key is None:
+        return error.messages[normalize_language(lang)]
+    params = dict(error.params)
+
+    def name(option: str) -> str:
+        if view is not None and ballot is not None:
+            return view.option_label(ballot, option, lang)
+        return option
+
+    if "option" in params:
+        params["option"] = name(str(params["option"]))
+    if "options" in params:
+        names = [name(o) for o in str(params["options"]).split(", ")]
+        params["options"] = ("、" if lang == "ja" else ", ").join(names)
+    if "criterion" in params and view is not None:
+        criteria = {c.key: c.name for c in view.criteria}
+        params["criterion"] = criteria.get(str(params["criterion"]), params["criterion"])
+    return t(key, lang, **params)
 
 
 class FormError(Exception):
@@ -64,6 +139,16 @@ class FormError(Exception):
         super().__init__(error.key)
         self.error = error
         self.status = status
+
+
+def refusal(error: Exception) -> tuple[UreshiiError, int]:
+    """The error and HTTP status of a refused form."""
+    if isinstance(error, FormError):
+        return error.error, error.status
+    assert isinstance(error, UreshiiError)
+    from toolkit.server.participant.api import status_of
+
+    return error, status_of(error)
 
 
 class PageHandler(UreshiiHandler):
@@ -80,6 +165,7 @@ class PageHandler(UreshiiHandler):
         super().set_default_headers()
         self.set_header("Content-Security-Policy", PAGE_CSP)
         self.set_header("X-Frame-Options", "DENY")
+        self.set_header("Vary", "Accept-Language, Cookie")
 
     def check_xsrf_cookie(self) -> None:
         return None  # checked by `check_form` with our own token
@@ -93,7 +179,28 @@ class PageHandler(UreshiiHandler):
         cookie = self.get_cookie(LANG_COOKIE)
         if cookie in LANGUAGES:
             return cookie
+        browser = browser_language(self.request.headers.get("Accept-Language"))
+        if browser is not None:
+            return browser
+        if view is None:
+            workshops = self.service.workshops() if self.service.configured else []
+            if len(workshops) == 1:
+                return workshops[0].lang
         return normalize_language(view.workshop.lang if view is not None else None)
+
+    def language_link(self, lang: str) -> str:
+        """The same page in ``lang`` (a form's answer links the page the form is on)."""
+        path = self.request.path
+        if self.request.method != "GET":
+            path = path.rsplit("/join", 1)[0] + "/" if path.endswith("/join") else path
+            return f"{path}?lang={lang}"
+        query = [
+            (name, value.decode("utf-8", "replace"))
+            for name, values in self.request.query_arguments.items()
+            if name != "lang"
+            for value in values
+        ]
+        return f"{path}?{urlencode([*query, ('lang', lang)])}"
 
     # -------------------------------------------------------------- token
     def workshop_path(self, slug: str) -> str:
@@ -115,7 +222,7 @@ class PageHandler(UreshiiHandler):
 
     # -------------------------------------------------------------- CSRF
     def csrf_token(self) -> str:
-        seed = self.get_cookie(CSRF_COOKIE)
+        seed = getattr(self, "_csrf_seed", None) or self.get_cookie(CSRF_COOKIE)
         if not seed or len(seed) > 64:
             seed = secrets.token_urlsafe(16)
             self.set_cookie(
@@ -126,11 +233,15 @@ class PageHandler(UreshiiHandler):
                 samesite="Lax",
                 secure=self.request.protocol == "https",
             )
-            self._new_csrf_seed = seed
+        self._csrf_seed = seed
         return self.service.keyed("csrf", seed)
 
     def check_form(self) -> None:
-        """Refuse a post from another origin or without this browser's CSRF token."""
+        """Refuse a post from another origin or without this browser's CSRF token.
+
+        ``Origin: null`` is let through: browsers send it for our own forms, since the pages
+        ask for no referrer. The token decides then.
+        """
         origin = self.request.headers.get("Origin")
         if origin and origin != "null" and urlparse(origin).netloc != self.request.host:
             raise FormError(InvalidInputError("participant_form_expired"), 403)
@@ -140,27 +251,50 @@ class PageHandler(UreshiiHandler):
         if not seed or not hmac.compare_digest(given.encode(), expected.encode()):
             raise FormError(InvalidInputError("participant_form_expired"), 403)
 
+    def form(self) -> dict[str, list[str]]:
+        """What was posted, every value as text, without the CSRF token."""
+        return {
+            name: [value.decode("utf-8", "replace") for value in values]
+            for name, values in self.request.body_arguments.items()
+            if name != CSRF_FIELD
+        }
+
     # -------------------------------------------------------------- rendering
     def render_page(
-        self, template: str, *, view: WorkshopView | None, status: int = 200, **context: Any
+        self,
+        template: str,
+        *,
+        view: WorkshopView | None,
+        status: int = 200,
+        error: UreshiiError | None = None,
+        ballot: Ballot | None = None,
+        **context: Any,
     ) -> None:
         lang = self.lang_for(view)
-        page = environment().get_template(template)
+        other = next(code for code in LANGUAGES if code != lang)
+        overrides = (view.workshop.spec.get("messages") or {}) if view is not None else {}
 
         def tr(key: str, **params: Any) -> str:
-            return t(key, lang, **params)
+            return t(key, lang, overrides=overrides, **params)
 
-        html = page.render(
-            t=tr,
-            lang=lang,
-            other_lang=next(code for code in LANGUAGES if code != lang),
-            view=view,
-            root=self.root,
-            home=self.workshop_path(view.slug) if view is not None else self.root,
-            path=self.request.path,
-            csrf_field=CSRF_FIELD,
-            csrf=self.csrf_token(),
-            **context,
+        context.setdefault("values", {})
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                t=tr,
+                lang=lang,
+                other_lang=other,
+                language_link=self.language_link(other),
+                view=view,
+                ballot=ballot,
+                root=self.root,
+                home=self.workshop_path(view.slug) if view is not None else self.root,
+                csrf_field=CSRF_FIELD,
+                csrf=self.csrf_token(),
+                error_text=error_words(error, lang, view, ballot) if error else "",
+                **context,
+            )
         )
         self.write_html(html, status=status)
 
@@ -174,11 +308,12 @@ class PageHandler(UreshiiHandler):
             self.message_page(error, 404, None)
             return None
 
-    def joined(self, slug: str, view: WorkshopView) -> str | None:
-        """The token of a joined participant, or None after sending them to the join page."""
+    def joined(self, slug: str) -> tuple[str, Participant] | None:
+        """The token and participant of a joined phone, or None after sending it to join."""
         token = self.token(slug)
-        if token and self.service.participant(slug, token) is not None:
-            return token
+        participant = self.service.participant(slug, token)
+        if token and participant is not None:
+            return token, participant
         self.redirect(self.workshop_path(slug), status=303)
         return None
 
@@ -190,7 +325,7 @@ class EntryPage(PageHandler):
         if not self.service.configured:
             self.message_page(NotFoundError("participant_no_store"), 503, None)
             return
-        code = self.get_query_argument("code", "")
+        code = self.get_query_argument("code", "").strip()
         workshops = self.service.workshops()
         if code:
             found = self.service.find_code(code)
@@ -210,9 +345,11 @@ class EntryPage(PageHandler):
             self.redirect(self.workshop_path(slug), status=303)
             return
         if len(workshops) == 1:
+            # The join link and its QR code lead here: one meeting, straight in. Its join
+            # page takes a code as well.
             self.redirect(self.workshop_path(workshops[0].slug), status=303)
             return
-        self.render_page("entry.html", view=None, workshops=workshops, code="", error=None)
+        self.render_page("entry.html", view=None, workshops=workshops, code="")
 
 
 class WorkshopPage(PageHandler):
@@ -225,7 +362,7 @@ class WorkshopPage(PageHandler):
         token = self.token(slug)
         participant = self.service.participant(slug, token)
         if token is None or participant is None:
-            self.render_page("join.html", view=view, categories=CATEGORIES, error=None)
+            self.render_page("join.html", view=view, categories=CATEGORIES)
             return
         votes = self.service.my_votes(slug, token)
         consented = view.charter is not None and self.service.has_consented(
@@ -234,9 +371,9 @@ class WorkshopPage(PageHandler):
         self.render_page(
             "home.html",
             view=view,
-            participant=participant,
             votes=votes,
             consented=consented,
+            scored=self.get_query_argument("scored", "") == "1",
             ballots=view.visible_ballots(),
         )
 
@@ -248,9 +385,9 @@ class JoinPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
+        category = self.get_body_argument("category", "") or None
         try:
             self.check_form()
-            category = self.get_body_argument("category", "") or None
             if category is not None and category not in CATEGORIES:
                 raise FormError(
                     InvalidInputError(
@@ -258,13 +395,15 @@ class JoinPage(PageHandler):
                     )
                 )
             token = await self.service.join(slug, category=category)
-        except FormError as refused:
+        except (FormError, UreshiiError) as refused:
+            error, status = refusal(refused)
             self.render_page(
                 "join.html",
                 view=view,
-                status=refused.status,
+                status=status,
                 categories=CATEGORIES,
-                error=refused.error,
+                error=error,
+                values={"category": [category or ""]},
             )
             return
         self.set_token(slug, token)
@@ -276,7 +415,8 @@ def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
     """The vote a ballot form describes (fields ``choice`` or ``o<i>``), for ``validate_vote``.
 
     Raises ``InvalidInputError`` (ja/en) for what the form itself gets wrong: no choice,
-    a number that is not one, a rank used twice.
+    a number that is not one, a rank used twice. The store checks the rest (the rule's
+    limits, the budget), whatever the form said.
     """
     options = ballot.options
 
@@ -291,7 +431,7 @@ def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
         if not chosen:
             raise InvalidInputError("participant_choose_one")
         return option(chosen[0])
-    if rule in ("approval", "equal_shares", "greedy_budget"):
+    if rule in CHOICE_RULES:
         return [option(i) for i in form.get("choice", [])]
     numbers: dict[str, int] = {}
     for i, name in enumerate(options):
@@ -302,7 +442,7 @@ def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
         if not raw.isdigit() or len(raw) > 6:
             raise InvalidInputError("participant_not_a_number", option=name)
         numbers[name] = int(raw)
-    if rule in ("borda", "schulze"):
+    if rule in RANKED_RULES:
         ranks = sorted(numbers.items(), key=lambda item: item[1])
         used = [rank for _, rank in ranks]
         if len(set(used)) != len(used):
@@ -313,9 +453,10 @@ def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
     return numbers  # score: blank = not scored
 
 
-def form_values(form: dict[str, list[str]]) -> dict[str, list[str]]:
-    """What the person sent, to fill the form again after a refusal."""
-    return {k: v for k, v in form.items() if k != CSRF_FIELD}
+def may_vote(ballot: Ballot, participant: Participant) -> bool:
+    """Whether this participant's channel may vote on ``ballot`` (codes-only ballots)."""
+    eligible = ballot.settings.get("eligible")
+    return not eligible or participant.channel in eligible
 
 
 class BallotPage(PageHandler):
@@ -325,9 +466,10 @@ class BallotPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
+        token, participant = me
         try:
             ballot = view.ballot(key)
         except NotFoundError as error:
@@ -336,53 +478,56 @@ class BallotPage(PageHandler):
         if key in self.service.my_votes(slug, token):
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}/receipt", status=303)
             return
-        self.render_page("ballot.html", view=view, ballot=ballot, values={}, error=None)
+        self._show(view, ballot, participant)
 
     async def post(self, slug: str, key: str) -> None:
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
-        form = {
-            name: [value.decode("utf-8", "replace") for value in values]
-            for name, values in self.request.body_arguments.items()
-        }
+        token, participant = me
         try:
             ballot = view.ballot(key)
-        except NotFoundError as error:
-            self.message_page(error, 404, view)
+        except NotFoundError as missing:
+            self.message_page(missing, 404, view)
             return
+        form = self.form()
         try:
             self.check_form()
             payload = ballot_payload(ballot, form)
             await self.service.vote(slug, key, token, payload)
-        except FormError as refused:
-            self._again(view, ballot, form, refused.error, refused.status)
-            return
-        except UreshiiError as error:
-            from toolkit.server.participant.api import status_of
-
-            self._again(view, ballot, form, error, status_of(error))
+        except (FormError, UreshiiError) as refused:
+            error, status = refusal(refused)
+            # The ballot as it is now (it may have closed meanwhile), with what was sent.
+            fresh = self.service.view(slug)
+            current = fresh.ballots.get(key, ballot)
+            voted = key in self.service.my_votes(slug, token)
+            self._show(
+                fresh, current, participant, values=form, error=error, status=status, voted=voted
+            )
             return
         self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}/receipt", status=303)
 
-    def _again(
+    def _show(
         self,
         view: WorkshopView,
         ballot: Ballot,
-        form: dict[str, list[str]],
-        error: UreshiiError,
-        status: int,
+        participant: Participant,
+        *,
+        values: dict[str, list[str]] | None = None,
+        error: UreshiiError | None = None,
+        status: int = 200,
+        voted: bool = False,
     ) -> None:
-        fresh = self.service.view(view.slug)
-        current = fresh.ballots.get(ballot.key, ballot)
         self.render_page(
             "ballot.html",
-            view=fresh,
-            ballot=current,
-            values=form_values(form),
+            view=view,
+            ballot=ballot,
+            may_vote=may_vote(ballot, participant) and not voted,
+            voted=voted,
+            values=values or {},
             error=error,
             status=status,
         )
@@ -395,25 +540,32 @@ class ReceiptPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
+        token, _ = me
         vote = self.service.my_votes(slug, token).get(key)
-        if vote is None:
+        if vote is None or key not in view.ballots:
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}", status=303)
             return
-        ballot = view.ballots[key]
+        at = vote.created_at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
         self.render_page(
             "receipt.html",
             view=view,
-            ballot=ballot,
+            ballot=view.ballots[key],
             vote=vote,
+            ranked=view.ballots[key].rule in RANKED_RULES,
+            at=at.astimezone().strftime("%H:%M"),
             receipt=self.service.receipt(vote),
         )
 
 
 class ResultsPage(PageHandler):
-    """``/p/<slug>/b/<key>/results``: the tally once visible (refreshes itself)."""
+    """``/p/<slug>/b/<key>/results``: the tally once visible (refreshes itself while open)."""
+
+    REFRESH_SECONDS = 10
 
     def get(self, slug: str, key: str) -> None:
         view = self.view_or_404(slug)
@@ -426,7 +578,15 @@ class ResultsPage(PageHandler):
             return
         results = self.service.results(slug, key)
         top = max(results["points"].values(), default=0) or 1
-        self.render_page("results.html", view=view, ballot=ballot, results=results, top=top)
+        self.render_page(
+            "results.html",
+            view=view,
+            ballot=ballot,
+            results=results,
+            top=top,
+            refresh=self.REFRESH_SECONDS if results["status"] == "open" else 0,
+            generated=datetime.now().strftime("%H:%M:%S"),
+        )
 
 
 # ---------------------------------------------------------------------- cards, consent, scores
@@ -435,29 +595,33 @@ class CardPage(PageHandler):
 
     def get(self, slug: str) -> None:
         view = self.view_or_404(slug)
-        if view is None or self.joined(slug, view) is None:
+        if view is None or self.joined(slug) is None:
             return
         added = self.get_query_argument("added", "") == "1"
-        self.render_page("card.html", view=view, values={}, error=None, added=added)
+        self.render_page("card.html", view=view, added=added)
 
     async def post(self, slug: str) -> None:
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
-        text = self.get_body_argument("text", "")
+        token, _ = me
+        text = self.get_body_argument("text", "", strip=False)
         stakeholder = self.get_body_argument("stakeholder", "") or None
         try:
             self.check_form()
             await self.service.add_card(slug, token, text, stakeholder)
         except (FormError, UreshiiError) as refused:
-            error = refused.error if isinstance(refused, FormError) else refused
-            status = refused.status if isinstance(refused, FormError) else 422
-            values = {"text": text, "stakeholder": stakeholder or ""}
+            error, status = refusal(refused)
             self.render_page(
-                "card.html", view=view, values=values, error=error, added=False, status=status
+                "card.html",
+                view=view,
+                values={"text": [text], "stakeholder": [stakeholder or ""]},
+                error=error,
+                added=False,
+                status=status,
             )
             return
         self.redirect(f"{self.workshop_path(slug)}card?added=1", status=303)
@@ -470,19 +634,21 @@ class ConsentPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
+        token, _ = me
         done = view.charter is not None and self.service.has_consented(slug, token, view.charter)
-        self.render_page("consent.html", view=view, error=None, done=done, values={})
+        self.render_page("consent.html", view=view, done=done)
 
     async def post(self, slug: str) -> None:
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
+        token, _ = me
         level = self.get_body_argument("level", "")
         version = self.get_body_argument("version", "")
         try:
@@ -493,16 +659,13 @@ class ConsentPage(PageHandler):
                 slug, token, int(level), int(version) if version.isdigit() else None
             )
         except (FormError, UreshiiError) as refused:
-            from toolkit.server.participant.api import status_of
-
-            error = refused.error if isinstance(refused, FormError) else refused
-            status = refused.status if isinstance(refused, FormError) else status_of(refused)
+            error, status = refusal(refused)
             self.render_page(
                 "consent.html",
                 view=self.service.view(slug),
                 error=error,
                 done=False,
-                values={"level": level},
+                values={"level": [level]},
                 status=status,
             )
             return
@@ -514,17 +677,17 @@ class ScorePage(PageHandler):
 
     def get(self, slug: str, number: str) -> None:
         view = self.view_or_404(slug)
-        if view is None or self.joined(slug, view) is None:
+        if view is None or self.joined(slug) is None:
             return
-        self._show(view, number, values={}, error=None)
+        self._show(view, number)
 
     def _show(
         self,
         view: WorkshopView,
         number: str,
         *,
-        values: dict[str, str],
-        error: UreshiiError | None,
+        values: dict[str, list[str]] | None = None,
+        error: UreshiiError | None = None,
         status: int = 200,
     ) -> None:
         issues = list(view.issues.values())
@@ -541,7 +704,7 @@ class ScorePage(PageHandler):
             issue=issues[index],
             number=index + 1,
             total=len(issues),
-            values=values,
+            values=values or {},
             error=error,
             status=status,
         )
@@ -550,32 +713,30 @@ class ScorePage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        token = self.joined(slug, view)
-        if token is None:
+        me = self.joined(slug)
+        if me is None:
             return
+        token, _ = me
         issues = list(view.issues.values())
         index = int(number) - 1 if number.isdigit() else -1
-        values = {c.key: self.get_body_argument(f"c_{c.key}", "") for c in view.criteria}
+        form = self.form()
         try:
             self.check_form()
             if not 0 <= index < len(issues):
                 raise FormError(NotFoundError("not_found_issue", key=number), 404)
             scores: dict[tuple[str, str], float | None] = {}
             for criterion in view.criteria:
-                raw = values[criterion.key]
+                raw = (form.get(f"c_{criterion.key}") or [""])[0]
                 if raw == "dk":
                     scores[(issues[index].key, criterion.key)] = None
-                elif raw.lstrip("-").isdigit():
+                elif raw.lstrip("-").isdigit() and len(raw) < 7:
                     scores[(issues[index].key, criterion.key)] = int(raw)
             if not scores:
                 raise FormError(InvalidInputError("participant_choose_one"))
             await self.service.scores(slug, token, scores)
         except (FormError, UreshiiError) as refused:
-            from toolkit.server.participant.api import status_of
-
-            error = refused.error if isinstance(refused, FormError) else refused
-            status = refused.status if isinstance(refused, FormError) else status_of(refused)
-            self._show(view, number, values=values, error=error, status=status)
+            error, status = refusal(refused)
+            self._show(self.service.view(slug), number, values=form, error=error, status=status)
             return
         following = index + 2
         if following > len(issues):
@@ -589,10 +750,16 @@ class StaticFile(web.RequestHandler):
 
     FILES: ClassVar[dict[str, str]] = {"enhance.js": "application/javascript; charset=utf-8"}
 
+    def initialize(self, **_shared: Any) -> None:
+        """Takes the route's shared arguments (service, access, base_url) and needs none."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Security-Policy", "default-src 'none'")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
     def get(self, name: str) -> None:
         if name not in self.FILES:
             raise web.HTTPError(404)
         self.set_header("Content-Type", self.FILES[name])
         self.set_header("Cache-Control", "public, max-age=3600")
-        self.set_header("X-Content-Type-Options", "nosniff")
         self.finish((STATIC / name).read_bytes())

@@ -1,24 +1,32 @@
-// Optional: live "remaining budget / dots" on ballot forms. The forms work without it.
+// Optional: a live "dots / points / budget left" line on ballot forms; the forms work
+// without it. Every word comes from the page: the form's data-left is a catalog text with
+// {left} and {total} in it, in the page's language.
 (function () {
-  var form = document.querySelector("form[data-rule]");
+  var form = document.querySelector("form[data-counter]");
   var out = document.getElementById("remaining");
   if (!form || !out) return;
-  var rule = form.getAttribute("data-rule");
-  var budget = Number(form.getAttribute("data-budget"));
-  var dots = Number(form.getAttribute("data-dots"));
-  var lang = document.documentElement.lang;
-  function fmt(n) { return Math.round(n).toLocaleString(lang === "ja" ? "ja-JP" : "en-US"); }
-  function update() {
-    if (rule === "dot_votes") {
-      var used = 0;
-      form.querySelectorAll("input[data-count]").forEach(function (i) { used += Number(i.value) || 0; });
-      out.textContent = (lang === "ja" ? "残りのドット: " : "Dots left: ") + (dots - used) + " / " + dots;
+  var kind = form.getAttribute("data-counter");
+  var total = Number(form.getAttribute("data-total")) || 0;
+  var text = form.getAttribute("data-left") || "";
+  var locale = document.documentElement.lang === "ja" ? "ja-JP" : "en-US";
+  function fmt(n) { return Math.round(n).toLocaleString(locale); }
+  function used() {
+    var sum = 0;
+    if (kind === "budget") {
+      form.querySelectorAll("input[data-cost]:checked").forEach(function (i) {
+        sum += Number(i.getAttribute("data-cost")) || 0;
+      });
     } else {
-      var spent = 0;
-      form.querySelectorAll("input[data-cost]:checked").forEach(function (i) { spent += Number(i.getAttribute("data-cost")) || 0; });
-      out.textContent = (lang === "ja" ? "残りの予算: " : "Budget left: ") + fmt(budget - spent) + (lang === "ja" ? " 円 / " : " yen of ") + fmt(budget) + (lang === "ja" ? " 円" : "");
+      form.querySelectorAll("input[data-count]").forEach(function (i) {
+        sum += Math.max(0, Number(i.value) || 0);
+      });
     }
-    out.className = (rule === "dot_votes" ? used > dots : spent > budget) ? "error" : "muted";
+    return sum;
+  }
+  function update() {
+    var left = total - used();
+    out.textContent = text.replace("{left}", fmt(left)).replace("{total}", fmt(total));
+    out.className = left < 0 ? "count error" : "count";
   }
   form.addEventListener("input", update);
   form.addEventListener("change", update);
