@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
@@ -428,6 +429,10 @@ def test_each_rule_votes_through_the_form_and_shows_the_receipt(
     assert not any(title in chosen for title in others)
 
     assert stored(meeting, key) == [vote]
+    with meeting.store() as store:
+        (kept,) = store.votes(meeting.slug, key)
+    at = kept.created_at if kept.created_at.tzinfo else kept.created_at.replace(tzinfo=UTC)
+    assert f"Received at {at.astimezone():%H:%M}" in receipt.text, "local time, not UTC"
     # Back to the ballot: the receipt again, not a second form.
     again = phone.get(ws(meeting, f"b/{key}"))
     assert again.status == 303 and again.location.endswith(f"b/{key}/receipt")
@@ -943,7 +948,17 @@ def test_pages_without_a_token_send_the_phone_to_join(meeting: Meeting) -> None:
     for rest in ("b/page-single", "b/page-single/receipt", "card", "consent", "score/1"):
         page = stranger.get(ws(meeting, rest))
         assert page.status == 303 and page.location == ws(meeting), rest
-    assert stranger.get("/p/no-such-meeting/").status == 404
+    missing = stranger.get("/p/no-such-meeting/?lang=ja")
+    assert missing.status == 404 and missing.lang == "ja"
+    assert missing.alert == t("p_workshop_unknown", "ja")
+    assert 'href="/p/"' in missing.body
+    # The address of a join form, opened (a reload, a shared link): the join page.
+    reopened = stranger.get(ws(meeting, "join"))
+    assert reopened.status == 303 and reopened.location == ws(meeting)
+    # A method no page takes: a short page in the phone's language, no traceback.
+    odd = stranger.post(ws(meeting), [])
+    assert odd.status == 405 and odd.lang == "ja"
+    assert odd.alert == t("p_error_request", "ja") and "Traceback" not in odd.body
     script = stranger.get("/p/static/enhance.js")
     assert script.status == 200 and len(script.raw) < 4_000
     assert not re.search(r"[\u3040-\u30ff]|Dots left|Budget left", script.body), (

@@ -68,6 +68,9 @@ PAGE_WORDS: dict[str, str] = {
     "text_required": "p_card_text_required",
     "text_too_long": "p_card_text_too_long",
     "score_out_of_scale": "p_score_out_of_scale",
+    "not_found_workshop": "p_workshop_unknown",
+    "not_found_ballot": "p_ballot_unknown",
+    "not_found_issue": "p_issue_unknown",
 }
 
 
@@ -301,6 +304,16 @@ class PageHandler(UreshiiHandler):
     def message_page(self, error: UreshiiError, status: int, view: WorkshopView | None) -> None:
         self.render_page("message.html", view=view, status=status, error=error)
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A failure nobody planned for: a short ja/en page, never a traceback on a phone."""
+        key = "p_error_server" if status_code >= 500 else "p_error_request"
+        try:
+            self.clear()
+            self.set_default_headers()
+            self.render_page("message.html", view=None, status=status_code, error=UreshiiError(key))
+        except Exception:  # the page itself failed: Tornado's plain answer then
+            super().write_error(status_code, **kwargs)
+
     def view_or_404(self, slug: str) -> WorkshopView | None:
         try:
             return self.service.view(slug)
@@ -380,6 +393,10 @@ class WorkshopPage(PageHandler):
 
 class JoinPage(PageHandler):
     """``POST /p/<slug>/join``: a new anonymous device token in a cookie."""
+
+    def get(self, slug: str) -> None:
+        # Reached by reloading or sharing the address of a refused join: the join page.
+        self.redirect(self.workshop_path(slug), status=303)
 
     async def post(self, slug: str) -> None:
         view = self.view_or_404(slug)
