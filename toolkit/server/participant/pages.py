@@ -242,8 +242,9 @@ class PageHandler(UreshiiHandler):
     def check_form(self) -> None:
         """Refuse a post from another origin or without this browser's CSRF token.
 
-        ``Origin: null`` is let through: browsers send it for our own forms, since the pages
-        ask for no referrer. The token decides then.
+        A missing or ``null`` Origin is let through (old browsers, privacy settings and
+        no-referrer pages send one): the token decides then. The Origin check only adds a
+        second lock for browsers that say where a post comes from.
         """
         origin = self.request.headers.get("Origin")
         if origin and origin != "null" and urlparse(origin).netloc != self.request.host:
