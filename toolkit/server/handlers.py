@@ -122,10 +122,9 @@ class EntryHandler(UreshiiHandler):
         self.get()
 
 
-class HealthHandler(web.RequestHandler):
+class HealthHandler(UreshiiHandler):
     """``/healthz``: ``{"ok": true}`` while the server answers (for scripts and proxies)."""
 
     def get(self) -> None:
         self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({"ok": True}))

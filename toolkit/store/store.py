@@ -1016,6 +1016,10 @@ class Store:
         Each participant answers once per version (the database refuses a second answer).
         """
         _check_level(level)
+        if version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31
+        ):
+            raise NotFoundError("not_found_charter", version=version)
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)

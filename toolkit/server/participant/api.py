@@ -97,6 +97,16 @@ class ApiHandler(web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         return None  # bearer credentials only: a browser never sends them by itself
 
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Tornado's own refusals (a method a route does not take, an unexpected error) as
+        the API's JSON error, never an HTML page and never a traceback."""
+        self.clear_header("WWW-Authenticate")
+        key = "api_method_not_allowed" if status_code == 405 else "api_server_error"
+        if status_code < 500 and status_code != 405:
+            key = "api_bad_request"
+        body = {"error": {"code": key, "message": both(key)}}
+        self.finish(json.dumps(body, ensure_ascii=False))
+
     # -------------------------------------------------------------- helpers
     def send_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -332,7 +342,7 @@ class ConsentsApiHandler(ApiHandler):
         token = self.participant_token(slug)
         level, version = body.get("level"), body.get("version")
         if version is not None and (
-            isinstance(version, bool) or not isinstance(version, int) or version < 1
+            isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31
         ):
             raise ApiError(422, "api_bad_field", field="version")
         if isinstance(level, bool) or not isinstance(level, int):

@@ -225,7 +225,7 @@ SCHEMAS: dict[str, Any] = {
     "ConsentRequest": _object(
         {
             "level": {"type": "integer", "minimum": 0, "maximum": 5},
-            "version": {"type": "integer", "minimum": 1},
+            "version": {"type": "integer", "minimum": 1, "maximum": 2147483647},
         },
         ("level",),
     ),
