@@ -891,6 +891,10 @@ def test_cards_then_consent_then_scoring_one_issue_per_page(meeting: Meeting) ->
     assert "Weighted" in page.text and "60%" in page.text and "40%" in page.text
     nothing = phone.submit(page, ws(meeting, "consent"), [("version", str(charter.version))])
     assert nothing.status == 422 and nothing.alert == t("participant_choose_one", "en")
+    for odd in ("9" * 30, "", "v1"):  # not a version this page ever sent
+        crafted = phone.submit(page, ws(meeting, "consent"), [("version", odd), ("level", "4")])
+        assert crafted.status == 400
+        assert crafted.values == {"level": ["4"], "version": [str(charter.version)]}
     given = phone.submit(
         page, ws(meeting, "consent"), [("version", str(charter.version)), ("level", "4")]
     )
@@ -961,6 +965,9 @@ def test_pages_without_a_token_send_the_phone_to_join(meeting: Meeting) -> None:
     assert odd.alert == t("p_error_request", "ja") and "Traceback" not in odd.body
     script = stranger.get("/p/static/enhance.js")
     assert script.status == 200 and len(script.raw) < 4_000
+    for answer in (script, stranger.post("/p/static/enhance.js", [])):
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert not re.search(r"[\u3040-\u30ff]|Dots left|Budget left", script.body), (
         "every word comes from the catalog"
     )

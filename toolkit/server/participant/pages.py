@@ -671,11 +671,12 @@ class ConsentPage(PageHandler):
         version = self.get_body_argument("version", "")
         try:
             self.check_form()
-            if not level.isdigit():
+            if not level.isdigit() or len(level) > 1:
                 raise FormError(InvalidInputError("participant_choose_one"))
-            await self.service.consent(
-                slug, token, int(level), int(version) if version.isdigit() else None
-            )
+            # The version the person saw; anything else is not a form this page sent.
+            if not (version.isdigit() and len(version) <= 6):
+                raise FormError(InvalidInputError("participant_form_expired"), 400)
+            await self.service.consent(slug, token, int(level), int(version))
         except (FormError, UreshiiError) as refused:
             error, status = refusal(refused)
             self.render_page(
@@ -772,8 +773,10 @@ class StaticFile(web.RequestHandler):
         """Takes the route's shared arguments (service, access, base_url) and needs none."""
 
     def set_default_headers(self) -> None:
-        self.set_header("Content-Security-Policy", "default-src 'none'")
+        # Also on Tornado's own error answers (405 for a POST …): nothing may run or frame.
+        self.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
 
     def get(self, name: str) -> None:
         if name not in self.FILES:
