@@ -52,7 +52,10 @@ class ExportPanel(ipywidgets.VBox):
             layout=ipywidgets.Layout(width="32em"),
         )
         self.prepare = ipywidgets.Button(
-            description=t("export_panel_prepare", ctx.lang), button_style="primary", icon="download"
+            description=t("export_panel_prepare", ctx.lang),
+            button_style="primary",
+            icon="download",
+            layout=ipywidgets.Layout(width="auto"),  # the default width cuts the label off
         )
         self.prepare.on_click(guarded(self.message, ctx.lang)(self._prepare))
         self.link = ipywidgets.HTML()
