@@ -65,6 +65,15 @@ http {{
         default upgrade;
         ''      '';
     }}
+    map $request_method $ureshii_write_address {{
+        default "";
+        POST    $binary_remote_addr;
+        PUT     $binary_remote_addr;
+        PATCH   $binary_remote_addr;
+        DELETE  $binary_remote_addr;
+    }}
+    limit_req_zone $ureshii_write_address zone=ureshii_writes:10m rate=100r/s;
+    limit_req_status 429;
     # Phones: any replica (nothing lives in one process).
     upstream ureshii_phones {{
         server 127.0.0.1:{a};
@@ -80,6 +89,7 @@ http {{
         listen 127.0.0.1:{port};
         client_max_body_size 1m;
         location /p/ {{
+            limit_req zone=ureshii_writes burst=3000 nodelay;
             proxy_pass http://ureshii_phones;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -88,6 +98,7 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
         }}
         location /api/v1/ {{
+            limit_req zone=ureshii_writes burst=3000 nodelay;
             proxy_pass http://ureshii_phones;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
