@@ -30,6 +30,7 @@ from typing import Any
 
 from toolkit.errors import InvalidInputError
 from toolkit.model import CHANNELS
+from toolkit.text import clean_text
 
 RULES = (
     "single",
@@ -51,6 +52,9 @@ def check_settings(rule: str, options: Sequence[str], settings: Mapping[str, Any
         raise InvalidInputError("ballot_unknown_rule", value=rule, allowed=", ".join(RULES))
     if not options:
         raise InvalidInputError("ballot_no_options")
+    bad = [o for o in options if not _option_key(o)]
+    if bad:
+        raise InvalidInputError("ballot_bad_option", value=_short(bad[0]))
     if len(set(options)) != len(options):
         raise InvalidInputError("ballot_duplicate_options")
     if rule == "dot_votes" and not _positive_int(settings.get("dots")):
@@ -158,6 +162,18 @@ def _as_counts(payload: Any, allowed: Sequence[str]) -> dict[str, int]:
             raise InvalidInputError("vote_bad_count", option=option, value=_short(value))
         counts[option] = int(value)
     return counts
+
+
+def _option_key(value: Any) -> bool:
+    """An option is a key (an issue's, a theme's, a method's id): short, visible text."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 64
+        and value.strip() == value
+        and clean_text(value) == value
+        and "\n" not in value
+        and "\t" not in value
+    )
 
 
 def _positive_int(value: Any) -> bool:

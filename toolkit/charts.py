@@ -31,6 +31,7 @@ import pandas as pd
 import vl_convert as vlc  # type: ignore[import-untyped,unused-ignore]
 
 from toolkit.i18n import t
+from toolkit.text import clean_data
 
 CJK_FONT_FAMILY = "Noto Sans CJK JP"
 """The font family every chart uses; a fallback list follows it in SVG output."""
@@ -96,7 +97,12 @@ def register_fonts() -> Path | None:
 
 
 def _spec(chart: ChartLike | Mapping[str, Any]) -> dict[str, Any]:
-    return dict(chart) if isinstance(chart, Mapping) else chart.to_dict()
+    # vl-convert aborts the whole process (a Rust panic, not an exception) on a control
+    # character in a label, so no string reaches it with one (the store removes them too).
+    spec: dict[str, Any] = clean_data(
+        dict(chart) if isinstance(chart, Mapping) else chart.to_dict()
+    )
+    return spec
 
 
 # Applied at conversion time, below whatever `configure_*` the chart itself sets.

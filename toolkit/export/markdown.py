@@ -22,14 +22,20 @@ from toolkit.export._common import (
 
 
 def escape_cell(value: Any) -> str:
-    """A table cell: pipes escaped, line breaks as ``<br>``, ``None`` empty.
+    """A table cell: pipes escaped, HTML inert, line breaks as ``<br>``, ``None`` empty.
+
+    Markdown renderers pass raw HTML through, so ``<``, ``>`` and ``&`` are written as
+    entities: a card reading ``<script>`` shows as text, never runs.
 
     >>> escape_cell("FAX|はんこ\\n押印")
     'FAX\\\\|はんこ<br>押印'
+    >>> escape_cell("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert(1)&gt;'
     """
     if value is None:
         return ""
-    text_value = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    text_value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text_value = text_value.replace("\\", "\\\\").replace("|", "\\|")
     return text_value.replace("\r\n", "\n").replace("\n", "<br>")
 
 

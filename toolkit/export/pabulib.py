@@ -87,9 +87,9 @@ def render_pabulib(
     out.writerow(["META"])
     out.writerow(["key", "value"])
     meta: list[tuple[str, Any]] = [
-        ("description", f"{summary['workshop']['title']} — {entry['title']}"),
+        ("description", one_line(f"{summary['workshop']['title']} — {entry['title']}")),
         ("country", "Japan"),
-        ("unit", summary["workshop"]["title"]),
+        ("unit", one_line(summary["workshop"]["title"])),
         ("instance", entry["key"]),
         ("num_projects", len(entry["options"])),
         ("num_votes", len(entry["payloads"])),
@@ -112,7 +112,12 @@ def render_pabulib(
     out.writerow(["project_id", "cost", "votes", "name"])
     for option in entry["options"]:
         out.writerow(
-            [option, _number(costs[option]), _number(points.get(option, 0)), names.option(option)]
+            [
+                option,
+                _number(costs[option]),
+                _number(points.get(option, 0)),
+                one_line(names.option(option)),
+            ]
         )
     out.writerow(["VOTES"])
     with_points = vote_type in ("cumulative", "scoring")
@@ -129,6 +134,12 @@ def render_pabulib(
             row = [voter, str(payload)]
         out.writerow(row)
     return buffer.getvalue().encode("utf-8")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: pabulib readers split the file with ``str.splitlines()``, which
+    also breaks at U+2028, NEL and a few control characters, not only at line feeds."""
+    return " ".join(text.splitlines())
 
 
 def _number(value: float | int) -> str:

@@ -90,14 +90,25 @@ class _Sheet:
         self.fit(values)
         self.pending.append(cells)
 
+    def text(self, value: str) -> Any:
+        """A text cell that stays text: openpyxl would store ``=…`` as a formula (formula
+        injection from a card or an issue title), so such a cell is typed as a string."""
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
     def row(self, values: Sequence[Any], formats: Sequence[str | None] = ()) -> None:
         self.fit(values)
         if not formats:
-            self.pending.append(list(values))
+            self.pending.append([self.text(v) if isinstance(v, str) else v for v in values])
             return
         cells: list[Any] = []
         for value, fmt in zip(values, [*formats, *[None] * len(values)], strict=False):
-            if fmt is None or not isinstance(value, int | float):
+            if isinstance(value, str):
+                cells.append(self.text(value))
+            elif fmt is None or not isinstance(value, int | float):
                 cells.append(value)
             else:
                 cell = WriteOnlyCell(self.sheet, value=value)

@@ -37,6 +37,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from toolkit.text import clean_data, clean_text
 
 # Stable constraint names, so migrations can refer to them on every engine.
 metadata = MetaData(
@@ -49,7 +53,43 @@ metadata = MetaData(
     }
 )
 
-Json = JSON().with_variant(JSONB(), "postgresql")
+
+class CleanText(TypeDecorator[str]):
+    """TEXT whose values are written without control characters (``toolkit.text``)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else clean_text(value)
+
+
+class CleanString(TypeDecorator[str]):
+    """VARCHAR(n) whose values are written without control characters."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else clean_text(value)
+
+
+class CleanJson(TypeDecorator[object]):
+    """JSON (JSONB on PostgreSQL) whose strings are written without control characters."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[object]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+    def process_bind_param(self, value: object, dialect: Dialect) -> object:
+        return clean_data(value)
+
+
+Json = CleanJson()
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
@@ -73,10 +113,10 @@ workshops = Table(
     "workshops",
     metadata,
     _id(),
-    Column("slug", String(64), nullable=False, unique=True),
-    Column("title", Text, nullable=False),
-    Column("lang", String(2), nullable=False),
-    Column("phase", String(32), nullable=False),
+    Column("slug", CleanString(64), nullable=False, unique=True),
+    Column("title", CleanText(), nullable=False),
+    Column("lang", CleanString(2), nullable=False),
+    Column("phase", CleanString(32), nullable=False),
     Column("spec", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     CheckConstraint("lang IN ('ja', 'en')", name="lang"),
@@ -88,8 +128,8 @@ events = Table(
     Column("seq", Id, primary_key=True, autoincrement=True),
     _workshop_fk(),
     Column("at", Timestamp, nullable=False),
-    Column("kind", String(64), nullable=False),
-    Column("actor", String(16), nullable=False),
+    Column("kind", CleanString(64), nullable=False),
+    Column("actor", CleanString(16), nullable=False),
     Column("payload", Json, nullable=False),
     CheckConstraint(
         "actor IN ('facilitator', 'participant', 'table', 'paper', 'system')", name="actor"
@@ -102,10 +142,10 @@ participants = Table(
     _id(),
     _workshop_fk(),
     # SHA-256 of the bearer token: a leaked database does not leak usable tokens.
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("channel", String(16), nullable=False),
+    Column("token_hash", CleanString(64), nullable=False, unique=True),
+    Column("channel", CleanString(16), nullable=False),
     # Optional, chosen by the participant (e.g. "resident"); never a name.
-    Column("category", String(16), nullable=True),
+    Column("category", CleanString(16), nullable=True),
     Column("created_at", Timestamp, nullable=False),
     CheckConstraint("channel IN ('device', 'code', 'paper', 'table')", name="channel"),
 )
@@ -115,10 +155,10 @@ stakeholders = Table(
     metadata,
     _id(),
     _workshop_fk(),
-    Column("key", String(64), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("category", String(16), nullable=False),
-    Column("prompt", Text, nullable=False, default=""),
+    Column("key", CleanString(64), nullable=False),
+    Column("name", CleanText(), nullable=False),
+    Column("category", CleanString(16), nullable=False),
+    Column("prompt", CleanText(), nullable=False, default=""),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workshop_id", "key"),
 )
@@ -128,9 +168,9 @@ themes = Table(
     metadata,
     _id(),
     _workshop_fk(),
-    Column("key", String(64), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("description", Text, nullable=False, default=""),
+    Column("key", CleanString(64), nullable=False),
+    Column("name", CleanText(), nullable=False),
+    Column("description", CleanText(), nullable=False, default=""),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workshop_id", "key"),
 )
@@ -143,7 +183,7 @@ cards = Table(
     Column("stakeholder_id", Id, ForeignKey("stakeholders.id"), nullable=True),
     Column("theme_id", Id, ForeignKey("themes.id"), nullable=True),
     Column("participant_id", Id, ForeignKey("participants.id"), nullable=True),
-    Column("text", Text, nullable=False),
+    Column("text", CleanText(), nullable=False),
     Column("created_at", Timestamp, nullable=False),
 )
 
@@ -152,9 +192,9 @@ issues = Table(
     metadata,
     _id(),
     _workshop_fk(),
-    Column("key", String(64), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("description", Text, nullable=False, default=""),
+    Column("key", CleanString(64), nullable=False),
+    Column("title", CleanText(), nullable=False),
+    Column("description", CleanText(), nullable=False, default=""),
     Column("current", Integer, nullable=True),
     Column("ideal", Integer, nullable=True),
     Column("cost", Float, nullable=True),
@@ -183,10 +223,10 @@ criteria = Table(
     metadata,
     _id(),
     _workshop_fk(),
-    Column("key", String(64), nullable=False),
-    Column("name", Text, nullable=False),
-    Column("description", Text, nullable=False, default=""),
-    Column("direction", String(8), nullable=False),
+    Column("key", CleanString(64), nullable=False),
+    Column("name", CleanText(), nullable=False),
+    Column("description", CleanText(), nullable=False, default=""),
+    Column("direction", CleanString(8), nullable=False),
     Column("scale_min", Integer, nullable=False),
     Column("scale_max", Integer, nullable=False),
     Column("anchors", Json, nullable=False),
@@ -202,11 +242,11 @@ charters = Table(
     _id(),
     _workshop_fk(),
     Column("version", Integer, nullable=False),
-    Column("method", String(32), nullable=False),
+    Column("method", CleanString(32), nullable=False),
     Column("weights", Json, nullable=False),
-    Column("tie_break", String(32), nullable=False),
+    Column("tie_break", CleanString(32), nullable=False),
     Column("rules", Json, nullable=False),
-    Column("reason", Text, nullable=False, default=""),
+    Column("reason", CleanText(), nullable=False, default=""),
     Column("proposed_at", Timestamp, nullable=False),
     # Each amendment of a draft starts a new consent round: people consent to what they saw.
     Column("consent_round", Integer, nullable=False, default=1),
@@ -229,7 +269,7 @@ visions = Table(
     _id(),
     _workshop_fk(),
     Column("version", Integer, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", CleanText(), nullable=False),
     # Keys of the happiness themes the vision was drawn from.
     Column("themes", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
@@ -273,14 +313,14 @@ ballots = Table(
     metadata,
     _id(),
     _workshop_fk(),
-    Column("key", String(64), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("purpose", String(16), nullable=False),
-    Column("rule", String(32), nullable=False),
+    Column("key", CleanString(64), nullable=False),
+    Column("title", CleanText(), nullable=False),
+    Column("purpose", CleanString(16), nullable=False),
+    Column("rule", CleanString(32), nullable=False),
     Column("options", Json, nullable=False),
     Column("settings", Json, nullable=False),
-    Column("visibility", String(24), nullable=False),
-    Column("status", String(8), nullable=False),
+    Column("visibility", CleanString(24), nullable=False),
+    Column("status", CleanString(8), nullable=False),
     Column("released", Integer, nullable=False, default=0),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workshop_id", "key"),
@@ -298,7 +338,7 @@ votes = Table(
     Column("ballot_id", Id, ForeignKey("ballots.id"), nullable=False),
     Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
     Column("payload", Json, nullable=False),
-    Column("channel", String(16), nullable=False),
+    Column("channel", CleanString(16), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     # One person, one vote: enforced by the database whatever the client does.
     UniqueConstraint("ballot_id", "participant_id"),

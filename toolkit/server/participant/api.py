@@ -13,6 +13,7 @@ nothing is stored when a request is refused.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
 from tornado import web
@@ -36,6 +37,8 @@ from toolkit.server.participant.service import ParticipantService, WorkshopView
 from toolkit.store import normalize_code
 
 API_PREFIX = "/api/v1/"
+BALLOT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+"""A ballot key that can be part of a URL (the pages' and the API's routes take these)."""
 MAX_API_BODY = 64 * 1024
 """Bytes a JSON request body may have: a vote, a card or a page of scores fits easily."""
 
@@ -394,7 +397,7 @@ class CreateBallotApiHandler(ApiHandler):
         visibility = body.get("visibility", "hidden_until_close")
         purpose = body.get("purpose", "town_meeting")
         checks = {
-            "key": isinstance(key, str) and 0 < len(key) <= 64,
+            "key": isinstance(key, str) and BALLOT_KEY.fullmatch(key) is not None,
             "title": isinstance(title, str) and 0 < len(title) <= 200,
             "rule": isinstance(rule, str),
             "options": isinstance(options, list)

@@ -255,7 +255,10 @@ SCHEMAS: dict[str, Any] = {
     "Stored": _object({"stored": {"type": "integer"}}, ("stored",)),
     "CreateBallotRequest": _object(
         {
-            "key": {"type": "string", "minLength": 1, "maxLength": 64},
+            "key": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+            },
             "title": {"type": "string", "minLength": 1, "maxLength": 200},
             "rule": {"type": "string", "enum": list(RULES)},
             "options": {
