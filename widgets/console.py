@@ -27,7 +27,7 @@ import segno  # type: ignore[import-untyped,unused-ignore]
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import RULES
-from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop
+from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop, join_code
 from toolkit.store import Store
 from toolkit.workshop_file import WorkshopFileProblems
 from widgets.context import ENV_WORKSHOP, AppContext
@@ -60,6 +60,7 @@ _STYLE = """
 .ureshii-timer {font-size:1.6em; font-weight:700}
 .ureshii-timer.over {color:#a4161a}
 .ureshii-join-url {font-size:1.6em; font-weight:700; word-break:break-all}
+.ureshii-join-code {font-size:1.4em; font-weight:700; letter-spacing:.08em}
 </style>
 """
 
@@ -320,6 +321,8 @@ class JoinPanel(ipywidgets.VBox):
             self.view.value = (
                 f"<p>{escape(t('console_join_hint', lang))}</p>"
                 f'<p class="ureshii-join-url">{escape(self.url)}</p>'
+                f'<p class="ureshii-join-code">'
+                f"{escape(t('console_join_code', lang, code=join_code(ctx.slug)))}</p>"
                 f'<figure role="img" aria-label="{label}" style="margin:0">'
                 f"{qr_svg(self.url, scale)}</figure>"
             )

@@ -12,6 +12,7 @@ import pytest
 
 from tests.workshop_data import small_workshop
 from toolkit.i18n import t
+from toolkit.model import join_code
 from toolkit.store import Store
 from toolkit.workshop_file.templates import template_path
 from widgets.chart import ChartView
@@ -236,6 +237,7 @@ def test_join_panel_shows_the_link_and_its_qr_code(
     panel = JoinPanel(ctx)
     assert "http://192.168.10.23:8866/p/" in panel.view.value
     assert "<svg" in panel.view.value and 'aria-label="QR code of the join link' in panel.view.value
+    assert f"Join code: {join_code(ctx.slug)}" in panel.view.value  # typed on /p/ instead
     monkeypatch.delenv("URESHII_JOIN_URL")
     missing = JoinPanel(AppContext.for_store(ctx.store, SLUG, "ja"))
     assert "<svg" not in missing.view.value and "参加用リンクが不明です" in missing.view.value
