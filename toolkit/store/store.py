@@ -126,6 +126,7 @@ class Store:
         self.engine = engine
         # The connection of a `write_batch` running in this thread (see `_write`).
         self._batch = threading.local()
+        self._workshop_ids: dict[str, int] = {}
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -202,11 +203,18 @@ class Store:
         with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             return work(connection)
 
-    @staticmethod
-    def _workshop_id(conn: Connection, slug: str) -> int:
+    def _workshop_id(self, conn: Connection, slug: str) -> int:
+        """The workshop's row id. Workshops are never deleted nor renamed, so an id once
+        read from committed data (a read-only connection) is remembered: most calls then
+        cost no query (a town meeting makes thousands)."""
+        known = self._workshop_ids.get(slug)
+        if known is not None:
+            return known
         found = conn.execute(select(s.workshops.c.id).where(s.workshops.c.slug == slug)).scalar()
         if found is None:
             raise NotFoundError("not_found_workshop", slug=slug)
+        if conn.get_execution_options().get(READ_ONLY, False):
+            self._workshop_ids[slug] = int(found)
         return int(found)
 
     @staticmethod
