@@ -284,6 +284,7 @@ NOTEBOOK_CELLS = [
     f"ballot = store.ballot(slug, {BALLOT!r})",
     "choice = widgets.SelectMultiple(options=list(ballot.options), description=ballot.title)\n"
     "send = widgets.Button(description='投票する')\n"
+    "print('ballot-ready')\n"
     "widgets.VBox([choice, send])",
 ]
 
@@ -318,7 +319,7 @@ async def voila_burst(url: str, phones: int) -> tuple[list[float], int]:
         try:
             async with session.get(url) as reply:
                 body = await reply.text()
-                if reply.status == 200 and "投票する" in body:
+                if reply.status == 200 and "ballot-ready" in body:
                     timings.append(time.perf_counter() - began)
                 else:
                     failures += 1
