@@ -391,7 +391,12 @@ def ms(value: float) -> str:
     return f"{1000 * value:,.0f} ms"
 
 
-def report(light: dict[str, Any], voila: list[dict[str, Any]], command: str) -> str:
+def report(
+    light: dict[str, Any],
+    voila: list[dict[str, Any]],
+    command: str,
+    small: dict[int, dict[str, Any]] | None = None,
+) -> str:
     lines = [
         SECTION,
         "",
@@ -434,14 +439,22 @@ def report(light: dict[str, Any], voila: list[dict[str, Any]], command: str) -> 
                 f"| {v['phones']} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} | "
                 f"{v['failures']} | {v['cpu_s']:.0f} s | {v['peak_rss_mb']:.0f} MB |"
             )
-        at50 = [v for v in voila if v["phones"] == 50]
-        if at50 and light["page"]["p95"] > 0:
-            ratio = at50[0]["page"]["p95"] / light["page"]["p95"]
-            lines += [
-                "",
-                f"At N = 50, plain Voilà's p95 page is **{ratio:,.0f}×** the light page's p95 "
-                f"at N = {light['phones']} (target ≥ 50×).",
-            ]
+        lines += [
+            "",
+            "The same burst on the light pages at those sizes, side by side:",
+            "",
+            "| phones | light p95 page | plain Voilà p95 page | ratio (target ≥ 50× at 50) |",
+            "|---:|---:|---:|---:|",
+        ]
+        for v in voila:
+            mine = (small or {}).get(v["phones"])
+            if mine is None:
+                continue
+            ratio = v["page"]["p95"] / mine["page"]["p95"]
+            lines.append(
+                f"| {v['phones']} | {ms(mine['page']['p95'])} | {ms(v['page']['p95'])} | "
+                f"{ratio:,.0f}× |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -468,14 +481,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ureshii-bench-") as tmp:
         folder = Path(tmp)
         light = light_pages(args.phones, args.database, folder)
-        voila = []
+        voila, small = [], {}
         for size in sizes:
+            sub = folder / f"light-{size}"
+            sub.mkdir()
+            if not args.database:  # a PostgreSQL database holds one burst's workshop
+                small[size] = light_pages(size, None, sub)
             sub = folder / f"voila-{size}"
             sub.mkdir()
             voila.append(plain_voila(size, sub))
     if args.json:
-        print(json.dumps({"light": light, "voila": voila}, indent=2, default=str))
-    text = report(light, voila, command)
+        print(json.dumps({"light": light, "voila": voila, "small": small}, indent=2, default=str))
+    text = report(light, voila, command, small)
     print(text)
     if args.write:
         write_section(args.write, text)
