@@ -34,10 +34,9 @@ from tests.server.server_helpers import (
     ServerProcess,
     free_port,
     require,
-    start_server,
     wait_until,
 )
-from tests.trust.trust_helpers import A, B, C, join_phones, new_town_meeting, vote_phones
+from tests.trust.trust_helpers import A, B, C, join_phones, new_town_meeting, serve, vote_phones
 
 PHONES = 1_000
 BALLOT = "replicas"
@@ -207,11 +206,11 @@ def deployment(
     slug = new_town_meeting(root, database)
     apps = _small_apps(root / "apps")
     env = {"URESHII_DATABASE_URL": database}
-    first = start_server("replica-a", folder=apps, env=env)
+    first = serve("replica-a", folder=apps, env=env)
     second: ServerProcess | None = None
     nginx: Nginx | None = None
     try:
-        second = start_server("replica-b", folder=apps, env=env)
+        second = serve("replica-b", folder=apps, env=env)
         assert first.secret == second.secret, "replicas share the facilitator secret"
         nginx = start_nginx(root / "nginx", first.port, second.port)
         yield Deployment(database, slug, (first, second), nginx)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 from tests.participant.conftest import Meeting
-from tests.server.server_helpers import TEST_SECRET, WORKSHOPS, start_server
+from tests.server.server_helpers import TEST_SECRET, WORKSHOPS, ServerProcess, start_server
 from toolkit.model import Vote
 from toolkit.server.participant.service import ParticipantService
 from toolkit.store import Store
@@ -48,9 +49,21 @@ def copy_apps(folder: Path) -> Path:
     return folder
 
 
+def serve(name: str, *, folder: Path = WORKSHOPS, env: dict[str, str]) -> ServerProcess:
+    """``start_server``, but a server that never became healthy is not left running."""
+    before = {child.pid for child in psutil.Process().children()}
+    try:
+        return start_server(name, folder=folder, env=env)
+    except BaseException:
+        for child in psutil.Process().children():
+            if child.pid not in before and "serve" in child.cmdline():
+                child.kill()
+        raise
+
+
 def serve_meeting(name: str, database: str, slug: str, *, folder: Path = WORKSHOPS) -> Meeting:
     """``ureshii serve FOLDER`` on ``database`` (the facilitator secret is ``TEST_SECRET``)."""
-    running = start_server(name, folder=folder, env={"URESHII_DATABASE_URL": database})
+    running = serve(name, folder=folder, env={"URESHII_DATABASE_URL": database})
     return Meeting(running, database, slug)
 
 
