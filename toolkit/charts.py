@@ -18,6 +18,7 @@ exports render them with :func:`to_svg` / :func:`to_png`, never with the noteboo
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -98,10 +99,11 @@ def register_fonts() -> Path | None:
 
 def _spec(chart: ChartLike | Mapping[str, Any]) -> dict[str, Any]:
     # vl-convert aborts the whole process (a Rust panic, not an exception) on a control
-    # character in a label, so no string reaches it with one (the store removes them too).
-    spec: dict[str, Any] = clean_data(
-        dict(chart) if isinstance(chart, Mapping) else chart.to_dict()
-    )
+    # character in a label, so no string reaches it with one (the store removes them too);
+    # U+2028/U+2029 in a label break vega's expression parser ("Unexpected token").
+    raw = dict(chart) if isinstance(chart, Mapping) else chart.to_dict()
+    text = json.dumps(clean_data(raw)).replace("\\u2028", " ").replace("\\u2029", " ")
+    spec: dict[str, Any] = json.loads(text)
     return spec
 
 

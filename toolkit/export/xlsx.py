@@ -83,6 +83,8 @@ class _Sheet:
         cells = []
         for value in values:
             cell = WriteOnlyCell(self.sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a theme named "=…" is a column title, not a formula
             cell.font = self.bold
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -68,6 +68,7 @@ from toolkit.store.engine import (
     resolve_url,
     run_write,
 )
+from toolkit.text import clean_text
 from toolkit.workshop_file.models import METHOD_IDS as WORKSHOP_METHOD_IDS
 from toolkit.workshop_file.models import TIE_BREAKS
 
@@ -1456,6 +1457,7 @@ class Store:
         visibility: str = "hidden_until_close",
     ) -> Ballot:
         """Create a ballot (a draft until opened): a method vote, a dot vote, a town meeting…"""
+        title = _required_text(title, "title")
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
@@ -1727,9 +1729,11 @@ def normalise_weights(weights: Mapping[str, float], known: Iterable[str]) -> dic
 
 
 def _required_text(value: str, field: str, *, limit: int = 200) -> str:
-    if not isinstance(value, str) or not value.strip():
+    """``value`` cleaned (``toolkit.text``), trimmed and checked: what will be stored."""
+    if isinstance(value, str):
+        value = clean_text(value).strip()
+    if not isinstance(value, str) or not value:
         raise InvalidInputError("text_required", field=field)
-    value = value.strip()
     if len(value) > limit:
         raise InvalidInputError("text_too_long", field=field, length=len(value), limit=limit)
     return value

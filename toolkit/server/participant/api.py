@@ -35,6 +35,7 @@ from toolkit.server.access import FacilitatorAccess
 from toolkit.server.participant.openapi import openapi_document
 from toolkit.server.participant.service import ParticipantService, WorkshopView
 from toolkit.store import normalize_code
+from toolkit.text import clean_text
 
 API_PREFIX = "/api/v1/"
 BALLOT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -398,7 +399,7 @@ class CreateBallotApiHandler(ApiHandler):
         purpose = body.get("purpose", "town_meeting")
         checks = {
             "key": isinstance(key, str) and BALLOT_KEY.fullmatch(key) is not None,
-            "title": isinstance(title, str) and 0 < len(title) <= 200,
+            "title": isinstance(title, str) and 0 < len(clean_text(title).strip()) <= 200,
             "rule": isinstance(rule, str),
             "options": isinstance(options, list)
             and 0 < len(options) <= 200
