@@ -709,8 +709,11 @@ def test_a_nul_character_never_reaches_postgresql(tmp_path: Path, postgres_serve
     database = _fresh_postgres_database(postgres_server_url)
     meeting = serve_meeting("hostile-pg", database, new_town_meeting(tmp_path, database))
     try:
-        status, body = meeting.api("POST", "/cards", {"text": "nul\x00byte"}, token=meeting.join())
-        assert status == 201, body
+        token = meeting.join()
+        status, body = meeting.api("POST", "/cards", {"text": "nul\x00byte"}, token=token)
+        assert (status, body["text"]) == (201, "nulbyte")
+        status, body = meeting.api("POST", "/cards", {"text": "\x00"}, token=token)
+        assert (status, _error_code(body)) == (422, "text_required")
         with meeting.store() as store:
             assert [card.text for card in store.cards(meeting.slug)] == ["nulbyte"]
     finally:
