@@ -64,8 +64,13 @@ class Meeting:
         status, created = self.api(
             "POST",
             "/ballots",
-            {"key": key, "title": f"Ballot {key}", "rule": rule, "options": options,
-             "settings": settings},
+            {
+                "key": key,
+                "title": f"Ballot {key}",
+                "rule": rule,
+                "options": options,
+                "settings": settings,
+            },
             facilitator=True,
         )
         assert status == 201, created

@@ -253,7 +253,9 @@ def test_cards_consent_and_scores_follow_the_charter(meeting: Meeting) -> None:
     status, stored = meeting.api("POST", "/scores", {"scores": [*row, dont_know]}, token=token)
     assert status == 201 and stored["stored"] == 2
     status, out = meeting.api(
-        "POST", "/scores", {"scores": [{"issue": A, "criterion": criteria[0], "score": 99}]},
+        "POST",
+        "/scores",
+        {"scores": [{"issue": A, "criterion": criteria[0], "score": 99}]},
         token=token,
     )
     assert (status, error_of(out)) == (422, "score_out_of_scale")

@@ -223,7 +223,11 @@ def start_server(
         except OSError:
             return False
 
-    wait_until(healthy, deadline_s=60, what=f"the server to answer /healthz ({log_path})")
+    try:
+        wait_until(healthy, deadline_s=90, what=f"the server to answer /healthz ({log_path})")
+    except BaseException:
+        server.stop()  # never leave a server running behind a failed start
+        raise
     return server
 
 

@@ -318,4 +318,3 @@ class ParticipantService:
     def _require_participant(self, slug: str, token: str) -> None:
         if self.participant(slug, token) is None:
             raise NotFoundError("not_found_participant")
-
