@@ -155,13 +155,14 @@ def test_a_workshop_file_with_codes_identity_makes_code_only_ballots(store: Stor
 
 def test_control_characters_never_reach_the_database(ws: Store) -> None:
     """NUL (which PostgreSQL refuses), bells, escapes and lone surrogates are removed from
-    every text and JSON value the store writes; tabs and line breaks stay."""
+    every text and JSON value the store writes; tabs and line breaks stay, and what is
+    returned is what was stored."""
     token = ws.join(SLUG)
-    card = ws.add_card(SLUG, "夜\x00でも\x07申請\r\nできる\t\ud800", token=token)
+    card = ws.add_card(SLUG, "夜\x00でも\x07申請\r\nでき\tる\ud800", token=token)
     ws.create_ballot(
         SLUG, "odd", "題\x1b名", rule="single", options=OPTIONS, settings={"note\x0b": "x\x00"}
     )
     stored = [c.text for c in ws.cards(SLUG) if c.id == card.id]
-    assert stored == ["夜でも申請\nできる\t"]
+    assert stored == [card.text] == ["夜でも申請\nでき\tる"]
     ballot = ws.ballot(SLUG, "odd")
     assert (ballot.title, ballot.settings) == ("題名", {"note": "x"})
