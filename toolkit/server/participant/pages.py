@@ -322,6 +322,17 @@ class PageHandler(UreshiiHandler):
             self.message_page(error, 404, None)
             return None
 
+    def visitor(self, slug: str) -> tuple[WorkshopView, str, Participant] | None:
+        """The workshop, token and participant of a joined phone; None once it has been
+        answered instead (an unknown workshop's page, or the way to the join page)."""
+        view = self.view_or_404(slug)
+        if view is None:
+            return None
+        me = self.joined(slug)
+        if me is None:
+            return None
+        return view, *me
+
     def joined(self, slug: str) -> tuple[str, Participant] | None:
         """The token and participant of a joined phone, or None after sending it to join."""
         token = self.token(slug)
@@ -481,13 +492,10 @@ class BallotPage(PageHandler):
     """``/p/<slug>/b/<key>``: the ballot form, by its rule; posts the vote."""
 
     def get(self, slug: str, key: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, participant = me
+        view, token, participant = visit
         try:
             ballot = view.ballot(key)
         except NotFoundError as error:
@@ -499,13 +507,10 @@ class BallotPage(PageHandler):
         self._show(view, ballot, participant)
 
     async def post(self, slug: str, key: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, participant = me
+        view, token, participant = visit
         try:
             ballot = view.ballot(key)
         except NotFoundError as missing:
@@ -555,13 +560,10 @@ class ReceiptPage(PageHandler):
     """``/p/<slug>/b/<key>/receipt``: the vote as stored, with its receipt number."""
 
     def get(self, slug: str, key: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, _ = me
+        view, token, _ = visit
         vote = self.service.my_votes(slug, token).get(key)
         if vote is None or key not in view.ballots:
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}", status=303)
@@ -612,20 +614,18 @@ class CardPage(PageHandler):
     """``/p/<slug>/card``: what would make a stakeholder glad (うれしい)."""
 
     def get(self, slug: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None or self.joined(slug) is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
+        view = visit[0]
         added = self.get_query_argument("added", "") == "1"
         self.render_page("card.html", view=view, added=added)
 
     async def post(self, slug: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, _ = me
+        view, token, _ = visit
         text = self.get_body_argument("text", "", strip=False)
         stakeholder = self.get_body_argument("stakeholder", "") or None
         try:
@@ -649,24 +649,18 @@ class ConsentPage(PageHandler):
     """``/p/<slug>/consent``: fist of five on the proposed method charter."""
 
     def get(self, slug: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, _ = me
+        view, token, _ = visit
         done = view.charter is not None and self.service.has_consented(slug, token, view.charter)
         self.render_page("consent.html", view=view, done=done)
 
     async def post(self, slug: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, _ = me
+        _, token, _ = visit
         level = self.get_body_argument("level", "")
         version = self.get_body_argument("version", "")
         try:
@@ -695,9 +689,10 @@ class ScorePage(PageHandler):
     """``/p/<slug>/score/<n>``: one issue per page, every criterion, "don't know" allowed."""
 
     def get(self, slug: str, number: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None or self.joined(slug) is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
+        view = visit[0]
         self._show(view, number)
 
     def _show(
@@ -729,13 +724,10 @@ class ScorePage(PageHandler):
         )
 
     async def post(self, slug: str, number: str) -> None:
-        view = self.view_or_404(slug)
-        if view is None:
+        visit = self.visitor(slug)
+        if visit is None:
             return
-        me = self.joined(slug)
-        if me is None:
-            return
-        token, _ = me
+        view, token, _ = visit
         issues = list(view.issues.values())
         index = int(number) - 1 if number.isdigit() else -1
         form = self.form()
