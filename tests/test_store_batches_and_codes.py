@@ -166,3 +166,21 @@ def test_control_characters_never_reach_the_database(ws: Store) -> None:
     assert stored == [card.text] == ["夜でも申請\nでき\tる"]
     ballot = ws.ballot(SLUG, "odd")
     assert (ballot.title, ballot.settings) == ("題名", {"note": "x"})
+
+
+def test_a_paper_vote_is_its_voter_and_its_vote_together_inside_a_batch_too(ws: Store) -> None:
+    """cast_paper_vote inside a batch item runs as savepoints of that batch's transaction."""
+    [code] = ws.issue_codes(SLUG, 1)
+    participants = ws.counts(SLUG)["participants"]
+    results = ws.write_batch(
+        [
+            lambda store: store.cast_paper_vote(SLUG, "top", ["online-shinsei"]),
+            lambda store: store.cast_paper_vote(SLUG, "top", ["nope"]),
+            lambda store: store.cast_paper_vote(
+                SLUG, "top", [OPTIONS[0]], code=normalize_code(code)
+            ),
+        ]
+    )
+    assert [type(r).__name__ for r in results] == ["Vote", "InvalidInputError", "Vote"]
+    assert [v.channel for v in ws.votes(SLUG, "top")] == ["paper", "paper"]
+    assert ws.counts(SLUG)["participants"] == participants + 1  # the refused paper left none

@@ -3,8 +3,8 @@
 Residents who do not use a phone vote on paper. Staff type each paper ballot here (on the
 facilitator's or a staff laptop): with the ballot's printed one-time code when it has one
 (a code that already voted is refused by the database), or as a new anonymous paper voter.
-Each entry is one transaction (:meth:`toolkit.store.Store.write_batch` with one item): the
-paper voter and the vote are stored together or not at all.
+Each entry is :meth:`toolkit.store.Store.cast_paper_vote`: the paper voter and the vote are
+stored together or not at all.
 """
 
 from __future__ import annotations
@@ -178,14 +178,7 @@ class PaperBallotEntry(ipywidgets.VBox):
         store, slug = self.ctx.store, self.ctx.slug
         if typed and (not code or store.workshop_of_token(code) != slug):
             raise NotFoundError("participant_code_unknown")
-
-        def item(batch: Store) -> Any:
-            token = code or batch.join(slug, channel="paper")
-            return batch.cast_vote(slug, ballot.key, token, payload, channel="paper")
-
-        [result] = store.write_batch([item])
-        if isinstance(result, Exception):
-            raise result
+        store.cast_paper_vote(slug, ballot.key, payload, code=code)
         self.entered += 1
         self.message.show(t("paper_entered", self.ctx.lang, n=self.entered), "success")
         self.code.value = ""

@@ -175,8 +175,10 @@ class Store:
 
         Items must only write through this store (their reads before the commit do not see
         the batch's own writes from another connection). Returns one result per item, in
-        order: the item's return value, or the exception it raised.
+        order: the item's return value, or the exception it raised. Called from inside a
+        batch's item, the items run as savepoints of that batch's transaction.
         """
+        outer: Connection | None = getattr(self._batch, "connection", None)
 
         def work(connection: Connection) -> list[T | Exception]:
             self._batch.connection = connection
@@ -193,11 +195,13 @@ class Store:
                     except Exception as error:
                         results.append(error)
             finally:
-                self._batch.connection = None
+                self._batch.connection = outer
             return results
 
         if not items:
             return []
+        if outer is not None:
+            return work(outer)
         return run_write(self.engine, work)
 
     def _read(self, work: Callable[[Connection], T]) -> T:
@@ -1593,6 +1597,22 @@ class Store:
             return Vote(vote_id, ballot, pid, clean, cast(Channel, how), at)
 
         return self._write(work)
+
+    def cast_paper_vote(
+        self, slug: str, ballot: str, payload: Any, *, code: str | None = None
+    ) -> Vote:
+        """A paper ballot entered by staff, marked ``paper``: under its printed ``code``
+        (normalised) when it has one, else as a new anonymous paper voter. The voter and the
+        vote are stored together or not at all."""
+
+        def item(store: Store) -> Vote:
+            token = code or store.join(slug, channel="paper")
+            return store.cast_vote(slug, ballot, token, payload, channel="paper")
+
+        [result] = self.write_batch([item])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def votes(self, slug: str, ballot: str) -> list[Vote]:
         def work(conn: Connection) -> list[Vote]:

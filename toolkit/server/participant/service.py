@@ -283,12 +283,7 @@ class ParticipantService:
 
     async def paper_vote(self, slug: str, key: str, payload: Any, code: str | None) -> Vote:
         """A paper ballot entered by staff: under its printed code, or as a new paper voter."""
-
-        def item(store: Store) -> Vote:
-            token = code or store.join(slug, channel="paper")
-            return store.cast_vote(slug, key, token, payload, channel="paper")
-
-        return await self.write(item)
+        return await self.write(lambda store: store.cast_paper_vote(slug, key, payload, code=code))
 
     async def add_card(self, slug: str, token: str, text: str, stakeholder: str | None) -> Any:
         self._require_participant(slug, token)
