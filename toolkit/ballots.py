@@ -25,11 +25,12 @@ Any rule may also have ``eligible``: the channels whose votes it takes (e.g. ``[
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from toolkit.errors import InvalidInputError
-from toolkit.model import CHANNELS
+from toolkit.i18n import catalog, t
+from toolkit.model import CHANNELS, Criterion, Issue, Theme
 from toolkit.text import clean_text
 
 RULES = (
@@ -135,6 +136,31 @@ def validate_vote(
                 )
         return {o: n for o, n in sorted(counts.items()) if n or rule == "score"}
     raise InvalidInputError("ballot_unknown_rule", value=rule, allowed=", ".join(RULES))
+
+
+def option_names(
+    issues: Iterable[Issue], themes: Iterable[Theme], criteria: Iterable[Criterion]
+) -> dict[str, str]:
+    """Option key → name for :func:`option_label`: issue titles over theme names over
+    criterion names (the keys a ballot's options may stand for)."""
+    names = {c.key: c.name for c in criteria}
+    names.update({th.key: th.name for th in themes})
+    names.update({i.key: i.title for i in issues})
+    return names
+
+
+def option_label(purpose: str, option: str, lang: str, names: Mapping[str, str]) -> str:
+    """What a person reads for a ballot option: a method's name on a method (or weights)
+    vote, else the name in ``names`` (issue titles over theme names over criterion names),
+    else the key itself.
+
+    >>> option_label("town_meeting", "kenshin", "ja", {"kenshin": "健診の予約変更"})
+    '健診の予約変更'
+    """
+    key = f"methods_rule_{option}"
+    if purpose in ("method", "weights") and key in catalog():
+        return t(key, lang)
+    return names.get(option, option)
 
 
 def _check_options(chosen: Sequence[Any], allowed: Sequence[str]) -> None:

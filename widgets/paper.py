@@ -13,8 +13,9 @@ from typing import Any
 
 import ipywidgets
 
+from toolkit.ballots import option_label, option_names
 from toolkit.errors import InvalidInputError, NotFoundError
-from toolkit.i18n import catalog, t
+from toolkit.i18n import t
 from toolkit.model import Ballot
 from toolkit.store import Store, normalize_code
 from widgets.context import AppContext
@@ -29,18 +30,8 @@ NONE = "–"
 
 def option_labels(store: Store, slug: str, ballot: Ballot, lang: str) -> dict[str, str]:
     """What staff read for each option: a method's name, an issue's title, a theme…"""
-    names: dict[str, str] = {}
-    names.update({c.key: c.name for c in store.criteria(slug)})
-    names.update({th.key: th.name for th in store.themes(slug)})
-    names.update({i.key: i.title for i in store.issues(slug)})
-    labels = {}
-    for option in ballot.options:
-        key = f"methods_rule_{option}"
-        if ballot.purpose in ("method", "weights") and key in catalog():
-            labels[option] = t(key, lang)
-        else:
-            labels[option] = names.get(option, option)
-    return labels
+    names = option_names(store.issues(slug), store.themes(slug), store.criteria(slug))
+    return {o: option_label(ballot.purpose, o, lang, names) for o in ballot.options}
 
 
 class PaperBallotEntry(ipywidgets.VBox):

@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from toolkit.ballots import option_label, option_names
 from toolkit.errors import NotFoundError
-from toolkit.i18n import catalog, t
 from toolkit.model import (
     Ballot,
     Criterion,
@@ -55,6 +55,8 @@ class WorkshopView:
     charter: MethodCharter | None
     """The newest charter version (proposed or locked)."""
     join_code: str
+    names: dict[str, str]
+    """Option key → name: issue titles over theme names over criterion names."""
     loaded_at: float = field(compare=False)
 
     @property
@@ -73,18 +75,7 @@ class WorkshopView:
 
     def option_label(self, ballot: Ballot, option: str, lang: str) -> str:
         """What a person reads for an option: a method's name, an issue's title, a theme…"""
-        if ballot.purpose in ("method", "weights"):
-            key = f"methods_rule_{option}"
-            if key in catalog():
-                return t(key, lang)
-        if option in self.issues:
-            return self.issues[option].title
-        if option in self.themes:
-            return self.themes[option]
-        for criterion in self.criteria:
-            if criterion.key == option:
-                return criterion.name
-        return option
+        return option_label(ballot.purpose, option, lang, self.names)
 
     def option_cost(self, ballot: Ballot, option: str) -> float | None:
         cost = (ballot.settings.get("costs") or {}).get(option)
@@ -174,15 +165,17 @@ class ParticipantService:
         store = self.store
         workshop = store.workshop(slug)  # NotFoundError for an unknown slug
         charters = store.charters(slug)
+        issues, themes, criteria = store.issues(slug), store.themes(slug), store.criteria(slug)
         view = WorkshopView(
             workshop=workshop,
             ballots={b.key: b for b in store.ballots(slug)},
-            issues={i.key: i for i in store.issues(slug)},
-            themes={th.key: th.name for th in store.themes(slug)},
+            issues={i.key: i for i in issues},
+            themes={th.key: th.name for th in themes},
             stakeholders=store.stakeholders(slug),
-            criteria=store.criteria(slug),
+            criteria=criteria,
             charter=charters[-1] if charters else None,
             join_code=join_code(slug),
+            names=option_names(issues, themes, criteria),
             loaded_at=time.monotonic(),
         )
         self._views[slug] = view
