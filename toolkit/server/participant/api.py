@@ -102,8 +102,16 @@ class ApiHandler(web.RequestHandler):
         return None  # bearer credentials only: a browser never sends them by itself
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Tornado's own refusals (a method a route does not take, an unexpected error) as
-        the API's JSON error, never an HTML page and never a traceback."""
+        """Every refusal as the API's JSON error: a handler's ``ApiError`` or
+        ``UreshiiError`` with its own status, and Tornado's own refusals (a method a route
+        does not take, an unexpected error), never an HTML page and never a traceback."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, ApiError):
+            self.send_error_json(error.status, error.key, **error.params)
+            return
+        if isinstance(error, UreshiiError):
+            self.send_error_json(status_of(error), error.key, **error.params)
+            return
         self.clear_header("WWW-Authenticate")
         key = "api_method_not_allowed" if status_code == 405 else "api_server_error"
         if status_code < 500 and status_code != 405:
@@ -157,13 +165,10 @@ class ApiHandler(web.RequestHandler):
         if not self.access.check_secret(self.bearer()):
             raise ApiError(403, "api_facilitator_only")
 
-    async def _run(self, method: Any, *args: Any) -> None:
-        try:
-            await method(*args)
-        except ApiError as error:
-            self.send_error_json(error.status, error.key, **error.params)
-        except UreshiiError as error:
-            self.send_error_json(status_of(error), error.key, **error.params)
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, ApiError | UreshiiError):
+            return  # a refusal answered by `write_error`, not a fault of the server
+        super().log_exception(typ, value, tb)
 
     def view(self, slug: str) -> WorkshopView:
         return self.service.view(slug)
@@ -208,9 +213,6 @@ class OpenApiHandler(ApiHandler):
 
 class WorkshopApiHandler(ApiHandler):
     async def get(self, slug: str) -> None:
-        await self._run(self._get, slug)
-
-    async def _get(self, slug: str) -> None:
         view = self.view(slug)
         lang = self.get_query_argument("lang", view.workshop.lang)
         charter = view.charter
@@ -250,9 +252,6 @@ class WorkshopApiHandler(ApiHandler):
 
 class JoinApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         body = self.json_body()
         self.view(slug)
         code = body.get("code")
@@ -273,9 +272,6 @@ class JoinApiHandler(ApiHandler):
 
 class MeApiHandler(ApiHandler):
     async def get(self, slug: str) -> None:
-        await self._run(self._get, slug)
-
-    async def _get(self, slug: str) -> None:
         token = self.participant_token(slug)
         participant = self.service.participant(slug, token)
         assert participant is not None
@@ -291,9 +287,6 @@ class MeApiHandler(ApiHandler):
 
 class BallotApiHandler(ApiHandler):
     async def get(self, slug: str, key: str) -> None:
-        await self._run(self._get, slug, key)
-
-    async def _get(self, slug: str, key: str) -> None:
         view = self.view(slug)
         lang = self.get_query_argument("lang", view.workshop.lang)
         self.send_json(ballot_json(view, view.ballot(key), lang))
@@ -301,9 +294,6 @@ class BallotApiHandler(ApiHandler):
 
 class VoteApiHandler(ApiHandler):
     async def post(self, slug: str, key: str) -> None:
-        await self._run(self._post, slug, key)
-
-    async def _post(self, slug: str, key: str) -> None:
         body = self.json_body()
         token = self.participant_token(slug)
         if "vote" not in body:
@@ -314,18 +304,12 @@ class VoteApiHandler(ApiHandler):
 
 class ResultsApiHandler(ApiHandler):
     async def get(self, slug: str, key: str) -> None:
-        await self._run(self._get, slug, key)
-
-    async def _get(self, slug: str, key: str) -> None:
         self.view(slug).ballot(key)
         self.send_json(self.service.results(slug, key))
 
 
 class CardsApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         body = self.json_body()
         token = self.participant_token(slug)
         text, stakeholder = body.get("text"), body.get("stakeholder")
@@ -339,9 +323,6 @@ class CardsApiHandler(ApiHandler):
 
 class ConsentsApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         body = self.json_body()
         token = self.participant_token(slug)
         level, version = body.get("level"), body.get("version")
@@ -357,9 +338,6 @@ class ConsentsApiHandler(ApiHandler):
 
 class ScoresApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         body = self.json_body()
         token = self.participant_token(slug)
         rows = body.get("scores")
@@ -384,9 +362,6 @@ class ScoresApiHandler(ApiHandler):
 # ---------------------------------------------------------------------- facilitator
 class CreateBallotApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         self.require_facilitator()
         body = self.json_body()
         self.view(slug)
@@ -435,9 +410,6 @@ class BallotActionApiHandler(ApiHandler):
     }
 
     async def post(self, slug: str, key: str, action: str) -> None:
-        await self._run(self._post, slug, key, action)
-
-    async def _post(self, slug: str, key: str, action: str) -> None:
         self.require_facilitator()
         method = self.ACTIONS[action]
         ballot = await self.service.facilitator(
@@ -448,9 +420,6 @@ class BallotActionApiHandler(ApiHandler):
 
 class PaperVoteApiHandler(ApiHandler):
     async def post(self, slug: str, key: str) -> None:
-        await self._run(self._post, slug, key)
-
-    async def _post(self, slug: str, key: str) -> None:
         self.require_facilitator()
         body = self.json_body()
         if "vote" not in body:
@@ -468,9 +437,6 @@ class PaperVoteApiHandler(ApiHandler):
 
 class CodesApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
-        await self._run(self._post, slug)
-
-    async def _post(self, slug: str) -> None:
         self.require_facilitator()
         body = self.json_body()
         self.view(slug)
