@@ -196,6 +196,8 @@ class Event:
 
 
 JOIN_CODE_DIGITS = 6
+#: Printed one-time codes issued at once (``Store.issue_codes``, ``ureshii codes``).
+MAX_CODES = 5000
 
 
 def join_code(slug: str) -> str:

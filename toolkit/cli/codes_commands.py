@@ -30,10 +30,7 @@ from toolkit.errors import (
     WorkshopFileError,
 )
 from toolkit.i18n import LANGUAGES, default_language, t
-
-#: Mirrors ``toolkit.store.store.MAX_CODES`` (that module imports SQLAlchemy; `--help` stays
-#: quick). The store checks the limit again.
-MAX_CODES = 5000
+from toolkit.model import MAX_CODES
 
 
 def register(group: click.Group) -> None:

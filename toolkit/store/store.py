@@ -43,6 +43,7 @@ from toolkit.errors import (
 from toolkit.model import (
     CATEGORIES,
     CHANNELS,
+    MAX_CODES,
     PHASES,
     Ballot,
     Channel,
@@ -86,7 +87,6 @@ CARD_MAX_CHARS = 500
 #: is not mistaken. 10 letters of 31 ≈ 49 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
-MAX_CODES = 5000
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
 
 
