@@ -29,6 +29,7 @@ from toolkit.i18n import LANGUAGES, normalize_language, t
 from toolkit.model import CATEGORIES, Ballot, Participant
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
+from toolkit.server.participant.api import status_of
 from toolkit.server.participant.service import ParticipantService, WorkshopView
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -149,8 +150,6 @@ def refusal(error: Exception) -> tuple[UreshiiError, int]:
     if isinstance(error, FormError):
         return error.error, error.status
     assert isinstance(error, UreshiiError)
-    from toolkit.server.participant.api import status_of
-
     return error, status_of(error)
 
 

@@ -279,7 +279,6 @@ class ParticipantService:
         return await self.write(lambda store: store.cast_paper_vote(slug, key, payload, code=code))
 
     async def add_card(self, slug: str, token: str, text: str, stakeholder: str | None) -> Any:
-        self._require_participant(slug, token)
         return await self.write(
             lambda store: store.add_card(
                 slug, text, stakeholder=stakeholder, token=token, actor="participant"
@@ -302,7 +301,3 @@ class ParticipantService:
             return await loop.run_in_executor(None, work, self.store)
         finally:
             self.forget(slug)
-
-    def _require_participant(self, slug: str, token: str) -> None:
-        if self.participant(slug, token) is None:
-            raise NotFoundError("not_found_participant")
