@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import signal
 import socket
 import statistics
@@ -42,6 +41,8 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from sections import write_section  # noqa: E402
 
 from toolkit.store import Store  # noqa: E402
 
@@ -265,16 +266,6 @@ def report(result: dict[str, Any], runs: int, command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(content):
-        content = pattern.sub(lambda _m: text + "\n", content)
-    else:
-        content = content.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(content, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -306,7 +297,7 @@ def main() -> None:
     text = report(result, args.runs, command)
     print(text)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, SECTION, text)
 
 
 if __name__ == "__main__":

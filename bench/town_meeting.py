@@ -53,6 +53,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from sections import write_section  # noqa: E402
+
 from toolkit.store import Store  # noqa: E402
 from toolkit.workshop_file import write_template  # noqa: E402
 
@@ -458,16 +460,6 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, text: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(content):
-        content = pattern.sub(lambda _m: text + "\n", content)
-    else:
-        content = content.rstrip("\n") + "\n\n" + text
-    path.write_text(content, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phones", type=int, default=1000)
@@ -495,7 +487,7 @@ def main() -> None:
     text = report(light, voila, command, small)
     print(text)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, SECTION, text)
 
 
 if __name__ == "__main__":
