@@ -51,6 +51,10 @@ class InvalidInputError(UreshiiError, ValueError):
     """A value given by a person or a caller is not allowed (says what is allowed)."""
 
 
+class AlreadyAnsweredError(InvalidInputError):
+    """This participant already answered (a consent check answers once per round)."""
+
+
 class MethodLockedError(UreshiiError):
     """The method charter is locked: a change must be a new version with a reason."""
 

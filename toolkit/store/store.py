@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from toolkit import ballots as ballot_rules
 from toolkit.errors import (
+    AlreadyAnsweredError,
     BallotClosedError,
     CharterNotLockedError,
     ConsentBlockedError,
@@ -1084,7 +1085,7 @@ class Store:
                 if "vision_id" in subject
                 else "consent_already_given"
             )
-            raise InvalidInputError(key, version=version) from None
+            raise AlreadyAnsweredError(key, version=version) from None
 
     # ------------------------------------------------------------------ vision
     def draft_vision(

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tornado import web
 
 from toolkit.errors import (
+    AlreadyAnsweredError,
     BallotClosedError,
     CharterNotLockedError,
     ConsentBlockedError,
@@ -47,6 +48,7 @@ _STATUS: tuple[tuple[type[UreshiiError], int], ...] = (
     (NotEligibleError, 403),
     (NotFoundError, 404),
     (DuplicateVoteError, 409),
+    (AlreadyAnsweredError, 409),
     (BallotClosedError, 409),
     (CharterNotLockedError, 409),
     (MethodLockedError, 409),
@@ -55,16 +57,10 @@ _STATUS: tuple[tuple[type[UreshiiError], int], ...] = (
 )
 
 
-_CONFLICT_KEYS = {"consent_already_given", "vision_consent_already_given"}
-
-
 def status_of(error: UreshiiError) -> int:
-    """The HTTP status of a refused request (401 for an unknown participant token, 409 for
-    a second answer where one is allowed)."""
+    """The HTTP status of a refused request (401 for an unknown participant token)."""
     if error.key == "not_found_participant":
         return 401
-    if error.key in _CONFLICT_KEYS:
-        return 409
     for kind, status in _STATUS:
         if isinstance(error, kind):
             return status
