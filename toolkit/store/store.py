@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from toolkit import ballots as ballot_rules
@@ -89,6 +89,27 @@ CARD_MAX_CHARS = 500
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 _KEY_RE = re.compile(r"[^a-z0-9_-]+")
+
+
+# Statements of the busy paths (a town meeting's joins and votes), built once. SQLAlchemy
+# then skips building and cache-keying them on every call, most of a small write's cost.
+_INSERT_EVENT = insert(s.events)
+_INSERT_PARTICIPANT = insert(s.participants)
+_INSERT_VOTE = insert(s.votes)
+_PARTICIPANT_BY_TOKEN = select(s.participants).where(
+    s.participants.c.token_hash == bindparam("token_hash"),
+    s.participants.c.workshop_id == bindparam("workshop_id"),
+)
+_BALLOT_BY_KEY = (
+    select(s.ballots)
+    .join(s.workshops, s.ballots.c.workshop_id == s.workshops.c.id)
+    .where(s.workshops.c.slug == bindparam("slug"), s.ballots.c.key == bindparam("key"))
+)
+_VOTES_OF_PARTICIPANT = (
+    select(s.votes, s.ballots.c.key)
+    .join(s.ballots, s.votes.c.ballot_id == s.ballots.c.id)
+    .where(s.votes.c.participant_id == bindparam("participant_id"))
+)
 
 
 def normalize_code(text: str) -> str:
@@ -232,22 +253,29 @@ class Store:
             # visible in order and "everything since N" never skips a late commit.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": workshop_id})
         conn.execute(
-            insert(s.events).values(
-                workshop_id=workshop_id, at=now(), kind=kind, actor=actor, payload=dict(payload)
-            )
+            _INSERT_EVENT,
+            {
+                "workshop_id": workshop_id,
+                "at": now(),
+                "kind": kind,
+                "actor": actor,
+                "payload": dict(payload),
+            },
         )
 
     @staticmethod
     def _participant_id(conn: Connection, workshop_id: int, token: str) -> int:
+        return int(Store._participant_row(conn, workshop_id, token).id)
+
+    @staticmethod
+    def _participant_row(conn: Connection, workshop_id: int, token: str) -> Row[Any]:
         found = conn.execute(
-            select(s.participants.c.id).where(
-                s.participants.c.token_hash == hash_token(token),
-                s.participants.c.workshop_id == workshop_id,
-            )
-        ).scalar()
+            _PARTICIPANT_BY_TOKEN,
+            {"token_hash": hash_token(token), "workshop_id": workshop_id},
+        ).first()
         if found is None:
             raise NotFoundError("not_found_participant")
-        return int(found)
+        return found
 
     @staticmethod
     def _key_id(conn: Connection, table: Any, workshop_id: int, key: str, what: str) -> int:
@@ -411,13 +439,14 @@ class Store:
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
             conn.execute(
-                insert(s.participants).values(
-                    workshop_id=wid,
-                    token_hash=hash_token(token),
-                    channel=channel,
-                    category=category,
-                    created_at=now(),
-                )
+                _INSERT_PARTICIPANT,
+                {
+                    "workshop_id": wid,
+                    "token_hash": hash_token(token),
+                    "channel": channel,
+                    "category": category,
+                    "created_at": now(),
+                },
             )
             self._event(conn, wid, "participant_joined", "system", {"channel": channel})
 
@@ -475,11 +504,7 @@ class Store:
     def participant(self, slug: str, token: str) -> Participant:
         def work(conn: Connection) -> Participant:
             wid = self._workshop_id(conn, slug)
-            row = conn.execute(
-                select(s.participants).where(
-                    s.participants.c.id == self._participant_id(conn, wid, token)
-                )
-            ).one()
+            row = self._participant_row(conn, wid, token)
             return Participant(row.id, row.channel, row.category, row.created_at)
 
         return self._read(work)
@@ -1540,25 +1565,14 @@ class Store:
 
         def work(conn: Connection) -> Vote:
             # Few statements: a town meeting writes hundreds of these in one batch.
-            row = conn.execute(
-                select(s.ballots)
-                .join(s.workshops, s.ballots.c.workshop_id == s.workshops.c.id)
-                .where(s.workshops.c.slug == slug, s.ballots.c.key == ballot)
-            ).first()
+            row = conn.execute(_BALLOT_BY_KEY, {"slug": slug, "key": ballot}).first()
             if row is None:
                 self._workshop_id(conn, slug)  # an unknown workshop says so
                 raise NotFoundError("not_found_ballot", key=ballot)
             wid = row.workshop_id
             if row.status != "open":
                 raise BallotClosedError("ballot_not_open", key=ballot, status=row.status)
-            voter = conn.execute(
-                select(s.participants.c.id, s.participants.c.channel).where(
-                    s.participants.c.token_hash == hash_token(token),
-                    s.participants.c.workshop_id == wid,
-                )
-            ).first()
-            if voter is None:
-                raise NotFoundError("not_found_participant")
+            voter = self._participant_row(conn, wid, token)
             pid = int(voter.id)
             how = channel or voter.channel
             if how not in CHANNELS:
@@ -1572,13 +1586,14 @@ class Store:
                 # No savepoint needed: a refused insert ends this write (the transaction, or
                 # the batch item's savepoint, is rolled back).
                 result = conn.execute(
-                    insert(s.votes).values(
-                        ballot_id=row.id,
-                        participant_id=pid,
-                        payload=clean,
-                        channel=how,
-                        created_at=at,
-                    )
+                    _INSERT_VOTE,
+                    {
+                        "ballot_id": row.id,
+                        "participant_id": pid,
+                        "payload": clean,
+                        "channel": how,
+                        "created_at": at,
+                    },
                 )
             except IntegrityError as error:
                 if "ballot_not_open" in str(error.orig):
@@ -1635,11 +1650,7 @@ class Store:
         def work(conn: Connection) -> dict[str, Vote]:
             wid = self._workshop_id(conn, slug)
             pid = self._participant_id(conn, wid, token)
-            rows = conn.execute(
-                select(s.votes, s.ballots.c.key)
-                .join(s.ballots, s.votes.c.ballot_id == s.ballots.c.id)
-                .where(s.votes.c.participant_id == pid)
-            )
+            rows = conn.execute(_VOTES_OF_PARTICIPANT, {"participant_id": pid})
             return {
                 r.key: Vote(r.id, r.key, r.participant_id, r.payload, r.channel, r.created_at)
                 for r in rows
