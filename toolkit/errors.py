@@ -25,6 +25,10 @@ class UreshiiError(Exception):
         self.messages: dict[str, str] = both(message_key, **params)
         super().__init__(self.messages[normalize_language(None)])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its key and parameters (a writer process sends errors back).
+        return (_rebuild, (type(self), self.key, self.params))
+
     def message(self, lang: str | None = None) -> str:
         """The message in ``lang`` ("ja" or "en"; default: the process language)."""
         language: Lang = normalize_language(lang)
@@ -33,6 +37,10 @@ class UreshiiError(Exception):
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe description for APIs: the error class, key and both messages."""
         return {"error": type(self).__name__, "key": self.key, "message": self.messages}
+
+
+def _rebuild(cls: type[UreshiiError], key: str, params: dict[str, Any]) -> UreshiiError:
+    return cls(key, **params)
 
 
 class WorkshopFileError(UreshiiError):

@@ -62,6 +62,9 @@ class ImportProblemsError(ExportError):
         super().__init__("import_problems_error", count=len(problems))
         self.problems = list(problems)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
 
 @dataclass(frozen=True)
 class ImportProblem:

@@ -28,6 +28,7 @@ from toolkit.errors import (
     MethodLockedError,
     NotEligibleError,
     NotFoundError,
+    StoreError,
     UreshiiError,
 )
 from toolkit.i18n import both
@@ -54,6 +55,7 @@ _STATUS: tuple[tuple[type[UreshiiError], int], ...] = (
     (MethodLockedError, 409),
     (ConsentBlockedError, 409),
     (InvalidInputError, 422),
+    (StoreError, 503),  # the writer stopped or the store failed: nothing stored, send again
 )
 
 
@@ -250,6 +252,7 @@ class JoinApiHandler(ApiHandler):
     async def post(self, slug: str) -> None:
         body = self.json_body()
         self.view(slug)
+        await self.service.door.enter()  # new phones queue here (see .door)
         code = body.get("code")
         if code is not None:
             found = self.service.find_code(code) if isinstance(code, str) else None

@@ -83,6 +83,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the package: no stat() per page
     )
     env.filters["yen"] = lambda value: f"{float(value or 0):,.0f}"
     return env
@@ -379,13 +380,14 @@ class EntryPage(PageHandler):
 class WorkshopPage(PageHandler):
     """``/p/<slug>/``: the join page, or once joined, what is open now."""
 
-    def get(self, slug: str) -> None:
+    async def get(self, slug: str) -> None:
         view = self.view_or_404(slug)
         if view is None:
             return
         token = self.token(slug)
         participant = self.service.participant(slug, token)
         if token is None or participant is None:
+            await self.service.door.enter()  # new phones queue here (see .door)
             self.render_page("join.html", view=view, categories=CATEGORIES)
             return
         votes = self.service.my_votes(slug, token)

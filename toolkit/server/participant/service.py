@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from toolkit.ballots import option_label, option_names
-from toolkit.errors import NotFoundError
+from toolkit.errors import DuplicateVoteError, NotFoundError
 from toolkit.model import (
     Ballot,
     Criterion,
@@ -31,7 +31,8 @@ from toolkit.model import (
     Workshop,
     join_code,
 )
-from toolkit.server.participant.writes import WriteQueue
+from toolkit.server.participant.door import Door
+from toolkit.server.participant.writes import Write, WriteQueue
 from toolkit.store import Store, normalize_code
 
 T = TypeVar("T")
@@ -105,6 +106,14 @@ class ParticipantService:
         # Participants never disappear, so a participant once found stays valid: most
         # requests then need no query to know who is asking.
         self._known: dict[tuple[str, str], Participant] = {}
+        # The votes of phones that joined through this process, kept as they are cast here:
+        # a ballot page then needs no query to know "already voted". Only this process
+        # gives such a token its votes (paper votes go under printed codes or new paper
+        # voters); behind a proxy another replica may, and then the store refuses the
+        # second vote and the page says so.
+        self.door = Door()
+        """New phones' queue (:mod:`.door`): phones inside are served first."""
+        self._joined_here: dict[tuple[str, str], dict[str, Vote]] = {}
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -125,17 +134,18 @@ class ParticipantService:
     @property
     def writes(self) -> WriteQueue:
         if self._writes is None:
-            store = self.store
+            _ = self.store  # opened (and migrated) here, before the writer process opens it
             with self._lock:
-                if self._writes is None:
-                    self._writes = WriteQueue(store)
+                if self._writes is None and self.database_url:
+                    self._writes = WriteQueue(self.database_url)
+        assert self._writes is not None
         return self._writes
 
     def warm(self) -> None:
         """Open the store (and migrate it) and start the writer now, before phones arrive,
         so the first phone does not wait for it and a wrong database fails at start."""
         if self.configured:
-            _ = self.writes  # opens the store and starts the writer thread
+            _ = self.writes  # opens the store and starts the writer process
 
     def close(self) -> None:
         if self._writes is not None:
@@ -218,6 +228,10 @@ class ParticipantService:
         return found
 
     def my_votes(self, slug: str, token: str) -> dict[str, Vote]:
+        """The participant's votes by ballot key (no query for a phone that joined here)."""
+        known = self._joined_here.get((slug, token))
+        if known is not None:
+            return dict(known)
         return self.store.participant_votes(slug, token)
 
     def has_consented(self, slug: str, token: str, charter: MethodCharter) -> bool:
@@ -261,37 +275,47 @@ class ParticipantService:
         return f"{digest[:4]}-{digest[4:8]}".upper()
 
     # ------------------------------------------------------------------ writes
-    async def write(self, item: Callable[[Store], T]) -> T:
-        """Run a write in the next batch; returns once it is committed."""
-        result: T = await self.writes.run(item)
-        return result
+    async def write(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the store's write ``method`` in the next batch; returns once it is committed."""
+        return await self.writes.run(Write(method, args, kwargs))
 
     async def join(self, slug: str, *, category: str | None = None) -> str:
         self.view(slug)  # NotFoundError before anything is written
-        return await self.write(lambda store: store.join(slug, category=category))
+        token: str = await self.write("join", slug, category=category)
+        if len(self._joined_here) < 200_000:
+            self._joined_here[(slug, token)] = {}
+        return token
 
     async def vote(self, slug: str, key: str, token: str, payload: Any) -> Vote:
         self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
-        return await self.write(lambda store: store.cast_vote(slug, key, token, payload))
+        try:
+            vote: Vote = await self.write("cast_vote", slug, key, token, payload)
+        except DuplicateVoteError:
+            self._joined_here.pop((slug, token), None)  # voted elsewhere: ask the store
+            raise
+        known = self._joined_here.get((slug, token))
+        if known is not None:
+            known[key] = vote
+        return vote
 
     async def paper_vote(self, slug: str, key: str, payload: Any, code: str | None) -> Vote:
         """A paper ballot entered by staff: under its printed code, or as a new paper voter."""
-        return await self.write(lambda store: store.cast_paper_vote(slug, key, payload, code=code))
+        vote: Vote = await self.write("cast_paper_vote", slug, key, payload, code=code)
+        return vote
 
     async def add_card(self, slug: str, token: str, text: str, stakeholder: str | None) -> Any:
         return await self.write(
-            lambda store: store.add_card(
-                slug, text, stakeholder=stakeholder, token=token, actor="participant"
-            )
+            "add_card", slug, text, stakeholder=stakeholder, token=token, actor="participant"
         )
 
     async def consent(self, slug: str, token: str, level: int, version: int | None) -> None:
-        await self.write(lambda store: store.record_consent(slug, token, level, version=version))
+        await self.write("record_consent", slug, token, level, version=version)
 
     async def scores(
         self, slug: str, token: str, scores: Mapping[tuple[str, str], float | None]
     ) -> int:
-        return await self.write(lambda store: store.record_scores(slug, token, scores))
+        count: int = await self.write("record_scores", slug, token, dict(scores))
+        return count
 
     async def facilitator(self, slug: str, work: Callable[[Store], T]) -> T:
         """A facilitator's change (create, open, close, release, codes), in a worker thread

@@ -1,38 +1,69 @@
-"""One writer thread that commits the writes of many requests together (group commit).
+"""A writer process that commits the writes of many requests together (group commit).
 
 A town meeting's burst is hundreds of phones voting within seconds. One transaction per vote
 costs one disk flush each (about 1 ms on SQLite with ``synchronous=FULL``), and the requests
 would queue behind each other on the server's one event loop. Instead each request hands its
-write to :class:`WriteQueue` and awaits it; the writer thread takes everything waiting, runs
-it as ONE transaction with a savepoint per item (:meth:`Store.write_batch`), and answers each
+write to :class:`WriteQueue` and awaits it; the writer takes everything waiting, runs it as
+ONE transaction with a savepoint per item (:meth:`Store.write_batch`), and answers each
 request only after the commit. A request is acknowledged only when its write is durable; an
 item's own failure (a duplicate vote) is returned to that request alone.
+
+The writer is a **process** of its own, not a thread: its SQL then never waits for the
+interpreter lock behind the event loop's page rendering (a writer thread spent most of a
+burst waiting for it), and it runs on the machine's second core. A write is therefore named,
+not passed as code: a :class:`Write` is a :class:`~toolkit.store.Store` method's name and
+its arguments, so it crosses the process boundary. If the writer process dies, the writes
+waiting for it fail with :class:`StoreError` (none of them was acknowledged) and the next
+write starts a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import multiprocessing
+import os
 import queue
+import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
 
-from toolkit.store import Store
+from toolkit.errors import StoreError
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
 """Items per transaction: enough to absorb a burst, small enough to answer quickly."""
 
+WRITES = frozenset(
+    {"join", "cast_vote", "cast_paper_vote", "add_card", "record_consent", "record_scores"}
+)
+"""The store methods a phone's request may run through the queue."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """One store write by name: ``Write("cast_vote", (slug, key, token, payload))``."""
+
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.method not in WRITES:
+            raise ValueError(f"not a queued store write: {self.method!r}")
+
 
 @dataclass
 class _Job:
-    item: Callable[[Store], Any]
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
+    generation: int
+    """The writer process it was sent to (the first, or one started after a crash)."""
 
 
 def _settle(future: asyncio.Future[Any], result: Any) -> None:
@@ -45,58 +76,188 @@ def _settle(future: asyncio.Future[Any], result: Any) -> None:
 
 
 class WriteQueue:
-    """Commits queued store writes in batches from one background thread.
+    """Commits queued store writes in batches, in a writer process of its own.
 
-    >>> queue = WriteQueue(store)                                # doctest: +SKIP
-    >>> vote = await queue.run(lambda s: s.cast_vote(slug, "top", token, ["a"]))  # +SKIP
+    >>> queue = WriteQueue("sqlite:////tmp/w.sqlite")                        # doctest: +SKIP
+    >>> vote = await queue.run(Write("cast_vote", (slug, "top", token, ["a"])))  # +SKIP
     """
 
-    def __init__(self, store: Store, *, max_batch: int = MAX_BATCH) -> None:
-        self.store = store
+    def __init__(self, database_url: str, *, max_batch: int = MAX_BATCH) -> None:
+        self.database_url = database_url
         self.max_batch = max_batch
-        self.batches = 0
-        self.items = 0
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, name="ureshii-writes", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._jobs: dict[int, _Job] = {}
+        self._outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._generation = 0
+        self._closed = False
+        self._start()
 
-    async def run(self, item: Callable[[Store], T]) -> T:
-        """Run ``item(store)`` in the next batch; its result once committed (or its error)."""
+    # ------------------------------------------------------------------ the parent's side
+    async def run(self, write: Write) -> Any:
+        """Run ``write`` in the next batch; its result once committed (or raise its error)."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(item, future, loop))
+        future: asyncio.Future[Any] = loop.create_future()
+        with self._lock:
+            if self._closed:
+                raise StoreError("store_writer_stopped")
+            if self._process is None or not self._process.is_alive():
+                self._start()
+            job_id = next(self._ids)
+            self._jobs[job_id] = _Job(future, loop, self._generation)
+            self._outbox.put((job_id, write))
         return await future
 
     def close(self, timeout: float = 10.0) -> None:
-        """Finish what is queued, then stop the thread."""
-        self._jobs.put(None)
-        self._thread.join(timeout)
+        """Finish what is queued, then stop the writer process."""
+        with self._lock:
+            self._closed = True
+            process = self._process
+        self._outbox.put(None)
+        if process is not None:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
 
-    def _work(self) -> None:
-        while True:
-            first = self._jobs.get()
-            if first is None:
-                return
-            jobs = [first]
-            stop = False
-            while len(jobs) < self.max_batch:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
+    def _start(self) -> None:
+        """Start a writer process with its two pipes and the two threads that feed them."""
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        jobs_in, jobs_out = context.Pipe(duplex=False)
+        results_in, results_out = context.Pipe(duplex=False)
+        process = context.Process(
+            target=serve_writes,
+            args=(self.database_url, jobs_in, results_out, self.max_batch),
+            name="ureshii-writer",
+            daemon=True,
+        )
+        process.start()
+        jobs_in.close()  # the child's ends: its death is then an EOF here
+        results_out.close()
+        self._process = process
+        self._generation += 1
+        outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
+        old, self._outbox = self._outbox, outbox
+        old.put(None)  # the previous sender thread, if any, stops
+        threading.Thread(
+            target=self._send, args=(jobs_out, outbox), name="ureshii-writes-out", daemon=True
+        ).start()
+        threading.Thread(
+            target=self._receive,
+            args=(results_in, self._generation),
+            name="ureshii-writes-in",
+            daemon=True,
+        ).start()
+
+    def _send(self, pipe: Connection, outbox: queue.SimpleQueue[tuple[int, Write] | None]) -> None:
+        """Send waiting writes to the child, as many as are waiting in one message."""
+        try:
+            while True:
+                first = outbox.get()
+                if first is None:
                     break
-                if job is None:
+                batch = [first]
+                stop = False
+                while len(batch) < self.max_batch:
+                    try:
+                        more = outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                pipe.send(batch)
+                if stop:
+                    break
+            pipe.send(None)  # the child finishes what it has, then exits
+        except OSError:
+            pass  # the child is gone; _receive fails the waiting writes
+        finally:
+            pipe.close()
+
+    def _receive(self, pipe: Connection, generation: int) -> None:
+        """Settle each request's future with its result, as the child reports commits."""
+        try:
+            while True:
+                for job_id, result in pipe.recv():
+                    with self._lock:
+                        job = self._jobs.pop(job_id, None)
+                    if job is not None:
+                        job.loop.call_soon_threadsafe(_settle, job.future, result)
+        except (EOFError, OSError):
+            pass
+        finally:
+            pipe.close()
+        with self._lock:  # the writes sent to this process will not be answered
+            lost = [i for i, job in self._jobs.items() if job.generation == generation]
+            jobs = [self._jobs.pop(i) for i in lost]
+            if jobs:
+                log.error("The writer process stopped; %d waiting writes failed", len(jobs))
+        for job in jobs:
+            job.loop.call_soon_threadsafe(_settle, job.future, StoreError("store_writer_stopped"))
+
+
+# ---------------------------------------------------------------------- the writer process
+def serve_writes(database_url: str, jobs: Connection, results: Connection, max_batch: int) -> None:
+    """The writer process: commit each batch of writes, then report every item's result.
+
+    Runs until its parent sends ``None`` or goes away (EOF). Ctrl+C reaches the whole
+    process group; it is the parent's to handle (it asks this process to finish what it
+    has). A SIGTERM ends this process at once: a batch cut short was never committed, so
+    none of its writes was acknowledged.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from toolkit.store import Store
+
+    pending: list[tuple[int, Write]] = []
+    stop = False
+    code = 0
+    try:
+        store = Store.open(database_url)
+        while not stop:
+            if not pending:
+                message = jobs.recv()
+                if message is None:
+                    break
+                pending.extend(message)
+            while len(pending) < max_batch and jobs.poll():
+                message = jobs.recv()
+                if message is None:
                     stop = True
                     break
-                jobs.append(job)
-            results: list[Any]
-            try:
-                results = self.store.write_batch([job.item for job in jobs])
-            except Exception as error:
-                log.exception("A batch of %d writes failed; none was stored", len(jobs))
-                results = [error] * len(jobs)
-            self.batches += 1
-            self.items += len(jobs)
-            for job, result in zip(jobs, results, strict=True):
-                job.loop.call_soon_threadsafe(_settle, job.future, result)
-            if stop:
-                return
+                pending.extend(message)
+            batch, pending = pending[:max_batch], pending[max_batch:]
+            results.send(list(zip([i for i, _ in batch], _commit(store, batch), strict=True)))
+        for start in range(0, len(pending), max_batch):  # what came with the stop
+            batch = pending[start : start + max_batch]
+            results.send(list(zip([i for i, _ in batch], _commit(store, batch), strict=True)))
+        store.close()
+    except (EOFError, OSError):
+        pass  # the parent is gone: nothing waits for an answer
+    except Exception:
+        log.exception("The writer process failed")
+        code = 1
+    os._exit(code)  # no interpreter teardown: nothing else runs in this process
+
+
+def _commit(store: Any, batch: list[tuple[int, Write]]) -> list[Any]:
+    def item(write: Write) -> Callable[[Any], Any]:
+        return lambda s: getattr(s, write.method)(*write.args, **write.kwargs)
+
+    try:
+        outcomes = store.write_batch([item(write) for _, write in batch])
+    except Exception as error:
+        log.exception("A batch of %d writes failed; none was stored", len(batch))
+        outcomes = [error] * len(batch)
+    return [_portable(outcome) for outcome in outcomes]
+
+
+def _portable(outcome: Any) -> Any:
+    """An outcome that survives pickling: our errors as they are, others as a StoreError."""
+    from toolkit.errors import UreshiiError
+
+    if isinstance(outcome, BaseException) and not isinstance(outcome, UreshiiError):
+        log.error("A write failed: %r", outcome)
+        return StoreError("store_write_failed")
+    return outcome
