@@ -91,6 +91,7 @@ class WriteQueue:
         self._outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._generation = 0
+        self._broken = False  # the current writer was seen to end (its pipe closed)
         self._closed = False
         self._start()
 
@@ -102,7 +103,7 @@ class WriteQueue:
         with self._lock:
             if self._closed:
                 raise StoreError("store_writer_stopped")
-            if self._process is None or not self._process.is_alive():
+            if self._process is None or self._broken or not self._process.is_alive():
                 self._start()
             job_id = next(self._ids)
             self._jobs[job_id] = _Job(future, loop, self._generation)
@@ -136,6 +137,7 @@ class WriteQueue:
         results_out.close()
         self._process = process
         self._generation += 1
+        self._broken = False
         outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
         old, self._outbox = self._outbox, outbox
         old.put(None)  # the previous sender thread, if any, stops
@@ -190,6 +192,8 @@ class WriteQueue:
         finally:
             pipe.close()
         with self._lock:  # the writes sent to this process will not be answered
+            if generation == self._generation:
+                self._broken = True  # the next write starts a new writer
             lost = [i for i, job in self._jobs.items() if job.generation == generation]
             jobs = [self._jobs.pop(i) for i in lost]
             if jobs:
