@@ -106,13 +106,13 @@ class ParticipantService:
         # Participants never disappear, so a participant once found stays valid: most
         # requests then need no query to know who is asking.
         self._known: dict[tuple[str, str], Participant] = {}
+        self.door = Door()
+        """New phones' queue (:mod:`.door`): phones inside are served first."""
         # The votes of phones that joined through this process, kept as they are cast here:
         # a ballot page then needs no query to know "already voted". Only this process
         # gives such a token its votes (paper votes go under printed codes or new paper
         # voters); behind a proxy another replica may, and then the store refuses the
         # second vote and the page says so.
-        self.door = Door()
-        """New phones' queue (:mod:`.door`): phones inside are served first."""
         self._joined_here: dict[tuple[str, str], dict[str, Vote]] = {}
 
     # ------------------------------------------------------------------ plumbing
