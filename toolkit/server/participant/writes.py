@@ -20,6 +20,7 @@ write starts a new one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -73,6 +74,12 @@ def _settle(future: asyncio.Future[Any], result: Any) -> None:
         future.set_exception(result)
     else:
         future.set_result(result)
+
+
+def _answer(job: _Job, result: Any) -> None:
+    """Hand ``result`` to the waiting request on its own event loop (if it still runs)."""
+    with contextlib.suppress(RuntimeError):  # a closed loop: the server stops, nobody waits
+        job.loop.call_soon_threadsafe(_settle, job.future, result)
 
 
 class WriteQueue:
@@ -186,7 +193,7 @@ class WriteQueue:
                     with self._lock:
                         job = self._jobs.pop(job_id, None)
                     if job is not None:
-                        job.loop.call_soon_threadsafe(_settle, job.future, result)
+                        _answer(job, result)
         except (EOFError, OSError):
             pass
         finally:
@@ -199,7 +206,7 @@ class WriteQueue:
             if jobs:
                 log.error("The writer process stopped; %d waiting writes failed", len(jobs))
         for job in jobs:
-            job.loop.call_soon_threadsafe(_settle, job.future, StoreError("store_writer_stopped"))
+            _answer(job, StoreError("store_writer_stopped"))
 
 
 # ---------------------------------------------------------------------- the writer process
