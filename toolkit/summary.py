@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from toolkit import methods
@@ -126,10 +128,9 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
             "consent": charter.consent,
         }
         if not scores.dropna(subset=["score"]).empty:
-            summary["ranking"] = _ranking(scores, issues, criteria, charter.weights)
-            summary["by_group"] = _by_group(
-                store, slug, scores, criteria, charter.weights, min_group
-            )
+            rule = RankingRule(charter.weights, charter.tie_break, _costs(issues))
+            summary["ranking"] = _ranking(scores, issues, criteria, rule)
+            summary["by_group"] = _by_group(store, slug, scores, criteria, rule, min_group)
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
         summary["score_stats"] = _score_stats(scores, issues, criteria)
     summary["roadmap"] = _roadmap(issues, summary["ranking"])
@@ -147,14 +148,29 @@ def rank_scores(
     criteria: list[Criterion],
     issue_keys: list[str],
     weights: dict[str, float],
+    *,
+    tie_break: str = "mean_then_median",
+    costs: Mapping[str, float | None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The charter's ranking from long scores: ``(scaled table, ranked)``.
 
-    Issues with a number for every criterion are kept (in ``issue_keys`` order), their mean
-    scores are scaled to 0–1 (:func:`scaled_table`) and combined by ``methods.weighted_sum``
-    with the agreed weights. ``ranked`` has the columns ``score`` and ``rank``. This is the
-    only place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
+    Issues with a number for every criterion are kept (in ``issue_keys`` order), their scores
+    are scaled to 0–1 (:func:`scaled_table`) and combined by ``methods.weighted_sum`` with
+    the agreed weights. ``ranked`` has the columns ``score`` and ``rank``. This is the only
+    place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
     Criteria the charter gives no weight (left out in the agreement) play no part.
+
+    Issues with the same score are ordered by the charter's ``tie_break``:
+
+    - ``mean_then_median`` (the default): scores from each criterion's mean; a tie goes to
+      the higher score from the medians;
+    - ``median_then_mean``: scores from the medians; a tie goes to the higher one from the
+      means;
+    - ``lowest_cost``: a tie goes to the cheaper issue (``costs``; an unknown cost last);
+    - ``facilitator``: tied issues keep sharing their rank, for the facilitator to decide
+      on the record.
+
+    Issues still equal after the tie-break share the better rank.
     """
     criteria, weights = weighted_criteria(criteria, weights)
     keys = _scored_issues(scores, issue_keys, criteria)
@@ -164,9 +180,41 @@ def rank_scores(
     # Only the rankable issues go in: an issue that someone answered "don't know" on every
     # time for a criterion would make the aggregation refuse the whole table.
     usable = scores[scores["issue"].isin(keys) & scores["criterion"].isin(weights)]
-    table = scaled_table(usable, criteria, keys)
-    ranked = methods.weighted_sum(table, pd.Series(weights, dtype=float), normalization="none")
+    by_median = tie_break == "median_then_mean"
+    agreed = pd.Series(weights, dtype=float)
+    table = scaled_table(usable, criteria, keys, "median" if by_median else "mean")
+    ranked = methods.weighted_sum(table, agreed, normalization="none")
+    if tie_break in ("mean_then_median", "median_then_mean"):
+        other = scaled_table(usable, criteria, keys, "mean" if by_median else "median")
+        second = methods.weighted_sum(other, agreed, normalization="none")["score"]
+        ranked = _break_ties(ranked, -second)
+    elif tie_break == "lowest_cost":
+        cost = pd.Series({k: (costs or {}).get(k) for k in keys}, dtype=float)
+        ranked = _break_ties(ranked, cost.fillna(math.inf))
     return table, ranked
+
+
+def _break_ties(ranked: pd.DataFrame, then: pd.Series) -> pd.DataFrame:
+    """``ranked`` with issues that share a rank ordered by ``then`` (smaller first).
+
+    Ranks stay competition ranks (1, 2, 2, 4): issues equal on ``then`` as well keep
+    sharing the better one.
+    """
+    first = ranked["rank"].to_numpy()
+    second = then.reindex(ranked.index).to_numpy(dtype=float)
+    order = np.lexsort((np.arange(len(first)), second, first))
+    result = ranked.iloc[order].copy()
+    ranks: list[int] = []
+    for position, i in enumerate(order):
+        j = order[position - 1] if position else None
+        same = (
+            j is not None
+            and first[i] == first[j]
+            and (second[i] == second[j] or math.isclose(second[i], second[j], rel_tol=1e-9))
+        )
+        ranks.append(ranks[-1] if same else position + 1)
+    result["rank"] = ranks
+    return result
 
 
 def weighted_criteria(
@@ -178,11 +226,15 @@ def weighted_criteria(
 
 
 def scaled_table(
-    scores: pd.DataFrame, criteria: list[Criterion], issues: list[str]
+    scores: pd.DataFrame,
+    criteria: list[Criterion],
+    issues: list[str],
+    statistic: Literal["mean", "median"] = "mean",
 ) -> pd.DataFrame:
-    """Issues × criteria mean scores, each placed on its own scale as 0–1 (cost inverted)."""
+    """Issues × criteria mean (or median) scores, each placed on its own scale as 0–1 (cost
+    inverted)."""
     table = methods.aggregate_scores(
-        scores, issues=issues, criteria=[c.key for c in criteria], statistic="mean"
+        scores, issues=issues, criteria=[c.key for c in criteria], statistic=statistic
     )
     for c in criteria:
         span = c.scale_max - c.scale_min
@@ -200,14 +252,35 @@ def _scored_issues(scores: pd.DataFrame, issues: list[str], criteria: list[Crite
     return [i for i in issues if answered.get(i, 0) == len(wanted)]
 
 
+@dataclass(frozen=True)
+class RankingRule:
+    """What a locked charter says about ranking: weights, tie-break, and the issues' costs
+    (for the ``lowest_cost`` tie-break)."""
+
+    weights: dict[str, float]
+    tie_break: str
+    costs: dict[str, float | None]
+
+    def rank(
+        self, scores: pd.DataFrame, criteria: list[Criterion], keys: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return rank_scores(
+            scores, criteria, keys, self.weights, tie_break=self.tie_break, costs=self.costs
+        )
+
+
+def _costs(issues: list[Any]) -> dict[str, float | None]:
+    return {i.key: i.cost for i in issues}
+
+
 def _ranking(
-    scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], weights: dict[str, float]
+    scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], rule: RankingRule
 ) -> list[dict[str, Any]]:
-    criteria, weights = weighted_criteria(criteria, weights)
+    criteria, weights = weighted_criteria(criteria, rule.weights)
     keys = _scored_issues(scores, [i.key for i in issues], criteria)
     if not keys:
         return []
-    table, ranked = rank_scores(scores, criteria, keys, weights)
+    table, ranked = rule.rank(scores, criteria, keys)
     agreed = pd.Series(weights, dtype=float)
     acceptability: dict[Any, dict[Any, Any]] = {keys[0]: {1: 1.0}}
     if len(keys) > 1:
@@ -282,7 +355,7 @@ def _by_group(
     slug: str,
     scores: pd.DataFrame,
     criteria: list[Criterion],
-    weights: dict[str, float],
+    rule: RankingRule,
     min_group: int,
 ) -> dict[str, Any]:
     """The ranking each participant group alone would give; groups < ``min_group`` hidden."""
@@ -295,7 +368,7 @@ def _by_group(
         if raters < min_group:
             groups[str(group)] = {"raters": None, "suppressed": True, "ranking": []}
             continue
-        _, ranked = rank_scores(part, criteria, keys, weights)
+        _, ranked = rule.rank(part, criteria, keys)
         groups[str(group)] = {
             "raters": raters,
             "suppressed": False,

@@ -117,7 +117,15 @@ def verify_document(document: dict[str, Any]) -> Verification:
     differences: list[Difference] = []
     computed_keys: list[str] = []
     if not scores.dropna(subset=["score"]).empty:
-        table, ranked = rank_scores(scores, criteria, issue_keys, dict(charter["weights"]))
+        costs = {i["key"]: i.get("cost") for i in summary["issues"]}
+        table, ranked = rank_scores(
+            scores,
+            criteria,
+            issue_keys,
+            dict(charter["weights"]),
+            tie_break=charter.get("tie_break", "mean_then_median"),
+            costs=costs,
+        )
         for key, row in ranked.iterrows():
             key = str(key)
             computed_keys.append(key)
