@@ -18,32 +18,17 @@ import json
 
 import pytest
 
-from tests.workshop_data import small_workshop
+from tests.workshop_data import tied_scores
 from toolkit.export.json_export import render_json
 from toolkit.export.verify import verify_document
 from toolkit.store import Store
 from toolkit.summary import summarize
 
 SLUG = "tsuru-dx"
-SCORES = {"madoguchi-konzatsu": (1, 4, 4), "sanres": (3, 3, 4), "chat": (2, 3, 4)}
 
 
 def ranked_with(store: Store, tie_break: str) -> list[tuple[str, int]]:
-    store.create_workshop(small_workshop(SLUG))
-    tokens = [store.join(SLUG) for _ in range(3)]
-    store.propose_charter(
-        SLUG,
-        method="weighted_sum",
-        weights={"resident": 100, "staff": 0, "cost": 0},
-        tie_break=tie_break,
-    )
-    for token in tokens:
-        store.record_consent(SLUG, token, 5)
-    store.lock_charter(SLUG)
-    for n, token in enumerate(tokens):
-        store.record_scores(
-            SLUG, token, {(issue, "resident"): values[n] for issue, values in SCORES.items()}
-        )
+    tied_scores(store, SLUG, tie_break)
     summary = summarize(store, SLUG)
     assert verify_document(json.loads(render_json(summary))).matches
     return [(row["key"], row["rank"]) for row in summary["ranking"]]

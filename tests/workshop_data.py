@@ -60,3 +60,28 @@ def small_workshop(slug: str = "tsuru-dx") -> dict[str, Any]:
             ],
         },
     }
+
+
+#: Three raters' scores on the criterion "resident" (1–5) that tie issues in every way the
+#: tie-breaks can tell apart: means 3 / 3.33 / 3, medians 4 / 3 / 3 (tests/test_tie_breaks.py).
+TIED_SCORES = {"madoguchi-konzatsu": (1, 4, 4), "sanres": (3, 3, 4), "chat": (2, 3, 4)}
+
+
+def tied_scores(store: Any, slug: str, tie_break: str) -> None:
+    """:func:`small_workshop` with a locked charter (only "resident" weighed, the given
+    ``tie_break``) and :data:`TIED_SCORES` from three raters."""
+    store.create_workshop(small_workshop(slug))
+    tokens = [store.join(slug) for _ in range(3)]
+    store.propose_charter(
+        slug,
+        method="weighted_sum",
+        weights={"resident": 100, "staff": 0, "cost": 0},
+        tie_break=tie_break,
+    )
+    for token in tokens:
+        store.record_consent(slug, token, 5)
+    store.lock_charter(slug)
+    for n, token in enumerate(tokens):
+        store.record_scores(
+            slug, token, {(issue, "resident"): values[n] for issue, values in TIED_SCORES.items()}
+        )

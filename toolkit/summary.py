@@ -187,15 +187,16 @@ def rank_scores(
     if tie_break in ("mean_then_median", "median_then_mean"):
         other = scaled_table(usable, criteria, keys, "mean" if by_median else "median")
         second = methods.weighted_sum(other, agreed, normalization="none")["score"]
-        ranked = _break_ties(ranked, -second)
+        ranked = break_ties(ranked, -second)
     elif tie_break == "lowest_cost":
         cost = pd.Series({k: (costs or {}).get(k) for k in keys}, dtype=float)
-        ranked = _break_ties(ranked, cost.fillna(math.inf))
+        ranked = break_ties(ranked, cost.fillna(math.inf))
     return table, ranked
 
 
-def _break_ties(ranked: pd.DataFrame, then: pd.Series) -> pd.DataFrame:
-    """``ranked`` with issues that share a rank ordered by ``then`` (smaller first).
+def break_ties(ranked: pd.DataFrame, then: pd.Series) -> pd.DataFrame:
+    """``ranked`` (columns ``score`` and ``rank``) with issues that share a rank ordered by
+    ``then`` (smaller first): the charter's tie-break, or a what-if ranking's agreed ranks.
 
     Ranks stay competition ranks (1, 2, 2, 4): issues equal on ``then`` as well keep
     sharing the better one.

@@ -8,8 +8,8 @@ each participant group alone would have it (small groups hidden).
 
 :class:`WhatIfWeights` re-ranks instantly with other weights, from the summary's 0–1
 per-criterion values (the output of ``toolkit.summary.scaled_table``) and
-``methods.weighted_sum``, exactly as the summary does; it never writes to the store and says
-so on screen.
+``methods.weighted_sum``, exactly as the summary does (equal scores keep the agreed order);
+it never writes to the store and says so on screen.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import traitlets
 from toolkit import methods
 from toolkit.i18n import t
 from toolkit.model import Event
-from toolkit.summary import ROBUSTNESS_SAMPLES, summarize
+from toolkit.summary import ROBUSTNESS_SAMPLES, break_ties, summarize
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
@@ -218,8 +218,11 @@ class WhatIfWeights(ipywidgets.VBox):
         table = pd.DataFrame(
             [row["criteria"] for row in ranking], index=[row["key"] for row in ranking]
         )[list(weights)]
-        ranked = methods.weighted_sum(table, pd.Series(weights), normalization="none")
         agreed = {row["key"]: row["rank"] for row in ranking}
+        ranked = methods.weighted_sum(table, pd.Series(weights), normalization="none")
+        # Equal scores keep the agreed order (the charter's tie-break decided it), so the
+        # agreed weights give back exactly the agreed ranking.
+        ranked = break_ties(ranked, pd.Series(agreed, dtype=float))
         titles = {row["key"]: row["title"] for row in ranking}
         self.order = [str(k) for k in ranked.index]
         rows, up, down = [], 0, 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workshop_data import small_workshop
+from tests.workshop_data import small_workshop, tied_scores
 from toolkit.demo import build_demo
 from toolkit.store import Store
 from toolkit.summary import summarize
@@ -106,6 +106,19 @@ def test_what_if_weights_rerank_without_changing_the_charter(
     assert "Give at least one criterion some weight." in whatif.note.value
     whatif.reset_button.click()
     assert whatif.order == agreed and "same order" in whatif.note.value
+
+
+@pytest.mark.parametrize("tie_break", ["lowest_cost", "median_then_mean", "facilitator"])
+def test_what_if_starts_from_the_agreed_order_when_a_tie_was_broken(
+    tmp_path: Path, tie_break: str
+) -> None:
+    with Store.open(str(tmp_path / "tied.sqlite")) as store:
+        tied_scores(store, SLUG, tie_break)
+        view = ResultsView(AppContext.for_store(store, SLUG, "en"), LiveFeed(store, SLUG))
+        agreed = [(row["key"], row["rank"]) for row in view.summary["ranking"]]
+        assert view.whatif.order == [key for key, _ in agreed]
+        assert "same order" in view.whatif.note.value
+        assert "▲" not in view.whatif.table.value and "▼" not in view.whatif.table.value
 
 
 def _criteria(view: ResultsView) -> dict[str, dict[str, float]]:
