@@ -6,10 +6,11 @@ each rank is and where the group disagrees, the ranking as each participant grou
 would have it, and the ballots. Screens, exports and tests read this dict; nothing else
 recomputes a ranking.
 
-Scoring convention (stated in every export): each criterion's mean score is placed on its own
-scale as 0–1 (benefit: (x − min)/(max − min); cost: (max − x)/(max − min)), so an issue's
-score is the weighted mean of these, from 0 (bottom of every scale) to 1 (top of every
-scale), and does not depend on which other issues are on the list.
+Scoring convention (stated in every export): each criterion's mean score (median, under the
+``median_then_mean`` tie-break) is placed on its own scale as 0–1 (benefit:
+(x − min)/(max − min); cost: (max − x)/(max − min)), so an issue's score is the weighted mean
+of these, from 0 (bottom of every scale) to 1 (top of every scale), and does not depend on
+which other issues are on the list. Equal scores are ordered by the charter's tie-break.
 
 Besides the results, the summary carries what the exports need to stand on their own (added
 for issue 6, all JSON-safe): every issue with its links, the happiness map (stakeholder ×
