@@ -226,22 +226,21 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
     code = 0
     try:
         store = Store.open(database_url)
-        while not stop:
+        while True:
             if not pending:
+                if stop:
+                    break
                 message = jobs.recv()
                 if message is None:
                     break
                 pending.extend(message)
-            while len(pending) < max_batch and jobs.poll():
+            while not stop and len(pending) < max_batch and jobs.poll():
                 message = jobs.recv()
                 if message is None:
-                    stop = True
-                    break
-                pending.extend(message)
+                    stop = True  # what came before the stop is still committed
+                else:
+                    pending.extend(message)
             batch, pending = pending[:max_batch], pending[max_batch:]
-            results.send(list(zip([i for i, _ in batch], _commit(store, batch), strict=True)))
-        for start in range(0, len(pending), max_batch):  # what came with the stop
-            batch = pending[start : start + max_batch]
             results.send(list(zip([i for i, _ in batch], _commit(store, batch), strict=True)))
         store.close()
     except (EOFError, OSError):
