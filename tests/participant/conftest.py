@@ -19,6 +19,17 @@ from tests.server.server_helpers import ServerProcess, start_server
 from toolkit.store import Store
 from toolkit.workshop_file import write_template
 
+#: The town-meeting template's issues used as ballot options, their English titles, and a
+#: budget ballot's settings (Equal Shares over them).
+A, B, C, D = "madoguchi-konzatsu", "kenshin-henko", "online-shinsei", "kosodate-push"
+TITLES = {
+    A: "Shorter queues at the front desk",
+    B: "Reschedule health checks online",
+    C: "Childcare procedures from your phone",
+    D: "Childcare support notices",
+}
+BUDGET = {"budget": 10_000_000, "costs": {A: 8_000_000, B: 3_000_000, C: 2_000_000, D: 1}}
+
 
 @dataclass
 class Meeting:
@@ -77,20 +88,35 @@ class Meeting:
         status, opened = self.api("POST", f"/ballots/{key}/open", facilitator=True)
         assert status == 200 and opened["status"] == "open", opened
 
+    def new_phones_vote(self, key: str, choices: list[Any]) -> None:
+        """One new phone per choice joins and votes it on ballot ``key``."""
+        for choice in choices:
+            status, body = self.api(
+                "POST", f"/ballots/{key}/votes", {"vote": choice}, token=self.join()
+            )
+            assert status == 201, body
+
     def votes(self, key: str) -> int:
         with self.store() as store:
             return len(store.votes(self.slug, key))
 
 
-def _meeting(folder: Path, database: str, name: str, lang: str = "en") -> Iterator[Meeting]:
+def start_meeting(folder: Path, database: str, name: str, lang: str = "en", **env: str) -> Meeting:
+    """A server on a fresh town-meeting workshop in ``database`` (``env``: more variables for
+    the server). The caller stops it: ``meeting.server.stop()``."""
     spec = write_template(folder / "town.yaml", "town-meeting", lang)  # type: ignore[arg-type]
     with Store.open(database) as store:
         slug = store.load_workshop_file(spec).slug
-    running = start_server(name, env={"URESHII_DATABASE_URL": database})
+    running = start_server(name, env={"URESHII_DATABASE_URL": database, **env})
+    return Meeting(running, database, slug)
+
+
+def _meeting(folder: Path, database: str, name: str, lang: str = "en") -> Iterator[Meeting]:
+    meeting = start_meeting(folder, database, name, lang)
     try:
-        yield Meeting(running, database, slug)
+        yield meeting
     finally:
-        running.stop()
+        meeting.server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from tests.participant.conftest import Meeting
-
-A, B, C, D = "madoguchi-konzatsu", "kenshin-henko", "online-shinsei", "kosodate-push"
+from tests.participant.conftest import A, B, C, D, Meeting
 
 # rule, settings, a good vote, a bad vote (and the error code it must give)
 RULES: list[tuple[str, dict[str, Any], Any, Any, str]] = [
@@ -95,11 +93,7 @@ def test_each_rule_takes_one_good_vote_per_person_and_refuses_the_rest(
 def test_results_stay_hidden_until_release_and_closing_freezes_them(meeting: Meeting) -> None:
     key = "api-hidden"
     meeting.ballot(key, "approval", [A, B, C])
-    for choice in ([A, B], [B], [B, C]):
-        status, _ = meeting.api(
-            "POST", f"/ballots/{key}/votes", {"vote": choice}, token=meeting.join()
-        )
-        assert status == 201
+    meeting.new_phones_vote(key, [[A, B], [B], [B, C]])
 
     status, hidden = meeting.api("GET", f"/ballots/{key}/results")
     assert status == 200

@@ -16,17 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.participant.conftest import Meeting
+from tests.participant.conftest import BUDGET, TITLES, A, B, C, D, Meeting
 from tests.server.server_helpers import ARTIFACTS, RequestLog
 
-A, B, C, D = "madoguchi-konzatsu", "kenshin-henko", "online-shinsei", "kosodate-push"
-TITLES = {
-    A: "Shorter queues at the front desk",
-    B: "Reschedule health checks online",
-    C: "Childcare procedures from your phone",
-    D: "Childcare support notices",
-}
-BUDGET = {"budget": 10_000_000, "costs": {A: 8_000_000, B: 3_000_000, C: 2_000_000, D: 1}}
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,

@@ -29,18 +29,10 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import yaml
 
-from tests.participant.conftest import Meeting
+from tests.participant.conftest import BUDGET, TITLES, A, B, C, D, Meeting
 from tests.server.server_helpers import ARTIFACTS, LOOPBACK_HOSTS, wait_until
 from toolkit.i18n import t
 
-A, B, C, D = "madoguchi-konzatsu", "kenshin-henko", "online-shinsei", "kosodate-push"
-TITLES = {
-    A: "Shorter queues at the front desk",
-    B: "Reschedule health checks online",
-    C: "Childcare procedures from your phone",
-    D: "Childcare support notices",
-}
-BUDGET = {"budget": 10_000_000, "costs": {A: 8_000_000, B: 3_000_000, C: 2_000_000, D: 1}}
 PAGE_LIMIT = 50_000
 """Bytes a phone page may weigh (the issue's limit: < 50 KB per page)."""
 CSP_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "data:"}
@@ -780,11 +772,7 @@ def test_results_are_hidden_until_released_then_shown_and_refresh_while_open(
 ) -> None:
     key = "page-results"
     meeting.ballot(key, "approval", [A, B, C])
-    for choice in ([A, B], [B], [B, C]):
-        status, _ = meeting.api(
-            "POST", f"/ballots/{key}/votes", {"vote": choice}, token=meeting.join()
-        )
-        assert status == 201
+    meeting.new_phones_vote(key, [[A, B], [B], [B, C]])
     phone = join(meeting)
     path = ws(meeting, f"b/{key}/results")
 

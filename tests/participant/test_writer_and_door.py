@@ -25,22 +25,15 @@ from typing import Any
 import psutil
 import pytest
 
-from tests.participant.conftest import Meeting
-from tests.server.server_helpers import start_server, wait_until
+from tests.participant.conftest import Meeting, start_meeting
+from tests.server.server_helpers import wait_until
 from toolkit.server.participant.door import Door
-from toolkit.store import Store
-from toolkit.workshop_file import write_template
 
 OPTIONS = ["madoguchi-konzatsu", "kenshin-henko", "online-shinsei"]
 
 
 def _start(folder: Path, name: str, **env: str) -> Meeting:
-    spec = write_template(folder / "town.yaml", "town-meeting", "en")
-    database = str(folder / "town.sqlite")
-    with Store.open(database) as store:
-        slug = store.load_workshop_file(spec).slug
-    server = start_server(name, env={"URESHII_DATABASE_URL": database, **env})
-    meeting = Meeting(server, database, slug)
+    meeting = start_meeting(folder, str(folder / "town.sqlite"), name, **env)
     meeting.ballot("town", "approval", OPTIONS)
     return meeting
 

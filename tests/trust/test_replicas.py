@@ -87,16 +87,8 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 1m;
-        location /p/ {{
-            limit_req zone=ureshii_writes burst=3000 nodelay;
-            proxy_pass http://ureshii_phones;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-        }}
-        location /api/v1/ {{
+        # Phone pages and the API: any replica.
+        location ~ ^/(p|api/v1)/ {{
             limit_req zone=ureshii_writes burst=3000 nodelay;
             proxy_pass http://ureshii_phones;
             proxy_http_version 1.1;
