@@ -44,10 +44,10 @@ def test_engine_never_imports_a_ui_package() -> None:
 
 
 def test_the_store_and_the_methods_know_the_same_methods() -> None:
-    from toolkit.methods import RULES
+    from toolkit.methods import METHODS
     from toolkit.store import METHOD_IDS
 
-    assert set(METHOD_IDS) == set(RULES)
+    assert set(METHOD_IDS) == set(METHODS)
 
 
 def test_the_console_starts_without_pandas_scipy_or_pabutools() -> None:

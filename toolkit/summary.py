@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import methods
+from toolkit.ballots import tally
 from toolkit.model import Criterion
 from toolkit.store import Store
 
@@ -583,40 +584,3 @@ def _audit_log(store: Store, slug: str) -> list[dict[str, Any]]:
         if len(batch) < 5000:
             return events
         since = batch[-1].seq
-
-
-def tally(
-    rule: str, options: tuple[str, ...], settings: dict[str, Any], payloads: list[Any]
-) -> dict[str, Any]:
-    """Count a ballot by its rule: ``{"order": [...best first], "points": {option: n}}``."""
-    if rule == "single":
-        counts = Counter(payloads)
-        points = {o: float(counts[o]) for o in options}
-    elif rule in ("dot_votes", "points", "score"):
-        total: Counter[str] = Counter()
-        for payload in payloads:
-            total.update(payload)
-        points = {o: float(total[o]) for o in options}
-    elif rule == "approval":
-        series = methods.approval([(1, set(p)) for p in payloads])
-        points = {o: float(series.get(o, 0)) for o in options}
-    elif rule == "borda":
-        series = methods.borda([(1, list(p)) for p in payloads])
-        points = {o: float(series.get(o, 0)) for o in options}
-    elif rule == "schulze":
-        result = methods.schulze([(1, list(p)) for p in payloads])
-        order = list(result.ranking)
-        return {"order": order, "points": {o: float(len(order) - i) for i, o in enumerate(order)}}
-    else:  # budget rules
-        approvals: dict[Hashable, set[str]] = {str(i): set(p) for i, p in enumerate(payloads)}
-        costs = {o: float(settings["costs"][o]) for o in options}
-        chooser = methods.equal_shares if rule == "equal_shares" else methods.greedy_budget
-        selected = chooser(costs, approvals, float(settings["budget"]))
-        supporters = Counter(o for p in payloads for o in p)
-        return {
-            "order": list(selected),
-            "points": {o: float(supporters[o]) for o in options},
-            "selected": list(selected),
-        }
-    order = sorted(options, key=lambda o: (-points[o], options.index(o)))
-    return {"order": order, "points": points}

@@ -23,7 +23,7 @@ import ipywidgets
 import pandas as pd
 
 from toolkit.i18n import t
-from toolkit.methods.registry import RULES
+from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event
 from toolkit.summary import summarize
 from widgets.chart import ChartView
@@ -64,7 +64,7 @@ def _p(key: str, lang: str, *, tag: str = "p", **params: Any) -> str:
 
 def _names(summary: dict[str, Any], lang: str) -> dict[str, str]:
     """Readable names of everything a ballot option or a map cell may name."""
-    names = {key: rule.name(lang) for key, rule in RULES.items()}
+    names = {key: method_name(key, lang) for key in METHODS}
     names.update({c["key"]: c["name"] for c in summary["criteria"]})
     names.update({s["key"]: s["name"] for s in summary["stakeholders"]})
     names.update({th["key"]: th["name"] for th in summary["themes"]})
@@ -324,7 +324,7 @@ class ProjectorBoard(ipywidgets.VBox):
             widgets.append(self._html("charter", f"<p>{escape(t('board_no_charter', lang))}</p>"))
             return widgets
         charter = charters[-1]
-        method = RULES[charter.method].name(lang) if charter.method in RULES else charter.method
+        method = method_name(charter.method, lang)
         if charter.locked and charter.consent:
             levels = {str(k): int(v) for k, v in charter.consent.get("levels", {}).items()}
             state = t("board_charter_locked", lang, version=charter.version, method=method)
@@ -351,9 +351,7 @@ class ProjectorBoard(ipywidgets.VBox):
         if charter is None:
             return [self._html("scoring", f"<p>{escape(t('board_scoring_waits', lang))}</p>")]
         names = _names(summary, lang)
-        method = (
-            RULES[charter["method"]].name(lang) if charter["method"] in RULES else charter["method"]
-        )
+        method = method_name(charter["method"], lang)
         raters = len({row[0] for row in summary["scores"]["rows"]})
         text = _p(
             "board_charter_locked", lang, tag="h2", version=charter["version"], method=method

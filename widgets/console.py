@@ -24,9 +24,10 @@ from typing import Any
 import ipywidgets
 import segno  # type: ignore[import-untyped,unused-ignore]
 
+from toolkit.ballots import rule_name
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
-from toolkit.methods.registry import RULES
+from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop, join_code
 from toolkit.store import Store
 from toolkit.workshop_file import WorkshopFileProblems
@@ -456,7 +457,7 @@ class CharterControls(ipywidgets.VBox):
             html = f"<p>{escape(t('console_charter_none', lang))}</p>"
             locked = False
         else:
-            method = RULES[charter.method].name(lang) if charter.method in RULES else charter.method
+            method = method_name(charter.method, lang)
             if charter.locked:
                 levels = charter.consent.get("levels", {}) if charter.consent else {}
                 answers = [int(n) for n, k in levels.items() for _ in range(int(k))]
@@ -495,7 +496,7 @@ BALLOT_EVENTS = {
 
 def option_names(store: Store, slug: str, lang: str) -> dict[str, str]:
     """Readable names of ballot options: issues, themes, criteria or methods, by key."""
-    names: dict[str, str] = {key: rule.name(lang) for key, rule in RULES.items()}
+    names: dict[str, str] = {key: method_name(key, lang) for key in METHODS}
     names.update({c.key: c.name for c in store.criteria(slug)})
     names.update({th.key: th.name for th in store.themes(slug)})
     names.update({i.key: i.title for i in store.issues(slug)})
@@ -588,7 +589,7 @@ class BallotRow(ipywidgets.VBox):
             status=status,
             votes=votes,
             visibility=seen,
-            rule=RULES[ballot.rule].name(lang) if ballot.rule in RULES else ballot.rule,
+            rule=rule_name(ballot.rule, lang),
         )
         with self.hold_sync():
             self.info.value = (
@@ -622,7 +623,7 @@ class NewBallotForm(ipywidgets.VBox):
             **wide,
         )
         self.rule = ipywidgets.Dropdown(
-            options=[(RULES[r].name(lang), r) for r in NEW_BALLOT_RULES],
+            options=[(rule_name(r, lang), r) for r in NEW_BALLOT_RULES],
             value="approval",
             description=t("console_new_ballot_rule", lang),
             **wide,

@@ -23,10 +23,10 @@ from typing import Any
 
 import ipywidgets
 
+from toolkit.ballots import tally
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
 from toolkit.model import CATEGORIES, Ballot, Event, HappinessCard, Theme
-from toolkit.summary import tally
 from toolkit.theme_suggestions import Suggestion, suggest_theme_for, suggest_themes
 from widgets.chart import ChartView
 from widgets.context import AppContext

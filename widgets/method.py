@@ -33,12 +33,12 @@ import ipywidgets
 import traitlets
 
 from toolkit import methods
+from toolkit.ballots import tally
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
-from toolkit.methods import RULES
+from toolkit.methods.registry import method_name
 from toolkit.model import Ballot, Criterion, Event, MethodCharter
 from toolkit.store import TIE_BREAKS
-from toolkit.summary import tally
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
@@ -146,10 +146,6 @@ def format_time(value: datetime | str | None) -> str:
 
 def percent(weight: float) -> str:
     return f"{weight * 100:.0f}%"
-
-
-def method_name(method: str, lang: str) -> str:
-    return RULES[method].name(lang) if method in RULES else method
 
 
 def candidate_methods(ctx: AppContext) -> list[str]:

@@ -13,18 +13,17 @@ from typing import Any
 
 import ipywidgets
 
-from toolkit.ballots import option_label, option_names
+from toolkit.ballots import ballot_rule, option_label, option_names
 from toolkit.errors import InvalidInputError, NotFoundError
 from toolkit.i18n import t
 from toolkit.model import Ballot
+from toolkit.money import amount_text, exact_amount
 from toolkit.store import Store, normalize_code
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
 
 BALLOT_EVENTS = {"ballot_created", "ballot_opened", "ballot_closed", "vote_cast"}
-RANK_RULES = ("borda", "schulze")
-CHOICE_RULES = ("approval", "equal_shares", "greedy_budget")
 NONE = "–"
 
 
@@ -104,31 +103,28 @@ class PaperBallotEntry(ipywidgets.VBox):
         lang = self.ctx.lang
         labels = option_labels(self.ctx.store, self.ctx.slug, ballot, lang)
         settings = ballot.settings
-        rows: list[Any] = [ipywidgets.HTML(f"<b>{t('paper_rule_' + ballot.rule, lang)}</b>")]
-        if ballot.rule == "single":
+        rule = ballot_rule(ballot.rule)
+        low, high = rule.field_range(settings, len(ballot.options))
+        rows: list[Any] = [ipywidgets.HTML(f"<b>{rule.paper_hint(lang)}</b>")]
+        if rule.form == "radio":
             radio = ipywidgets.RadioButtons(
                 options=[(labels[o], o) for o in ballot.options], value=None
             )
             self._controls["single"] = radio
             rows.append(radio)
-        for option in ballot.options if ballot.rule != "single" else ():
+        for option in ballot.options if rule.form != "radio" else ():
             label = labels[option]
             cost = (settings.get("costs") or {}).get(option)
             if cost is not None:
-                label = f"{label} ({t('paper_cost', lang, cost=f'{cost:,.0f}')})"
+                label = f"{label} ({t('paper_cost', lang, cost=amount_text(exact_amount(cost)))})"
             control: Any
-            if ballot.rule in CHOICE_RULES:
+            if rule.form == "checkboxes":
                 control = ipywidgets.Checkbox(description=label, indent=False)
-            elif ballot.rule in RANK_RULES:
-                ranks = [NONE, *(str(n) for n in range(1, len(ballot.options) + 1))]
-                control = ipywidgets.Dropdown(options=ranks, value=NONE, description=label)
-            elif ballot.rule == "score":
-                low, high = int(settings.get("min", 0)), int(settings.get("max", 5))
+            elif rule.form in ("ranks", "scale"):
                 values = [NONE, *(str(n) for n in range(low, high + 1))]
                 control = ipywidgets.Dropdown(options=values, value=NONE, description=label)
-            else:  # dot_votes, points
-                top = int(settings.get("dots") or settings.get("total", 100))
-                control = ipywidgets.BoundedIntText(value=0, min=0, max=top, description=label)
+            else:  # numbers: dots, points, votes
+                control = ipywidgets.BoundedIntText(value=0, min=low, max=high, description=label)
             control.style = {"description_width": "initial"}
             self._controls[option] = control
             rows.append(control)
@@ -141,21 +137,21 @@ class PaperBallotEntry(ipywidgets.VBox):
         ballot = self._current()
         if ballot is None:
             raise InvalidInputError("paper_no_open_ballot")
-        rule = ballot.rule
-        if rule == "single":
+        form = ballot_rule(ballot.rule).form
+        if form == "radio":
             chosen = self._controls["single"].value
             if chosen is None:
                 raise InvalidInputError("participant_choose_one")
             return chosen
-        if rule in CHOICE_RULES:
+        if form == "checkboxes":
             return [o for o, box in self._controls.items() if box.value]
-        if rule in RANK_RULES:
+        if form == "ranks":
             ranked = [(int(c.value), o) for o, c in self._controls.items() if c.value != NONE]
             ranks = [r for r, _ in ranked]
             if len(set(ranks)) != len(ranks):
                 raise InvalidInputError("participant_rank_repeated")
             return [o for _, o in sorted(ranked)]
-        if rule == "score":
+        if form == "scale":
             return {o: int(c.value) for o, c in self._controls.items() if c.value != NONE}
         return {o: int(c.value) for o, c in self._controls.items() if c.value}
 

@@ -25,12 +25,13 @@ import traitlets
 
 from toolkit import methods
 from toolkit.i18n import t
+from toolkit.methods.registry import method_name
 from toolkit.model import Event
 from toolkit.summary import ROBUSTNESS_SAMPLES, break_ties, summarize
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import bar_cell, css, fit, format_time, html_table, method_name
+from widgets.method import bar_cell, css, fit, format_time, html_table
 
 RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
 _WARN = "#a4161a"

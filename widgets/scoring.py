@@ -17,11 +17,12 @@ import traitlets
 
 from toolkit.errors import CharterNotLockedError
 from toolkit.i18n import t
+from toolkit.methods.registry import method_name
 from toolkit.model import Criterion, Event, MethodCharter
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
-from widgets.method import css, fit, method_name
+from widgets.method import css, fit
 from widgets.seats import TableSeats
 
 #: The value of the "don't know" choice in a control (stored as ``None``).

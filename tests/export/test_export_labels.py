@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.ballots import RULES
+from toolkit.ballots import BALLOT_RULES, rule_name
 from toolkit.export._common import label
 from toolkit.workshop_file import TIE_BREAKS
 
@@ -17,7 +17,7 @@ def test_every_tie_break_has_a_name_in_ja_and_en(tie_break: str) -> None:
     assert ja and en and ja != en
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", BALLOT_RULES)
 def test_every_ballot_rule_has_a_name_in_ja_and_en(rule: str) -> None:
-    ja, en = label(f"rule_{rule}", "ja"), label(f"rule_{rule}", "en")
+    ja, en = rule_name(rule, "ja"), rule_name(rule, "en")
     assert ja and en and ja != en

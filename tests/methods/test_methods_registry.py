@@ -1,4 +1,4 @@
-"""The rule registry and the bilingual messages of the methods."""
+"""The method registry and the bilingual messages of the methods."""
 
 from __future__ import annotations
 
@@ -6,21 +6,26 @@ import pytest
 
 from toolkit import methods
 from toolkit.i18n import catalog
-from toolkit.methods import RULES, MethodInputError
+from toolkit.methods import METHODS, MethodInputError, method_name
 
-EXPECTED_RULES = {
+EXPECTED_METHODS = {
     "weighted_sum", "topsis", "borda", "schulze", "approval", "dot_votes", "quadratic",
     "equal_shares", "greedy_budget", "ahp", "moscow", "rice", "ice",
 }  # fmt: skip
 
 
-def test_every_rule_has_a_function_and_a_name_in_both_languages() -> None:
-    assert set(RULES) == EXPECTED_RULES
-    for rule_id, rule in RULES.items():
-        assert rule.id == rule_id
-        assert callable(getattr(methods, rule.function))
-        assert rule.name("ja") != rule.name("en")
-        assert rule.name("ja").strip() and rule.name("en").strip()
+def test_every_method_has_a_function_and_a_name_in_both_languages() -> None:
+    assert set(METHODS) == EXPECTED_METHODS
+    for method_id, method in METHODS.items():
+        assert method.id == method_id
+        assert callable(getattr(methods, method.function))
+        assert method.name("ja") != method.name("en")
+        assert method.name("ja").strip() and method.name("en").strip()
+        assert method_name(method_id, "ja") == method.name("ja")
+
+
+def test_a_method_this_version_does_not_know_keeps_its_id() -> None:
+    assert method_name("condorcet_someday", "ja") == "condorcet_someday"
 
 
 def test_every_methods_message_is_in_both_languages() -> None:

@@ -22,6 +22,7 @@ RULES: list[tuple[str, dict[str, Any], Any, Any, str]] = [
     ("borda", {}, [C, A, B], [A, A], "vote_repeated_option"),
     ("schulze", {}, [B, C], "B", "vote_expected_list"),
     ("score", {"min": 0, "max": 5}, {A: 5, B: 0}, {A: 9}, "vote_score_range"),
+    ("quadratic", {"credits": 9}, {A: 2, B: 2, C: 1}, {A: 3, B: 1}, "vote_over_credits"),
     (
         "equal_shares",
         {"budget": 10_000_000, "costs": {A: 8_000_000, B: 3_000_000, C: 2_000_000, D: 1}},

@@ -376,6 +376,13 @@ VOTES: list[tuple[str, dict[str, Any], list[tuple[str, str]], Any, list[str]]] =
         {A: 5, B: 0},
         [f"{TITLES[A]}: 5", f"{TITLES[B]}: 0"],
     ),
+    (
+        "quadratic",
+        {"credits": 9},
+        [("o0", "2"), ("o1", ""), ("o2", "２"), ("o3", "1")],  # 4 + 4 + 1 = 9 credits
+        {A: 2, C: 2, D: 1},
+        [f"{TITLES[A]}: 2", f"{TITLES[C]}: 2", f"{TITLES[D]}: 1"],
+    ),
     ("equal_shares", BUDGET, [("choice", "1"), ("choice", "2")], [B, C], [TITLES[B], TITLES[C]]),
     ("greedy_budget", BUDGET, [("choice", "0"), ("choice", "3")], [D, A], [TITLES[A], TITLES[D]]),
 ]
@@ -403,6 +410,9 @@ def test_each_rule_votes_through_the_form_and_shows_the_receipt(
     assert {name for name, _ in filled} <= form.controls
     if "costs" in settings:
         assert "Cost: 8,000,000 yen" in form.text and "10,000,000 yen" in form.text
+    if rule == "quadratic":  # the hint, the counter and the field range come from the registry
+        assert "You have 9 credits" in form.text and "Credits: 9" in form.text
+        assert 'data-counter="credits"' in form.body and 'max="3"' in form.body
 
     sent = phone.submit(form, ws(meeting, f"b/{key}"), filled)
     assert sent.status == 303 and sent.location == ws(meeting, f"b/{key}/receipt"), sent.text

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.participant.conftest import Meeting
 from tests.server.server_helpers import TEST_SECRET
 from tests.trust.trust_helpers import A, B, C, D, new_town_meeting, serve_meeting
-from toolkit.ballots import RULES, check_settings, validate_vote
+from toolkit.ballots import BALLOT_RULES, check_settings, validate_vote
 from toolkit.server.participant.openapi import openapi_document
 from toolkit.store import Store
 from toolkit.workshop_file import write_template
@@ -56,10 +56,11 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "dot_votes": {"dots": 3},
     "points": {"total": 100},
     "score": {"min": 0, "max": 5},
+    "quadratic": {"credits": 9},
     "equal_shares": {"budget": 10_000_000, "costs": COSTS},
     "greedy_budget": {"budget": 10_000_000, "costs": COSTS},
 }
-VOTING = [f"fuzz-{rule}" for rule in RULES]
+VOTING = [f"fuzz-{rule}" for rule in BALLOT_RULES]
 """Open ballots, one per rule: participants vote and staff enter paper ballots on them."""
 PLAYGROUND = [f"play-{n}" for n in range(6)]
 """Ballots the facilitator's open/close/release requests may act on."""
@@ -138,7 +139,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         )
     meeting = serve_meeting("fuzz", database, town)
     try:
-        for rule, key in zip(RULES, VOTING, strict=True):
+        for rule, key in zip(BALLOT_RULES, VOTING, strict=True):
             meeting.ballot(key, rule, OPTIONS, **SETTINGS.get(rule, {}))
         for key in PLAYGROUND:
             body = {"key": key, "title": key, "rule": "approval", "options": OPTIONS}

@@ -283,7 +283,8 @@ def test_a_thousand_phones_across_two_replicas_give_one_result(deployment: Deplo
     wait_until(both_closed, deadline_s=30, what="both replicas to see the close")
     on_a, on_b = _result(a, deployment.slug), _result(b, deployment.slug)
     assert on_a == on_b
-    from toolkit.summary import summarize, tally
+    from toolkit.ballots import tally
+    from toolkit.summary import summarize
 
     with front.store() as store:
         ballot = store.ballot(deployment.slug, BALLOT)

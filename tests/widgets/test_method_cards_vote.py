@@ -9,7 +9,7 @@ import pytest
 
 from tests.workshop_data import small_workshop
 from toolkit.i18n import t
-from toolkit.methods import RULES
+from toolkit.methods import METHODS
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.live import LiveFeed
@@ -42,7 +42,7 @@ def test_one_card_per_candidate_method_with_time_strengths_and_risks(
     cards = MethodCards(ctx)
     assert list(cards.cards) == ["weighted_sum", "dot_votes", "ahp"]
     weighted = cards.cards["weighted_sum"].value
-    assert RULES["weighted_sum"].name(lang) in weighted
+    assert METHODS["weighted_sum"].name(lang) in weighted
     assert ("約35分" if lang == "ja" else "about 35 minutes") in weighted  # from the file
     assert "理由が説明しやすい" in weighted  # the workshop's own note
     # no minutes in the file: the default for the method (dot voting: 15)
@@ -53,7 +53,7 @@ def test_one_card_per_candidate_method_with_time_strengths_and_risks(
         assert label in cards.cards["ahp"].value
 
 
-@pytest.mark.parametrize("method", sorted(RULES))
+@pytest.mark.parametrize("method", sorted(METHODS))
 def test_every_method_has_a_card_in_both_languages(method: str) -> None:
     for lang in ("ja", "en"):
         texts = [t(f"method_info_{method}_{part}", lang) for part in ("does", "strengths", "risks")]

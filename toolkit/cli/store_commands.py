@@ -80,7 +80,7 @@ def register(group: click.Group) -> None:
 
 def render_demo_report(summary: dict[str, Any], path: str, lang: str) -> str:
     """What the demo built, in words: counts, the locked charter, the top of the backlog."""
-    from toolkit.methods.registry import RULES  # pandas/scipy: import only when needed
+    from toolkit.methods.registry import method_name
 
     charter = summary["charter"]
     names = {c["key"]: c["name"] for c in summary["criteria"]}
@@ -91,7 +91,7 @@ def render_demo_report(summary: dict[str, Any], path: str, lang: str) -> str:
             "demo_charter",
             lang,
             version=charter["version"],
-            method=RULES[charter["method"]].name(lang),
+            method=method_name(charter["method"], lang),
             weights=", ".join(f"{names[k]} {v:.0%}" for k, v in charter["weights"].items()),
         ),
         t("demo_top", lang),

@@ -12,7 +12,7 @@ from typing import Any
 
 from toolkit.errors import UreshiiError
 from toolkit.i18n import CatalogError, Lang, normalize_language, t
-from toolkit.methods.registry import RULES
+from toolkit.methods.registry import METHODS, method_name
 
 FORMATS = ("csv", "xlsx", "json", "md", "html", "png", "svg", "pb")
 BINARY_FORMATS = ("xlsx", "png")
@@ -45,21 +45,12 @@ def label(key: str, lang: str, **params: Any) -> str:
     return t(f"export_{key}", lang, **params)
 
 
-def method_name(method: str, lang: str) -> str:
-    rule = RULES.get(method)
-    return rule.name(lang) if rule else method
-
-
 def _known(key: str, fallback: str, lang: str) -> str:
     """A label, or the raw id when the catalog has none (a rule added after this module)."""
     try:
         return label(key, lang)
     except CatalogError:
         return fallback
-
-
-def rule_name(rule: str, lang: str) -> str:
-    return _known(f"rule_{rule}", rule, lang)
 
 
 def tie_break_name(tie_break: str, lang: str) -> str:
@@ -116,7 +107,7 @@ class Names:
         for table in (self.issues, self.themes, self.criteria):
             if key in table:
                 return table[key]
-        if key in RULES:
+        if key in METHODS:
             return method_name(key, self.lang)
         return key
 

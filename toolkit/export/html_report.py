@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from toolkit import __version__
+from toolkit.ballots import rule_name
 from toolkit.charts import to_svg
 from toolkit.export._common import (
     Names,
@@ -25,12 +26,11 @@ from toolkit.export._common import (
     export_lang,
     group_name,
     label,
-    method_name,
-    rule_name,
     tie_break_name,
     year_text,
 )
 from toolkit.export.report_charts import RANKING_CHART_TOP, happiness_chart, ranking_chart
+from toolkit.methods.registry import method_name
 
 _CSS = """
 :root { --accent: #e07a5f; --ink: #222; --muted: #666; --line: #ddd; --calm: #3d405b; }

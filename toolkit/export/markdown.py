@@ -15,10 +15,10 @@ from toolkit.export._common import (
     consent_text,
     export_lang,
     label,
-    method_name,
     tie_break_name,
     year_text,
 )
+from toolkit.methods.registry import method_name
 
 
 def escape_cell(value: Any) -> str:

@@ -16,32 +16,8 @@ import csv
 import io
 from typing import Any
 
+from toolkit.ballots import ballot_rule
 from toolkit.export._common import ExportError, Names, export_lang
-
-#: Ureshii ballot rule → pabulib ``vote_type``.
-VOTE_TYPES = {
-    "single": "choose-1",
-    "approval": "approval",
-    "equal_shares": "approval",
-    "greedy_budget": "approval",
-    "borda": "ordinal",
-    "schulze": "ordinal",
-    "dot_votes": "cumulative",
-    "points": "cumulative",
-    "score": "scoring",
-}
-#: Ureshii ballot rule → pabulib ``rule`` (the aggregation used to read the result).
-RULES = {
-    "single": "plurality",
-    "approval": "approval",
-    "equal_shares": "equalshares",
-    "greedy_budget": "greedy",
-    "borda": "borda",
-    "schulze": "schulze",
-    "dot_votes": "cumulative",
-    "points": "cumulative",
-    "score": "scoring",
-}
 
 
 def default_ballot(summary: dict[str, Any]) -> str:
@@ -71,8 +47,8 @@ def render_pabulib(
     entry = found[0]
     if entry["payloads"] is None:
         raise ExportError("export_pb_hidden", key=key)
-    rule = entry["rule"]
-    vote_type = VOTE_TYPES[rule]
+    rule = ballot_rule(entry["rule"])
+    vote_type, pabulib_rule = rule.pabulib
     settings = entry["settings"]
     issue_costs = {i["key"]: i["cost"] for i in summary["issues"]}
     given_costs = settings.get("costs") or {}
@@ -95,18 +71,19 @@ def render_pabulib(
         ("num_votes", len(entry["payloads"])),
         ("budget", _number(budget)),
         ("vote_type", vote_type),
-        ("rule", RULES[rule]),
+        ("rule", pabulib_rule),
         ("language", language),
         ("comment", "Exported by Ureshii - voters are numbered per file (anonymous)"),
     ]
-    if rule == "approval" and settings.get("max_choices"):
+    if vote_type == "approval" and settings.get("max_choices"):
         meta.append(("max_length", settings["max_choices"]))
-    if rule == "dot_votes" and settings.get("dots"):
-        meta.append(("max_sum_points", settings["dots"]))
-    if rule == "points":
-        meta.append(("max_sum_points", settings.get("total", 100)))
-    if rule == "score":
-        meta += [("min_points", settings.get("min", 0)), ("max_points", settings.get("max", 5))]
+    if rule.counter in ("dots", "points"):
+        meta.append(("max_sum_points", int(rule.counter_total(settings))))
+    if vote_type == "scoring":
+        meta += [
+            ("min_points", rule.value(settings, "min")),
+            ("max_points", rule.value(settings, "max")),
+        ]
     out.writerows(meta)
     out.writerow(["PROJECTS"])
     out.writerow(["project_id", "cost", "votes", "name"])

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.export._common import method_name
 from toolkit.i18n import normalize_language, t
+from toolkit.methods.registry import method_name
 from toolkit.model import Criterion
 from toolkit.summary import rank_scores
 

@@ -21,19 +21,19 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unus
 from openpyxl.utils.indexed_list import IndexedList  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped,unused-ignore]
 
+from toolkit.ballots import rule_name
 from toolkit.export._common import (
     Names,
     backlog_table,
     consent_text,
     export_lang,
     label,
-    method_name,
     payload_text,
-    rule_name,
     tie_break_name,
     weights_text,
     year_text,
 )
+from toolkit.methods.registry import method_name
 
 #: Anonymous score rows written to their own sheet. Beyond this, openpyxl's per-cell cost
 #: (~15 µs) would dominate the export (90,000 rows ≈ 4 s) for a sheet nobody reads by eye;

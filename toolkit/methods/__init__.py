@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from toolkit.methods.agreement import item_disagreement, kendall_w, krippendorff_alpha
     from toolkit.methods.budgeting import equal_shares, greedy_budget
     from toolkit.methods.pairwise import RANDOM_INDICES, AhpResult, ahp, ahp_from_pairs
-    from toolkit.methods.registry import RULES, Rule
+    from toolkit.methods.registry import METHODS, Method, method_name
     from toolkit.methods.robustness import rank_acceptability
     from toolkit.methods.scoring import aggregate_scores, rank_issues, topsis, weighted_sum
     from toolkit.methods.simple_scores import MOSCOW_POINTS, ice, moscow, rice
@@ -45,8 +45,8 @@ _LAZY = {
     "MOSCOW_POINTS": "toolkit.methods.simple_scores",
     "MethodInputError": "toolkit.methods._errors",
     "RANDOM_INDICES": "toolkit.methods.pairwise",
-    "RULES": "toolkit.methods.registry",
-    "Rule": "toolkit.methods.registry",
+    "METHODS": "toolkit.methods.registry",
+    "Method": "toolkit.methods.registry",
     "SchulzeResult": "toolkit.methods.voting",
     "aggregate_scores": "toolkit.methods.scoring",
     "ahp": "toolkit.methods.pairwise",
@@ -59,6 +59,7 @@ _LAZY = {
     "ice": "toolkit.methods.simple_scores",
     "item_disagreement": "toolkit.methods.agreement",
     "kendall_w": "toolkit.methods.agreement",
+    "method_name": "toolkit.methods.registry",
     "krippendorff_alpha": "toolkit.methods.agreement",
     "moscow": "toolkit.methods.simple_scores",
     "pairwise_preferences": "toolkit.methods.voting",
@@ -86,12 +87,12 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "METHODS",
     "MOSCOW_POINTS",
     "RANDOM_INDICES",
-    "RULES",
     "AhpResult",
+    "Method",
     "MethodInputError",
-    "Rule",
     "SchulzeResult",
     "aggregate_scores",
     "ahp",
@@ -105,6 +106,7 @@ __all__ = [
     "item_disagreement",
     "kendall_w",
     "krippendorff_alpha",
+    "method_name",
     "moscow",
     "pairwise_preferences",
     "quadratic",

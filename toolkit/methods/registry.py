@@ -1,7 +1,8 @@
-"""A small registry of the methods for the method-agreement screen.
+"""The prioritisation methods a group can agree on in its method charter.
 
-Each rule has an id, the kind of input participants give, the function that computes it and a
-catalog key for its name in Japanese and English.
+Each method has an id, the kind of input participants give, the function that computes it and
+a catalog key for its name in Japanese and English. (Ballot rules, the ways to vote on a
+ballot, are a different registry: :data:`toolkit.ballots.BALLOT_RULES`.)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ InputKind = Literal[
 
 
 @dataclass(frozen=True)
-class Rule:
+class Method:
     """One prioritisation method the group can agree on."""
 
     id: str
@@ -35,21 +36,32 @@ class Rule:
         return t(self.name_key, lang)
 
 
-RULES: dict[str, Rule] = {
-    rule.id: rule
-    for rule in (
-        Rule("weighted_sum", "criteria_scores", "rank_issues"),
-        Rule("topsis", "criteria_scores", "topsis"),
-        Rule("borda", "ranking", "borda"),
-        Rule("schulze", "ranking", "schulze"),
-        Rule("approval", "approval", "approval"),
-        Rule("dot_votes", "allocation", "dot_votes"),
-        Rule("quadratic", "allocation", "quadratic"),
-        Rule("equal_shares", "budget_approval", "equal_shares"),
-        Rule("greedy_budget", "budget_approval", "greedy_budget"),
-        Rule("ahp", "pairwise", "ahp_from_pairs"),
-        Rule("moscow", "category", "moscow"),
-        Rule("rice", "estimates", "rice"),
-        Rule("ice", "estimates", "ice"),
+METHODS: dict[str, Method] = {
+    method.id: method
+    for method in (
+        Method("weighted_sum", "criteria_scores", "rank_issues"),
+        Method("topsis", "criteria_scores", "topsis"),
+        Method("borda", "ranking", "borda"),
+        Method("schulze", "ranking", "schulze"),
+        Method("approval", "approval", "approval"),
+        Method("dot_votes", "allocation", "dot_votes"),
+        Method("quadratic", "allocation", "quadratic"),
+        Method("equal_shares", "budget_approval", "equal_shares"),
+        Method("greedy_budget", "budget_approval", "greedy_budget"),
+        Method("ahp", "pairwise", "ahp_from_pairs"),
+        Method("moscow", "category", "moscow"),
+        Method("rice", "estimates", "rice"),
+        Method("ice", "estimates", "ice"),
     )
 }
+
+
+def method_name(method: str, lang: str | None = None) -> str:
+    """A method's name for people; the id itself for a method this version does not know
+    (a charter written by a later version).
+
+    >>> method_name("weighted_sum", "ja"), method_name("someday", "en")
+    ('重みづけ評価（加重和）', 'someday')
+    """
+    found = METHODS.get(method)
+    return found.name(lang) if found else method

@@ -80,7 +80,7 @@ if TYPE_CHECKING:  # pandas is imported by scores(), the one method that needs i
 T = TypeVar("T")
 
 #: Method ids a charter may name: the same as a workshop file's ``methods`` (and as the keys
-#: of ``toolkit.methods.RULES``, checked by a test; imported from the file model because the
+#: of ``toolkit.methods.METHODS``, checked by a test; imported from the file model because the
 #: methods package pulls in scipy, which every app would then pay for at start).
 METHOD_IDS = WORKSHOP_METHOD_IDS
 CARD_MAX_CHARS = 500
@@ -372,9 +372,9 @@ class Store:
             costs = {i["id"]: i.get("cost") for i in data.get("issues", [])}
             for item in meeting.get("ballots", []):
                 settings = {
-                    k: item[k] for k in ("dots", "budget", "max_choices") if item.get(k) is not None
+                    k: item[k] for k in ballot_rules.SETTING_NAMES if item.get(k) is not None
                 }
-                if item["rule"] in ballot_rules.BUDGET_RULES:
+                if ballot_rules.ballot_rule(item["rule"]).needs_costs:
                     settings["costs"] = {o: costs.get(o) for o in item["options"]}
                 if meeting.get("identity") == "codes":  # printed codes, or paper entered by staff
                     settings["eligible"] = ["code", "paper"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit import __version__
-from toolkit.ballots import RULES
+from toolkit.ballots import BALLOT_RULES
 from toolkit.model import CATEGORIES
 
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -128,7 +128,7 @@ SCHEMAS: dict[str, Any] = {
             "key": {"type": "string"},
             "title": {"type": "string"},
             "purpose": {"type": "string"},
-            "rule": {"type": "string", "enum": list(RULES)},
+            "rule": {"type": "string", "enum": list(BALLOT_RULES)},
             "status": {"type": "string", "enum": ["draft", "open", "closed"]},
             "visibility": {"type": "string", "enum": ["live", "hidden_until_close"]},
             "results_visible": {"type": "boolean"},
@@ -260,7 +260,7 @@ SCHEMAS: dict[str, Any] = {
                 "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
             },
             "title": {"type": "string", "minLength": 1, "maxLength": 200},
-            "rule": {"type": "string", "enum": list(RULES)},
+            "rule": {"type": "string", "enum": list(BALLOT_RULES)},
             "options": {
                 "type": "array",
                 "minItems": 1,

@@ -24,9 +24,11 @@ from urllib.parse import quote, urlencode, urlparse
 import jinja2
 from tornado import web
 
+from toolkit.ballots import ballot_rule
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.i18n import LANGUAGES, normalize_language, t
 from toolkit.model import CATEGORIES, Ballot, Participant
+from toolkit.money import amount_text, exact_amount
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
 from toolkit.server.participant.api import status_of
@@ -45,9 +47,6 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-RANKED_RULES = ("borda", "schulze")
-CHOICE_RULES = ("approval", "equal_shares", "greedy_budget")
 
 # Refusals from the store that a resident reads in the page's own words: plain language,
 # the option's name instead of its key, "dots" as the ballot calls them. An error not listed
@@ -85,7 +84,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,  # the templates ship with the package: no stat() per page
     )
-    env.filters["yen"] = lambda value: f"{float(value or 0):,.0f}"
+    env.filters["yen"] = lambda value: amount_text(exact_amount(value or 0))
     return env
 
 
@@ -292,6 +291,7 @@ class PageHandler(UreshiiHandler):
                 language_link=self.language_link(other),
                 view=view,
                 ballot=ballot,
+                rule=ballot_rule(ballot.rule) if ballot is not None else None,
                 root=self.root,
                 home=self.workshop_path(view.slug) if view is not None else self.root,
                 csrf_field=CSRF_FIELD,
@@ -444,24 +444,26 @@ class JoinPage(PageHandler):
 def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
     """The vote a ballot form describes (fields ``choice`` or ``o<i>``), for ``validate_vote``.
 
-    Raises ``InvalidInputError`` (ja/en) for what the form itself gets wrong: no choice,
-    a number that is not one, a rank used twice. The store checks the rest (the rule's
-    limits, the budget), whatever the form said.
+    The form is the rule's (``toolkit.ballots``): one ``choice`` (radio), several (ticks),
+    or a number per option ``o<i>`` (ranks, numbers, a scale). Raises ``InvalidInputError``
+    (ja/en) for what the form itself gets wrong: no choice, a number that is not one, a rank
+    used twice. The store checks the rest (the rule's limits, the budget), whatever the form
+    said.
     """
     options = ballot.options
+    rule = ballot_rule(ballot.rule)
 
     def option(index: str) -> str:
         if not index.isdigit() or int(index) >= len(options):
             raise InvalidInputError("participant_unknown_choice")
         return options[int(index)]
 
-    rule = ballot.rule
-    if rule == "single":
+    if rule.form == "radio":
         chosen = form.get("choice", [])
         if not chosen:
             raise InvalidInputError("participant_choose_one")
         return option(chosen[0])
-    if rule in CHOICE_RULES:
+    if rule.form == "checkboxes":
         return [option(i) for i in form.get("choice", [])]
     numbers: dict[str, int] = {}
     for i, name in enumerate(options):
@@ -472,15 +474,15 @@ def ballot_payload(ballot: Ballot, form: dict[str, list[str]]) -> Any:
         if not raw.isdigit() or len(raw) > 6:
             raise InvalidInputError("participant_not_a_number", option=name)
         numbers[name] = int(raw)
-    if rule in RANKED_RULES:
+    if rule.form == "ranks":
         ranks = sorted(numbers.items(), key=lambda item: item[1])
         used = [rank for _, rank in ranks]
         if len(set(used)) != len(used):
             raise InvalidInputError("participant_rank_repeated")
         return [name for name, _ in ranks]
-    if rule in ("dot_votes", "points"):
+    if rule.form == "numbers":
         return {name: n for name, n in numbers.items() if n}
-    return numbers  # score: blank = not scored
+    return numbers  # a scale: blank = not scored, 0 is a score
 
 
 def may_vote(ballot: Ballot, participant: Participant) -> bool:
@@ -577,7 +579,7 @@ class ReceiptPage(PageHandler):
             view=view,
             ballot=view.ballots[key],
             vote=vote,
-            ranked=view.ballots[key].rule in RANKED_RULES,
+            ranked=ballot_rule(view.ballots[key].rule).ranked,
             at=at.astimezone().strftime("%H:%M"),
             receipt=self.service.receipt(vote),
         )

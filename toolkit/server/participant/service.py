@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from toolkit.ballots import option_label, option_names
+from toolkit.ballots import option_label, option_names, tally
 from toolkit.errors import DuplicateVoteError, NotFoundError
 from toolkit.model import (
     Ballot,
@@ -261,8 +261,6 @@ class ParticipantService:
             "points": {},
         }
         if ballot.results_visible and votes:
-            from toolkit.summary import tally
-
             result.update(
                 tally(ballot.rule, ballot.options, ballot.settings, [v.payload for v in votes])
             )

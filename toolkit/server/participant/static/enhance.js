@@ -1,4 +1,4 @@
-// Optional: a live "dots / points / budget left" line on ballot forms; the forms work
+// Optional: a live "dots / points / budget / credits left" line on ballot forms; the forms work
 // without it. Every word comes from the page: the form's data-left is a catalog text with
 // {left} and {total} in it, in the page's language.
 (function () {
@@ -18,7 +18,8 @@
       });
     } else {
       form.querySelectorAll("input[data-count]").forEach(function (i) {
-        sum += Math.max(0, Number(i.value) || 0);
+        var n = Math.max(0, Number(i.value) || 0);
+        sum += kind === "credits" ? n * n : n;  // quadratic voting: n votes cost n × n
       });
     }
     return sum;
