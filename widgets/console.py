@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets
 import segno  # type: ignore[import-untyped,unused-ignore]
 
-from toolkit.ballots import rule_name
+from toolkit.ballots import BALLOT_RULES, ballot_rule, rule_name
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
@@ -603,8 +603,8 @@ class BallotRow(ipywidgets.VBox):
                 self.confirm.layout.display = "none"
 
 
-#: Rules offered for a new town-meeting ballot (budget rules need costs: workshop file).
-NEW_BALLOT_RULES = ("approval", "dot_votes", "borda", "schulze")
+#: A new town-meeting ballot may use every rule; a budget rule takes the issues' costs.
+NEW_BALLOT_RULES = tuple(BALLOT_RULES)
 
 
 class NewBallotForm(ipywidgets.VBox):
@@ -628,9 +628,10 @@ class NewBallotForm(ipywidgets.VBox):
             description=t("console_new_ballot_rule", lang),
             **wide,
         )
-        self.dots = ipywidgets.BoundedIntText(
-            value=3, min=1, max=100, description=t("console_new_ballot_dots", lang), **wide
-        )
+        self.settings = ipywidgets.HBox()
+        self.inputs: dict[str, Any] = {}
+        self.rule.observe(self._show_settings, names=["value"])
+        self._show_settings()
         self.hidden = ipywidgets.Checkbox(
             value=True, description=t("console_new_ballot_hidden", lang), indent=False
         )
@@ -650,7 +651,7 @@ class NewBallotForm(ipywidgets.VBox):
             [
                 ipywidgets.HTML(f"<h3>{escape(t('console_new_ballot_heading', lang))}</h3>"),
                 self.title,
-                ipywidgets.HBox([self.rule, self.dots]),
+                ipywidgets.HBox([self.rule, self.settings]),
                 self.options,
                 self.hidden,
                 self.create_button,
@@ -659,11 +660,37 @@ class NewBallotForm(ipywidgets.VBox):
         )
         self.add_class("ureshii-new-ballot")
 
+    def _show_settings(self, _change: object = None) -> None:
+        """One field per setting the chosen rule needs (or has a default for)."""
+        lang = self.ctx.lang
+        self.inputs = {}
+        for setting in ballot_rule(self.rule.value).settings:
+            if not setting.required and setting.default is None:
+                continue  # optional limits (max_choices…) stay off in a quick ballot
+            label = t(f"ballot_setting_{setting.name}", lang)
+            wide = {"style": {"description_width": "initial"}}
+            if setting.kind == "amount":
+                self.inputs[setting.name] = ipywidgets.FloatText(value=0, description=label, **wide)
+            else:
+                start = setting.default if setting.default is not None else setting.suggested
+                self.inputs[setting.name] = ipywidgets.BoundedIntText(
+                    value=start if start is not None else setting.minimum,
+                    min=setting.minimum,
+                    max=setting.maximum,
+                    description=label,
+                    **wide,
+                )
+        self.settings.children = tuple(self.inputs.values())
+
     def create(self, _button: object = None) -> None:
         store, slug = self.ctx.store, self.ctx.slug
         taken = {b.key for b in store.ballots(slug)}
         key = next(f"town-{n}" for n in range(1, len(taken) + 2) if f"town-{n}" not in taken)
-        settings = {"dots": int(self.dots.value)} if self.rule.value == "dot_votes" else {}
+        rule = ballot_rule(self.rule.value)
+        settings: dict[str, Any] = {name: box.value for name, box in self.inputs.items()}
+        if rule.needs_costs:  # the issues' own costs; check_settings names any that lack one
+            costs = {i.key: i.cost for i in store.issues(slug)}
+            settings["costs"] = {o: costs.get(o) for o in self.options.value}
         ballot = store.create_ballot(
             slug,
             key,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.workshop_data import small_workshop
+from toolkit.ballots import BALLOT_RULES
 from toolkit.i18n import t
 from toolkit.model import join_code
 from toolkit.store import Store
@@ -320,7 +321,8 @@ def test_a_town_meeting_vote_is_created_from_the_issues(
     assert [b.key for b in store.ballots(SLUG)] == ["town"]
     assert "⚠" in form.message.value
     form.rule.value = "dot_votes"
-    form.dots.value = 2
+    assert list(form.inputs) == ["dots"]  # the rule's settings, from the registry
+    form.inputs["dots"].value = 2
     form.hidden.value = False
     form.options.value = ("sanres", "chat")
     form.create_button.click()
@@ -336,3 +338,30 @@ def test_a_town_meeting_vote_is_created_from_the_issues(
         "town_meeting",
     )
     assert "town-1" in ballots.rows and "チャットツールの定着" in ballots.row("town-1").info.value
+
+
+def test_every_ballot_rule_can_be_chosen_and_a_bad_budget_is_refused_in_words(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    store.add_issue(SLUG, "公用車運転日報の電子化", key="nippo", cost=2_000_000.5)
+    store.add_issue(SLUG, "学校園の修繕報告の一元管理", key="shuzen", cost=1_000_000)
+    form = BallotControls(ctx, feed).new_ballot
+    assert {value for _, value in form.rule.options} == set(BALLOT_RULES)
+    assert dict(form.rule.options)["quadratic voting"] == "quadratic"
+    form.rule.value = "quadratic"
+    assert [(n, w.value) for n, w in form.inputs.items()] == [("credits", 16)]
+    form.rule.value = "equal_shares"
+    assert list(form.inputs) == ["budget"]
+    form.options.value = ("nippo", "shuzen")
+    for bad in (float("nan"), float("inf"), -5.0, 1e20):
+        form.inputs["budget"].value = bad
+        form.create_button.click()
+        assert "⚠" in form.message.value and "amount" in form.message.value, bad
+    assert [b.key for b in store.ballots(SLUG)] == ["town"]
+    form.inputs["budget"].value = 3_000_000.5
+    form.create_button.click()
+    created = store.ballot(SLUG, "town-1")
+    assert created.settings == {
+        "budget": 3_000_000.5,
+        "costs": {"nippo": 2_000_000.5, "shuzen": 1_000_000},
+    }

@@ -57,6 +57,8 @@ class Setting:
     maximum: int = 10_000
     description: str = ""
     """For the workshop file's JSON Schema (developers read it; people read the catalog)."""
+    suggested: int | None = None
+    """What a form offers first for a required setting (no default: the file must say)."""
 
     def problem(self, value: Any) -> tuple[str, dict[str, Any]] | None:
         """``None`` if ``value`` is allowed, else ``(catalog key, parameters)``."""
@@ -327,7 +329,10 @@ BALLOT_RULES: dict[str, BallotRule] = {
         BallotRule(
             "dot_votes", "counts", "numbers", _check_dots, _count_sums,
             settings=(
-                Setting("dots", "whole", required=True, maximum=100, description="Dots each"),
+                Setting(
+                    "dots", "whole", required=True, maximum=100, suggested=3,
+                    description="Dots each",
+                ),
                 Setting("max_per_option", "whole", maximum=100, description="Dots on one"),
             ),
             counter="dots", pabulib=("cumulative", "cumulative"),
@@ -356,7 +361,9 @@ BALLOT_RULES: dict[str, BallotRule] = {
         BallotRule(
             "quadratic", "counts", "numbers", _check_quadratic, _count_sums,
             settings=(
-                Setting("credits", "whole", required=True, description="Credits each"),
+                Setting(
+                    "credits", "whole", required=True, suggested=16, description="Credits each"
+                ),
             ),
             counter="credits", pabulib=("cumulative", "quadratic"),
         ),
