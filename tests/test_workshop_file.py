@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from toolkit.cli.workshop_file_commands import check_command
 from toolkit.errors import InvalidInputError, WorkshopFileError
 from toolkit.i18n import LANGUAGES, catalog
 from toolkit.workshop_file import (
@@ -455,6 +457,48 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
             'does not provide. Available: "{ballot}".'
         ],
     ),
+    # -- amounts of money: toolkit.money's rule, as at every door --
+    (
+        "cost-not-finite",
+        [("cost: 8000000", "cost: .nan")],
+        ["w.yaml:37: issues.0.cost: .nan is not a finite number."],
+    ),
+    (
+        "cost-negative",
+        [("cost: 300000", "cost: -5")],
+        ["w.yaml:40: issues.1.cost: -5 is too small: it must be at least 0."],
+    ),
+    (
+        "cost-too-large",
+        [("cost: 8000000", "cost: 100000000000000000000")],
+        [
+            "w.yaml:37: issues.0.cost: 100000000000000000000 yen is more than "
+            "1,000,000,000,000,000 yen, the largest amount allowed: check the digits (or write "
+            "every amount in 千円)."
+        ],
+    ),
+    (
+        "cost-too-precise",
+        [("cost: 300000", "cost: 0.12345")],
+        [
+            "w.yaml:40: issues.1.cost: 0.12345 has more than 4 decimals; round it (yen have at "
+            "most 2: 銭)."
+        ],
+    ),
+    (
+        "budget-too-large",
+        [("rule: dot_votes\n      dots: 3", "rule: equal_shares\n      budget: 1.0e+99")],
+        [
+            "w.yaml:46: town_meeting.ballots.0.budget: 1e+99 yen is more than "
+            "1,000,000,000,000,000 yen, the largest amount allowed: check the digits (or write "
+            "every amount in 千円)."
+        ],
+    ),
+    (
+        "budget-not-finite",
+        [("rule: dot_votes\n      dots: 3", "rule: greedy_budget\n      budget: .inf")],
+        ["w.yaml:46: town_meeting.ballots.0.budget: .inf is not a finite number."],
+    ),
     # -- YAML-level problems found while reading --
     (
         "duplicate-yaml-key",
@@ -866,6 +910,55 @@ def test_load_raises_workshop_file_error_with_every_problem(tmp_path: Path) -> N
     assert error.to_json()["key"] == "wf_problems"
 
 
+def test_amounts_that_are_not_money_are_findings_never_a_traceback(tmp_path: Path) -> None:
+    text = edit(
+        BASE,
+        ("cost: 8000000", "cost: .nan"),
+        ("cost: 300000", "cost: -5"),
+        ("town_meeting:", "  - id: big\n    title: 大きな事業\n    cost: 1e20\ntown_meeting:"),
+        ("rule: dot_votes\n      dots: 3", "rule: equal_shares\n      budget: 1e99"),
+        ("      options: [madoguchi-konzatsu, chat]", "      options: [big]"),
+    )
+    path = write(tmp_path, text)
+    # YAML 1.1 (the reader's rules) reads 1e20 and 1e99 as text: a number needs a dot and a
+    # signed exponent (1.0e+20), so these two are type findings; digits are range-checked.
+    expected = [
+        "w.yaml:37: issues.0.cost: .nan is not a finite number.",
+        "w.yaml:40: issues.1.cost: -5 is too small: it must be at least 0.",
+        'w.yaml:43: issues.2.cost: expected a number, but this is text: "1e20".',
+        'w.yaml:49: town_meeting.ballots.0.budget: expected a number, but this is text: "1e99".',
+    ]
+    assert shown(path) == expected
+    result = CliRunner().invoke(check_command, [str(path), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.replace(f"{tmp_path}/", "").splitlines() == [
+        *expected,
+        "w.yaml: 4 problem(s) found. Fix them and run `ureshii check w.yaml` again.",
+    ]
+    written_out = edit(text, ("cost: 1e20", "cost: 100000000000000000000"), ("1e99", "1.0e+99"))
+    assert shown(write(tmp_path, written_out))[2:] == [
+        "w.yaml:43: issues.2.cost: 100000000000000000000 yen is more than 1,000,000,000,000,000 "
+        "yen, the largest amount allowed: check the digits (or write every amount in 千円).",
+        "w.yaml:49: town_meeting.ballots.0.budget: 1e+99 yen is more than 1,000,000,000,000,000 "
+        "yen, the largest amount allowed: check the digits (or write every amount in 千円).",
+    ]
+    japanese = [p.format("ja") for p in check_workshop_file(path)]
+    assert japanese[0].endswith("issues.0.cost: .nan は有限の数値ではありません。")
+    with pytest.raises(WorkshopFileProblems):
+        load_workshop_file(path)
+
+
+def test_the_largest_and_the_finest_amounts_are_allowed(tmp_path: Path) -> None:
+    text = edit(
+        BASE,
+        ("cost: 8000000", "cost: 1000000000000000"),
+        ("cost: 300000", "cost: 0.0001"),
+        ("rule: dot_votes\n      dots: 3", "rule: greedy_budget\n      budget: 1000000000000000"),
+    )
+    assert check_workshop_file(write(tmp_path, text)) == []
+
+
 # -- the models ------------------------------------------------------------------------------
 
 
@@ -888,6 +981,15 @@ def test_cross_checks_also_guard_specs_built_in_python() -> None:
     with pytest.raises(
         ValidationError,
         match=r'issues\.0\.themes\.0: there is no theme with the id "no-wiat" in this file',
+    ):
+        WorkshopSpec.model_validate(data)
+
+
+def test_the_amount_rule_also_guards_specs_built_in_python() -> None:
+    data = _base_data()
+    data["issues"][1]["cost"] = 12.34567
+    with pytest.raises(
+        ValidationError, match=r"issues\.1\.cost: 12\.34567 has more than 4 decimals; round it"
     ):
         WorkshopSpec.model_validate(data)
 

@@ -77,7 +77,7 @@ def exact_amount(value: object) -> Fraction:
     return _fraction(value)
 
 
-def _fraction(value: numbers.Real | Decimal) -> Fraction:
+def _fraction(value: Any) -> Fraction:  # a Real or a Decimal (mypy has no numeric tower)
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):

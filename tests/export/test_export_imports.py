@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +142,105 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(workshop: Store)
         write_issues(workshop, SLUG, items)
     assert _issue_keys(workshop) == before
     assert workshop.last_seq(SLUG) == seq  # no event either
+
+
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [
+        (float("nan"), "Cost nan must be a number of yen, 0 or more (issue 'c')."),
+        (float("inf"), "Cost inf must be a number of yen, 0 or more (issue 'c')."),
+        (True, "Cost True must be a number of yen, 0 or more (issue 'c')."),
+        ("5", "Cost '5' must be a number of yen, 0 or more (issue 'c')."),
+        (1e20, "Cost 1e+20 is more than 1,000,000,000,000,000 yen (issue 'c'): check the digits"),
+        (0.12345, "Cost 0.12345 has more than 4 decimals (issue 'c'): round it"),
+    ],
+    ids=["nan", "inf", "bool", "text", "huge", "too-precise"],
+)
+def test_the_store_refuses_a_cost_that_is_not_an_amount(
+    workshop: Store, cost: object, message: str
+) -> None:
+    before, seq = _issue_keys(workshop), workshop.last_seq(SLUG)
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        write_issues(workshop, SLUG, [{"id": "c", "title": "三つ目", "cost": cost}])
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        workshop.add_issue(SLUG, "三つ目", key="c", cost=cost)  # type: ignore[arg-type]
+    assert _issue_keys(workshop) == before
+    assert workshop.last_seq(SLUG) == seq
+
+
+def test_the_stores_cost_messages_read_in_japanese(workshop: Store) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        workshop.add_issue(SLUG, "三つ目", key="c", cost=1e20)
+    assert caught.value.message("ja") == (
+        "課題 'c' の費用 1e+20 が上限 1,000,000,000,000,000 円を超えています。桁を確かめて"
+        "ください（すべての金額を千円単位にする方法もあります）。"
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        workshop.add_issue(SLUG, "三つ目", key="c", cost=-1)
+    assert caught.value.message("ja") == "課題 'c' の費用 -1 は 0 以上の金額（円）にしてください。"
+
+
+def test_the_store_keeps_an_exact_decimal_cost(workshop: Store) -> None:
+    issue = workshop.add_issue(SLUG, "小数の費用", key="decimal", cost=Decimal("1234.56"))  # type: ignore[arg-type]
+    assert issue.cost == 1234.56
+    assert workshop.add_issue(SLUG, "ゼロ円", key="free", cost=0).cost == 0
+
+
+COST_HEADER = ["課題", "費用"]
+COST_ROWS = [
+    ["億単位", "1.15億"],
+    ["万単位", "0.57万"],
+    ["桁の多すぎる費用", "2,000,000,000,000,000円"],
+    ["細かすぎる費用", "1234.56789"],
+    ["非数", "nan"],
+    ["無限大", "inf"],
+    ["マイナス", "-1万"],
+]
+
+
+def test_cost_cells_that_are_not_amounts_are_refused_with_row_and_column(
+    workshop: Store, tmp_path: Path
+) -> None:
+    source = _write(tmp_path / "costs.csv", COST_HEADER, COST_ROWS, "utf-8")
+    with pytest.raises(ImportProblemsError) as caught:
+        import_issues(workshop, SLUG, source)
+    assert [p.format("en") for p in caught.value.problems] == [
+        "row 4, column 費用: cost '2,000,000,000,000,000円' is more than "
+        "1,000,000,000,000,000 yen; check the digits (or give every amount in 千円)",
+        "row 5, column 費用: cost '1234.56789' has more than 4 decimals; round it "
+        "(yen have at most 2: 銭)",
+        "row 6, column 費用: 'nan' is not a number (e.g. 3000000 or 3,000,000円)",
+        "row 7, column 費用: 'inf' is not a number (e.g. 3000000 or 3,000,000円)",
+        "row 8, column 費用: cost '-1万' is negative",
+    ]
+    assert caught.value.problems[0].format("ja") == (
+        "4行目、費用列: 費用 '2,000,000,000,000,000円' が上限 1,000,000,000,000,000 円を"
+        "超えています。桁を確かめてください（すべての金額を千円単位にする方法もあります）"
+    )
+    # The rows that are amounts are read exactly: 1.15億 is 115,000,000 and 0.57万 is 5,700
+    # (as float products 114999999.99999999 and 5699.999999999999: too many decimals).
+    good = _write(tmp_path / "good.csv", COST_HEADER, COST_ROWS[:2], "utf-8")
+    import_issues(workshop, SLUG, good)
+    costs = {i.title: i.cost for i in workshop.issues(SLUG)}
+    assert (costs["億単位"], costs["万単位"]) == (115_000_000, 5_700)
+
+
+def test_number_cells_of_a_workbook_follow_the_amount_rule(workshop: Store, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["課題", "費用"])
+    sheet.append(["桁の多すぎる費用", 1e20])
+    sheet.append(["細かすぎる費用", 1234.56789])
+    path = tmp_path / "costs.xlsx"
+    book.save(path)
+    with pytest.raises(ImportProblemsError) as caught:
+        import_issues(workshop, SLUG, path)
+    assert [p.format("en") for p in caught.value.problems] == [
+        "row 2, column 費用: cost '100000000000000000000' is more than "
+        "1,000,000,000,000,000 yen; check the digits (or give every amount in 千円)",
+        "row 3, column 費用: cost '1234.56789' has more than 4 decimals; round it "
+        "(yen have at most 2: 銭)",
+    ]
 
 
 def test_file_level_problems(workshop: Store, tmp_path: Path) -> None:

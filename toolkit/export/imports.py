@@ -25,11 +25,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from toolkit.export._common import IMPORT_FIELDS, ExportError
 from toolkit.i18n import t
+from toolkit.money import amount_problem, exact_amount
 from toolkit.store import Store
 
 #: Header texts recognised for each field (compared after :func:`_header_key`).
@@ -284,6 +286,34 @@ def _number(value: Any) -> float:
     return number
 
 
+# What each amount problem (toolkit.money) is called in a row problem.
+_COST_PROBLEMS = {
+    "amount_not_number": "import_not_number",
+    "amount_not_finite": "import_not_number",
+    "amount_negative": "import_negative_cost",
+    "amount_too_large": "import_cost_too_large",
+    "amount_too_precise": "import_cost_too_precise",
+}
+
+
+def _cost(value: Any) -> int | float | Decimal:
+    """A cost cell as an amount: a number cell as it is, text exactly (``1.15億`` is
+    115,000,000, not the float product 114999999.99999999); ``ValueError`` when the text is
+    not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raw = unicodedata.normalize("NFKC", str(value)).strip()
+    raw = raw.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
+    factor = 1
+    if raw and raw[-1] in _UNITS:
+        factor = _UNITS[raw[-1]]
+        raw = raw[:-1]
+    try:
+        return Decimal(raw) * factor
+    except InvalidOperation:
+        raise ValueError(value) from None
+
+
 def _year(value: Any) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and 1900 <= value <= 2200:
@@ -370,13 +400,16 @@ def plan_issue_import(
                 item["id"] = cell
             elif name == "cost":
                 try:
-                    cost = _number(raw if not isinstance(raw, str) else cell)
+                    amount = _cost(raw if not isinstance(raw, str) else cell)
                 except ValueError:
                     problem("import_not_number", value=cell)
                     continue
-                if cost < 0:
-                    problem("import_negative_cost", value=cell)
-                item["cost"] = cost
+                found = amount_problem(amount)
+                if found is not None:  # toolkit.money's rule, as at every door
+                    key, params = found
+                    problem(_COST_PROBLEMS[key], **{**params, "value": cell})
+                    continue
+                item["cost"] = float(exact_amount(amount))  # the store keeps costs as floats
             elif name == "year":
                 try:
                     item["year"] = _year(raw if not isinstance(raw, str) else cell)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from toolkit.methods._errors import input_error
+from toolkit.money import amount_problem, exact_amount
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -59,6 +61,40 @@ def check_positive_number(argument: str, value: object) -> float:
     if not math.isfinite(number) or number <= 0:
         raise input_error("methods_positive_number", argument=argument, value=value)
     return number
+
+
+# The two amount rules a plain "number greater than 0" check does not cover.
+_AMOUNT_KEYS = {
+    "amount_too_large": "methods_amount_too_large",
+    "amount_too_precise": "methods_amount_too_precise",
+}
+
+
+def check_amount(
+    argument: str,
+    value: object,
+    *,
+    invalid_key: str = "methods_bad_amount",
+    **invalid_params: object,
+) -> Fraction:
+    """An amount of money greater than 0 (:mod:`toolkit.money`'s rule), as an exact Fraction.
+
+    A value that is not a finite number greater than 0 raises ``invalid_key`` (by default
+    ``methods_bad_amount``, with ``argument`` and ``value``, plus ``invalid_params``); an
+    amount above :data:`toolkit.money.MAX_AMOUNT` or with more than
+    :data:`toolkit.money.MAX_DECIMALS` decimals raises ``methods_amount_too_large`` or
+    ``methods_amount_too_precise``, naming ``argument``.
+
+    >>> check_amount("budget", 7.5)
+    Fraction(15, 2)
+    """
+    problem = amount_problem(value, allow_zero=False)
+    if problem is None:
+        return exact_amount(value)
+    key, params = problem
+    if key in _AMOUNT_KEYS:
+        raise input_error(_AMOUNT_KEYS[key], argument=argument, **params)
+    raise input_error(invalid_key, argument=argument, value=value, **invalid_params)
 
 
 def check_positive_integer(argument: str, value: object, minimum: int = 1) -> int:
@@ -191,7 +227,7 @@ def rank_descending(values: npt.ArrayLike, rtol: float = TIE_RTOL) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     order = np.argsort(-v, kind="stable")
     ordered = v[order]
-    tol = rtol * max(float(np.max(np.abs(v))), np.finfo(np.float64).tiny)
+    tol = rtol * max(float(np.max(np.abs(v))), float(np.finfo(np.float64).tiny))
     ranks_sorted = np.empty(n, dtype=np.int64)
     group_rank = 1
     group_value = ordered[0]

@@ -61,6 +61,7 @@ from toolkit.model import (
     Vote,
     Workshop,
 )
+from toolkit.money import amount_problem, exact_amount
 from toolkit.store import schema as s
 from toolkit.store.engine import (
     READ_ONLY,
@@ -695,8 +696,16 @@ class Store:
         _check_rating(item.get("current"), "current")
         _check_rating(item.get("ideal"), "ideal")
         cost = item.get("cost")
-        if cost is not None and (not isinstance(cost, int | float) or cost < 0 or math.isnan(cost)):
-            raise InvalidInputError("invalid_cost", value=cost)
+        problem = None if cost is None else amount_problem(cost)
+        if problem is not None:  # toolkit.money's rule, as at every door that takes money
+            key, params = problem
+            key = {
+                "amount_too_large": "invalid_cost_too_large",
+                "amount_too_precise": "invalid_cost_too_precise",
+            }.get(key, "invalid_cost")  # not a number, not finite, negative
+            raise InvalidInputError(key, issue=item.get("id"), **params)
+        if cost is not None and type(cost) not in (int, float):
+            cost = float(exact_amount(cost))  # Decimal, Fraction, numpy: the column is a float
         iid = _insert(
             conn,
             s.issues,

@@ -3,6 +3,11 @@
 They run on plain data (what the YAML reader produced, or ``WorkshopSpec.model_dump()``)
 and are defensive: a value of the wrong type is left to pydantic's own error, so a file with
 type errors still gets every cross-list problem reported in the same run.
+
+The amount rule (:mod:`toolkit.money`, shared by every door that takes money) is checked here
+too, for what pydantic's field limits cannot say: a cost or budget above
+:data:`~toolkit.money.MAX_AMOUNT` or with more than :data:`~toolkit.money.MAX_DECIMALS`
+decimals. Text, non-finite and negative amounts are pydantic's (``ge``, ``allow_inf_nan``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.i18n import Lang, catalog
+from toolkit.money import amount_problem
 from toolkit.workshop_file.models import BALLOT_RULES, BUDGET_RULES, PHASE_ORDER
 from toolkit.workshop_file.problems import Problem, path_text, show_value
 
@@ -42,6 +48,7 @@ def cross_check(data: Mapping[str, Any]) -> list[Finding]:
     findings += _criteria(data)
     findings += _phases(data)
     findings += _ballots(data)
+    findings += _amounts(data)
     findings += _messages(data)
     return findings
 
@@ -353,6 +360,38 @@ def _ballots(data: Mapping[str, Any]) -> list[Finding]:
                     "wf_max_choices_too_many",
                     {"value": max_choices, "count": len(options)},
                 )
+            )
+    return findings
+
+
+# The amount problems a pydantic field limit cannot express; the others (not a number, not
+# finite, negative) are reported by pydantic, once.
+_AMOUNT_FINDINGS = {
+    "amount_too_large": "wf_amount_too_large",
+    "amount_too_precise": "wf_amount_too_precise",
+}
+
+
+def _amount_findings(value: Any, loc: Loc) -> list[Finding]:
+    if not _is_number(value):
+        return []  # pydantic says it is not a number, or not finite
+    problem = amount_problem(value)
+    if problem is None or problem[0] not in _AMOUNT_FINDINGS:
+        return []
+    key, params = problem
+    return [Finding(loc, _AMOUNT_FINDINGS[key], {**params, "value": show_value(value)})]
+
+
+def _amounts(data: Mapping[str, Any]) -> list[Finding]:
+    """Issue costs and ballot budgets that are not amounts of money (:mod:`toolkit.money`)."""
+    findings: list[Finding] = []
+    for i, issue in _mappings(data.get("issues")):
+        findings += _amount_findings(issue.get("cost"), ("issues", i, "cost"))
+    town_meeting = data.get("town_meeting")
+    if isinstance(town_meeting, Mapping):
+        for k, ballot in _mappings(town_meeting.get("ballots")):
+            findings += _amount_findings(
+                ballot.get("budget"), ("town_meeting", "ballots", k, "budget")
             )
     return findings
 

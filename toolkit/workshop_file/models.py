@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic import Strict as _Strict
 
+from toolkit.money import MAX_AMOUNT, MAX_DECIMALS
+
 FORMAT_ID = "ureshii-workshop/1"
 
 PhaseId = Literal[
@@ -66,6 +68,11 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
 Rating = Annotated[int, Field(ge=1, le=5)]
+# Costs and budgets follow toolkit.money's rule: pydantic checks the sign and finiteness, the
+# cross checks the upper limit and the decimals (with a message that says what to do); the
+# limit is also in the JSON Schema so that an editor can flag it while the file is typed.
+_AMOUNT_RULE = f"at most {MAX_AMOUNT:,} yen and {MAX_DECIMALS} decimals"
+_AMOUNT_SCHEMA: dict[str, Any] = {"maximum": MAX_AMOUNT}
 # YAML writes anchors as ``1: 全く当てはまらない``; the reader keeps every key as text, so the
 # anchor key alone converts "1" to 1.
 AnchorKey = Annotated[int, _Strict(False)]
@@ -142,7 +149,12 @@ class IssueSpec(_Spec):
     stakeholders: list[Slug] = Field(default=[], description="Ids of stakeholders it serves")
     current: Rating | None = Field(default=None, description="Current state, 1-5 (現状)")
     ideal: Rating | None = Field(default=None, description="Ideal state, 1-5 (あるべき姿)")
-    cost: float | None = Field(default=None, ge=0, description="Estimated cost in yen")
+    cost: float | None = Field(
+        default=None,
+        ge=0,
+        description=f"Estimated cost in yen ({_AMOUNT_RULE})",
+        json_schema_extra=_AMOUNT_SCHEMA,
+    )
     year: int | None = Field(default=None, ge=2000, le=2100, description="Roadmap year")
 
 
@@ -162,7 +174,10 @@ class BallotSpec(_Spec):
     options: list[Slug] = Field(min_length=1, description="Ids of the issues on the ballot")
     dots: int | None = Field(default=None, ge=1, le=100, description="Dots each (dot_votes)")
     budget: float | None = Field(
-        default=None, gt=0, description="Budget in yen (equal_shares, greedy_budget)"
+        default=None,
+        gt=0,
+        description=f"Budget in yen (equal_shares, greedy_budget; {_AMOUNT_RULE})",
+        json_schema_extra=_AMOUNT_SCHEMA,
     )
     max_choices: int | None = Field(default=None, ge=1)
 
