@@ -386,7 +386,7 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         "dot-votes-without-dots",
         [("      dots: 3\n", "")],
         [
-            "w.yaml:43: town_meeting.ballots.0.dots: rule dot_votes needs dots: how many dots "
+            'w.yaml:43: town_meeting.ballots.0.dots: rule "dot_votes" needs dots: how many dots '
             "each person places (e.g. dots: 3)."
         ],
     ),
@@ -406,7 +406,7 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         [
             'w.yaml:46: town_meeting.ballots.0.options.1: rule "greedy_budget" shares out a '
-            'budget, so issue "chat" needs a cost (yen): add "cost:" to that issue.'
+            'budget, so issue "chat" needs a cost of more than 0 yen: add "cost:" to that issue.'
         ],
     ),
     (
@@ -418,10 +418,34 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
     ),
     (
-        "max-choices-above-options",
-        [("      dots: 3\n", "      dots: 3\n      max_choices: 3\n")],
+        "quadratic-without-credits",  # a rule and its settings come from the registry alone
+        [("rule: dot_votes\n      dots: 3", "rule: quadratic")],
         [
-            "w.yaml:47: town_meeting.ballots.0.max_choices: max_choices is 3, but the ballot "
+            'w.yaml:43: town_meeting.ballots.0.credits: rule "quadratic" needs credits: how '
+            "many credits each person spends (e.g. credits: 16)."
+        ],
+    ),
+    (
+        "credits-on-dot-votes",
+        [("      dots: 3\n", "      dots: 3\n      credits: 9\n")],
+        [
+            "w.yaml:47: town_meeting.ballots.0.credits: credits is used only by the rule(s) "
+            '"quadratic", not by "dot_votes". Remove it or change the rule.'
+        ],
+    ),
+    (
+        "score-scale-upside-down",
+        [("rule: dot_votes\n      dots: 3", "rule: score\n      min: 4\n      max: 2")],
+        [
+            "w.yaml:47: town_meeting.ballots.0.max: the score scale goes from min 4 to max 2; "
+            "min must be below max."
+        ],
+    ),
+    (
+        "max-choices-above-options",
+        [("rule: dot_votes\n      dots: 3", "rule: approval\n      max_choices: 3")],
+        [
+            "w.yaml:46: town_meeting.ballots.0.max_choices: max_choices is 3, but the ballot "
             "has only 2 option(s)."
         ],
     ),
@@ -1157,7 +1181,7 @@ def workshop_data(draw: st.DrawFn) -> dict[str, Any]:
             "stakeholders": draw(st.lists(st.sampled_from(stakeholder_ids), unique=True)),
             "current": draw(st.none() | st.integers(1, 5)),
             "ideal": draw(st.none() | st.integers(1, 5)),
-            "cost": float(draw(st.integers(0, 10**9))),
+            "cost": float(draw(st.integers(1, 10**9))),  # > 0: budget ballots need it
             "year": draw(st.none() | st.integers(2000, 2100)),
         }
         for issue_id in issue_ids

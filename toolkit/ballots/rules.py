@@ -313,7 +313,9 @@ def _greedy_budget(costs: Any, approvals: Any, budget: Any) -> list[str]:
 
 # ---------------------------------------------------------------------- the registry
 _MAX_CHOICES = Setting("max_choices", "whole", maximum=1_000, description="At most this many")
-_BUDGET = Setting("budget", "amount", required=True, description="Budget in yen")
+_BUDGET = Setting(
+    "budget", "amount", required=True, suggested=30_000_000, description="Budget in yen"
+)
 
 BALLOT_RULES: dict[str, BallotRule] = {
     rule.id: rule

@@ -19,9 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.ballots import BALLOT_RULES as BALLOT_RULE_REGISTRY
+from toolkit.ballots import SETTING_NAMES, BallotRule
 from toolkit.i18n import Lang, catalog
 from toolkit.money import amount_problem
-from toolkit.workshop_file.models import BALLOT_RULES, BUDGET_RULES, PHASE_ORDER
+from toolkit.workshop_file.models import PHASE_ORDER
 from toolkit.workshop_file.problems import Problem, path_text, show_value
 
 Loc = tuple[str | int, ...]
@@ -307,46 +309,55 @@ def _ballots(data: Mapping[str, Any]) -> list[Finding]:
         rule = ballot.get("rule")
         options = ballot.get("options")
         findings += _ref_findings(options, (*loc, "options"), issue_ids, "issues")
-        if rule not in BALLOT_RULES:
+        found = BALLOT_RULE_REGISTRY.get(rule) if isinstance(rule, str) else None
+        if found is None:
             continue  # pydantic says which rules exist
-        if rule == "dot_votes" and ballot.get("dots") is None:
-            findings.append(Finding((*loc, "dots"), "wf_dots_required", {}))
-        if rule != "dot_votes" and ballot.get("dots") is not None:
-            findings.append(
-                Finding(
-                    (*loc, "dots"),
-                    "wf_not_for_rule",
-                    {"field": "dots", "rules": ["dot_votes"], "rule": show_value(rule)},
-                )
-            )
-        if rule in BUDGET_RULES:
-            if ballot.get("budget") is None:
+        takes = {setting.name for setting in found.settings}
+        for setting in found.settings:
+            if setting.required and ballot.get(setting.name) is None:
+                example = setting.suggested if setting.suggested is not None else setting.minimum
                 findings.append(
-                    Finding((*loc, "budget"), "wf_budget_required", {"rule": show_value(rule)})
+                    Finding(
+                        (*loc, setting.name),
+                        "wf_setting_required",
+                        {
+                            "rule": show_value(rule),
+                            "field": setting.name,
+                            "meaning": setting.name,
+                            "example": example,
+                        },
+                    )
                 )
-            if isinstance(options, list):
-                for j, option in enumerate(options):
-                    if (
-                        isinstance(option, str)
-                        and option in issue_ids
-                        and issue_by_id[option].get("cost") is None
-                    ):
-                        findings.append(
-                            Finding(
-                                (*loc, "options", j),
-                                "wf_option_needs_cost",
-                                {"rule": show_value(rule), "value": show_value(option)},
-                                related=("issues", issue_ids[option]),
-                            )
+        for name in SETTING_NAMES:
+            if name not in takes and ballot.get(name) is not None:
+                users = [r.id for r in BALLOT_RULE_REGISTRY.values() if name in _names(r)]
+                findings.append(
+                    Finding(
+                        (*loc, name),
+                        "wf_not_for_rule",
+                        {"field": name, "rules": users, "rule": show_value(rule)},
+                    )
+                )
+        if found.needs_costs and isinstance(options, list):
+            for j, option in enumerate(options):
+                if not (isinstance(option, str) and option in issue_ids):
+                    continue
+                cost = issue_by_id[option].get("cost")
+                if cost is None or cost == 0:
+                    findings.append(
+                        Finding(
+                            (*loc, "options", j),
+                            "wf_option_needs_cost",
+                            {"rule": show_value(rule), "value": show_value(option)},
+                            related=("issues", issue_ids[option]),
                         )
-        elif ballot.get("budget") is not None:
-            findings.append(
-                Finding(
-                    (*loc, "budget"),
-                    "wf_not_for_rule",
-                    {"field": "budget", "rules": list(BUDGET_RULES), "rule": show_value(rule)},
+                    )
+        if found.form == "scale":
+            low, high = found.value(ballot, "min"), found.value(ballot, "max")
+            if isinstance(low, int) and isinstance(high, int) and low >= high:
+                findings.append(
+                    Finding((*loc, "max"), "wf_scale_upside_down", {"low": low, "high": high})
                 )
-            )
         max_choices = ballot.get("max_choices")
         if (
             isinstance(max_choices, int)
@@ -362,6 +373,10 @@ def _ballots(data: Mapping[str, Any]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _names(rule: BallotRule) -> set[str]:
+    return {setting.name for setting in rule.settings}
 
 
 # The amount problems a pydantic field limit cannot express; the others (not a number, not

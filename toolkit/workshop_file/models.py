@@ -10,7 +10,7 @@ same rules as one read from a file.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -18,10 +18,13 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    create_model,
     model_validator,
 )
 from pydantic import Strict as _Strict
 
+from toolkit.ballots import BALLOT_RULES as _BALLOT_RULE_REGISTRY
+from toolkit.ballots import SETTING_NAMES, Setting
 from toolkit.money import MAX_AMOUNT, MAX_DECIMALS
 
 FORMAT_ID = "ureshii-workshop/1"
@@ -48,11 +51,13 @@ MethodId = Literal[
 ]
 METHOD_IDS: tuple[str, ...] = get_args(MethodId)
 
-BallotRule = Literal[
-    "approval", "dot_votes", "borda", "schulze", "score", "equal_shares", "greedy_budget"
-]
-BALLOT_RULES: tuple[str, ...] = get_args(BallotRule)
-BUDGET_RULES: tuple[str, ...] = ("equal_shares", "greedy_budget")
+# Ballot rules and their settings come from the one registry (toolkit/ballots/rules.py):
+# a rule added there is a rule a workshop file may use, with its settings as ballot fields.
+BALLOT_RULES: tuple[str, ...] = tuple(_BALLOT_RULE_REGISTRY)
+if TYPE_CHECKING:
+    BallotRule = str
+else:
+    BallotRule = Literal[BALLOT_RULES]
 
 # How two issues with the same result are ordered. Kept small on purpose: the group agrees
 # one of these in the method charter, before anyone scores.
@@ -165,21 +170,48 @@ class PhaseSpec(_Spec):
     minutes: Minutes | None = None
 
 
-class BallotSpec(_Spec):
-    """One town-meeting ballot over some issues."""
+class _BallotFields(_Spec):
+    """One town-meeting ballot over some issues (its settings are added below)."""
 
     id: Slug
     title: Name
     rule: BallotRule
     options: list[Slug] = Field(min_length=1, description="Ids of the issues on the ballot")
-    dots: int | None = Field(default=None, ge=1, le=100, description="Dots each (dot_votes)")
-    budget: float | None = Field(
-        default=None,
-        gt=0,
-        description=f"Budget in yen (equal_shares, greedy_budget; {_AMOUNT_RULE})",
-        json_schema_extra=_AMOUNT_SCHEMA,
+
+
+def _setting_field(name: str) -> tuple[Any, Any]:
+    """The ballot field of a rule setting: its bounds and the rules that use it."""
+    setting: Setting = next(
+        s for r in _BALLOT_RULE_REGISTRY.values() for s in r.settings if s.name == name
     )
-    max_choices: int | None = Field(default=None, ge=1)
+    users = ", ".join(r.id for r in _BALLOT_RULE_REGISTRY.values() if setting in r.settings)
+    if setting.kind == "amount":
+        return float | None, Field(
+            default=None,
+            gt=0,
+            description=f"{setting.description} ({users}; {_AMOUNT_RULE})",
+            json_schema_extra=_AMOUNT_SCHEMA,
+        )
+    return int | None, Field(
+        default=None,
+        ge=setting.minimum,
+        le=setting.maximum,
+        description=f"{setting.description} ({users})",
+    )
+
+
+if TYPE_CHECKING:  # type checkers see the fixed fields; the settings are added at run time
+
+    class BallotSpec(_BallotFields):
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    BallotSpec = create_model(
+        "BallotSpec",
+        __base__=_BallotFields,
+        __doc__="One town-meeting ballot over some issues, with its rule's settings.",
+        **{name: _setting_field(name) for name in SETTING_NAMES},
+    )
 
 
 class TownMeetingSpec(_Spec):

@@ -20,6 +20,7 @@ _TRANSLATED_PARAMS = {
     "got_type": "wf_type_",
     "target": "wf_target_",
     "kind": "wf_kind_",
+    "meaning": "ballot_setting_",
 }
 # Parameters holding a list of allowed / known values: joined when shown.
 _LIST_PARAMS = ("allowed", "known", "available", "rules")
