@@ -57,7 +57,7 @@ def raw(store: Store, sql: str, **params: object) -> None:
 
 # ---------------------------------------------------------------- schema and migrations
 def test_migrations_reach_head_and_match_the_tables(store: Store) -> None:
-    assert schema_revision(store.engine) == "0001"
+    assert schema_revision(store.engine) == "0002"
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []

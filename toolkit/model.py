@@ -185,6 +185,17 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """One seat at a table laptop: one person all day (table + seat → participant)."""
+
+    table: int
+    seat: int
+    participant_id: int
+    category: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Event:
     """One row of the append-only audit log, which is also the change feed."""
 

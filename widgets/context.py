@@ -2,7 +2,10 @@
 
 ``ureshii serve`` and ``ureshii demo`` start every app kernel with ``URESHII_DATABASE_URL``
 (the store), optionally ``URESHII_WORKSHOP`` (a workshop slug; default: the newest workshop
-in the store) and ``URESHII_LANG``. A notebook's first cell is just::
+in the store) and ``URESHII_LANG``. A table laptop's app is opened with its table number in
+the address (``…/table.ipynb?table=3``; Voilà hands the query to the kernel as
+``QUERY_STRING``), so its seats are that table's people in every app. A notebook's first
+cell is just::
 
     ctx = AppContext.from_environment()
 
@@ -13,10 +16,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from toolkit.errors import NotFoundError
 from toolkit.i18n import Lang, normalize_language
 from toolkit.store import Store
+from toolkit.store.schema import MAX_TABLES
 
 ENV_WORKSHOP = "URESHII_WORKSHOP"
 
@@ -28,19 +33,28 @@ class AppContext:
     store: Store
     slug: str
     lang: Lang
+    table: int | None = None
+    """The table laptop's table number (``?table=N``); None: the seats ask for it."""
 
     @classmethod
     def from_environment(cls) -> AppContext:
         """Open the store named by the environment and choose the workshop and language."""
         store = Store.open(None)
-        return cls.for_store(store, os.environ.get(ENV_WORKSHOP) or None)
+        table = table_from_query(os.environ.get("QUERY_STRING", ""))
+        return cls.for_store(store, os.environ.get(ENV_WORKSHOP) or None, table=table)
 
     @classmethod
     def for_store(
-        cls, store: Store, slug: str | None = None, lang: str | None = None
+        cls,
+        store: Store,
+        slug: str | None = None,
+        lang: str | None = None,
+        *,
+        table: int | None = None,
     ) -> AppContext:
         """A context on an open store: ``slug`` or the newest workshop; ``lang`` or the
-        workshop's own language (``URESHII_LANG`` overrides it when set)."""
+        workshop's own language (``URESHII_LANG`` overrides it when set); ``table`` for a
+        table laptop."""
         if slug is None:
             workshops = store.workshops()
             if not workshops:
@@ -48,4 +62,17 @@ class AppContext:
             slug = workshops[-1].slug
         workshop = store.workshop(slug)
         chosen = lang or os.environ.get("URESHII_LANG") or workshop.lang
-        return cls(store, slug, normalize_language(chosen))
+        return cls(store, slug, normalize_language(chosen), table)
+
+
+def table_from_query(query: str) -> int | None:
+    """The table number in a page address's query (``table=3``), if it is a valid one.
+
+    >>> table_from_query("table=3"), table_from_query("table=0"), table_from_query("x=1")
+    (3, None, None)
+    """
+    values = parse_qs(query.lstrip("?")).get("table") or [""]
+    raw = values[0].strip()
+    if raw.isdigit() and 1 <= int(raw) <= MAX_TABLES:
+        return int(raw)
+    return None

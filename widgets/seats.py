@@ -1,9 +1,12 @@
-"""The people at one table laptop: one anonymous participant per seat.
+"""The people at one table laptop: one participant per seat, for the whole day.
 
 A table of 4–6 shares one laptop, but one person still has one vote, one consent and one set
-of scores. Each seat is joined to the workshop as its own anonymous participant (channel
-"table") the first time it acts; the token stays in this kernel only. Whoever is typing
-picks their seat first, like taking the pen.
+of scores. A seat is a participant in the store (table + seat → participant,
+:meth:`toolkit.store.Store.take_seat`), not in this kernel's memory: the same person in every
+app, after a reload, a restarted kernel or a laptop that slept, so a second vote from the
+same seat is refused by the database as it is for phones. Whoever is typing picks their seat
+first, like taking the pen; the first time a seat is taken the person may say which group
+they belong to (resident, staff …), so group breakdowns count them.
 """
 
 from __future__ import annotations
@@ -15,34 +18,102 @@ import traitlets
 
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
+from toolkit.model import CATEGORIES
+from toolkit.store.schema import MAX_TABLES
 from widgets.context import AppContext
+
+#: Tables offered when the app was opened without its table number.
+TABLE_CHOICES = 12
 
 
 class TableSeats(ipywidgets.VBox):
-    """Seat buttons ``1 … seats``; ``token()`` is the chosen seat's participant token."""
+    """Seat buttons ``1 … seats`` (and the table, if the address did not say it);
+    ``token()`` is the chosen seat's participant token, from the store."""
 
     seat = traitlets.Int(0).tag(sync=False)  # 0 = nobody chose a seat yet
+    table = traitlets.Int(0).tag(sync=False)  # 0 = the table is not known yet
 
     def __init__(self, ctx: AppContext, *, seats: int = 6, **kwargs: Any) -> None:
         self.ctx = ctx
-        self._tokens: dict[int, str] = {}
-        self.buttons = ipywidgets.ToggleButtons(
-            options=[(t("seat_label", ctx.lang, n=n), n) for n in range(1, seats + 1)],
+        lang = ctx.lang
+        wide = {"style": {"description_width": "initial"}}
+        self.table_choice = ipywidgets.Dropdown(
+            options=[
+                (t("seat_table_label", lang, n=n), n)
+                for n in range(1, min(TABLE_CHOICES, MAX_TABLES) + 1)
+            ],
             value=None,
-            description=t("seat_prompt", ctx.lang),
-            style={"description_width": "initial"},
+            description=t("seat_table_prompt", lang),
+            **wide,
+        )
+        self.table_choice.observe(self._table_chosen, names=["value"])
+        self.buttons = ipywidgets.ToggleButtons(
+            options=[(t("seat_label", lang, n=n), n) for n in range(1, seats + 1)],
+            value=None,
+            description=t("seat_prompt", lang),
+            **wide,
         )
         self.buttons.observe(self._chosen, names=["value"])
-        super().__init__(children=[self.buttons], **kwargs)
+        self.group = ipywidgets.ToggleButtons(
+            options=[(t(f"seat_group_{c}", lang), c) for c in CATEGORIES],
+            value=None,
+            description=t("seat_group_prompt", lang),
+            **wide,
+        )
+        self.group.observe(self._group_chosen, names=["value"])
+        self.group.layout.display = "none"
+        self._tokens: dict[tuple[int, int], str] = {}
+        self._showing = False
+        children: list[Any] = [self.buttons, self.group]
+        if ctx.table is None:
+            children.insert(0, self.table_choice)
+        else:
+            self.table = ctx.table
+        super().__init__(children=children, **kwargs)
         self.add_class("ureshii-seats")
+
+    # ------------------------------------------------------------------ choosing
+    def _table_chosen(self, change: dict[str, Any]) -> None:
+        self.table = int(change["new"] or 0)
+        self._show_group()
 
     def _chosen(self, change: dict[str, Any]) -> None:
         self.seat = int(change["new"] or 0)
+        self._show_group()
 
+    def _group_chosen(self, change: dict[str, Any]) -> None:
+        if self._showing:
+            return
+        if change["new"] is not None and self.table and self.seat:
+            self.ctx.store.take_seat(
+                self.ctx.slug, self.table, self.seat, category=str(change["new"])
+            )
+            self._show_group()
+
+    def _show_group(self) -> None:
+        """Offer the group buttons to a seat that has no group yet; show a seat's group."""
+        if not (self.table and self.seat):
+            self.group.layout.display = "none"
+            return
+        taken = {(x.table, x.seat): x for x in self.ctx.store.seats(self.ctx.slug)}
+        current = taken.get((self.table, self.seat))
+        category = current.category if current is not None else None
+        self._showing = True
+        try:
+            self.group.value = category
+        finally:
+            self._showing = False
+        self.group.disabled = category is not None  # a seat keeps its first group
+        self.group.layout.display = None
+
+    # ------------------------------------------------------------------ identity
     def token(self) -> str:
-        """The chosen seat's participant token (joined on first use)."""
+        """The chosen seat's participant token (the store joins the seat the first time)."""
+        if not self.table:
+            raise InvalidInputError("seat_table_not_chosen")
         if not self.seat:
             raise InvalidInputError("seat_not_chosen")
-        if self.seat not in self._tokens:
-            self._tokens[self.seat] = self.ctx.store.join(self.ctx.slug, channel="table")
-        return self._tokens[self.seat]
+        key = (self.table, self.seat)
+        if key not in self._tokens:  # a cache of what the store says, never the identity
+            self._tokens[key] = self.ctx.store.take_seat(self.ctx.slug, *key)
+        return self._tokens[key]

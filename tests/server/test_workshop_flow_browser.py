@@ -104,6 +104,10 @@ APPS = (
 )
 
 
+#: The table laptops and their table numbers.
+TABLES = {"a": 1, "b": 2}
+
+
 @dataclass
 class Room:
     """The server, the store it serves, and every page of the three laptops."""
@@ -122,10 +126,13 @@ class Room:
         self.logs[name].attach(page)
         return page
 
-    def open(self, context: Any, name: str, app: str) -> None:
-        """Start opening an app (the console through the facilitator link)."""
+    def open(self, context: Any, name: str, app: str, laptop: str) -> None:
+        """Start opening an app (the console through the facilitator link; a table laptop's
+        apps with its table number, so its seats are the same people in every app)."""
         page = self.new_page(context, name)
         url = f"{self.server.base}/voila/render/{app}"
+        if laptop in TABLES:
+            url += f"?table={TABLES[laptop]}"
         target = self.server.facilitator_url if app == "console.ipynb" else url
         page.goto(target, wait_until="commit")  # the batch's kernels start side by side
         self.pages[name] = page
@@ -185,7 +192,7 @@ def room(browser: Any, cjk_font: None, tmp_path_factory: pytest.TempPathFactory)
         room.give_cookie(contexts["b"], "link-b")
         for batch in APPS:
             for name, laptop, app in batch:
-                room.open(contexts[laptop], name, app)
+                room.open(contexts[laptop], name, app, laptop)
             for name, _, app in batch:
                 room.wait_until_shown(name, app)
         yield room
@@ -496,3 +503,18 @@ def test_the_backlog_is_downloaded_from_the_console_and_nothing_left_the_machine
             assert any("/api/kernels/" in url for url in room.logs[name].urls), name
         for name, log in room.logs.items():
             assert log.outside() == [], f"the {name} page sent requests off this machine"
+
+
+def test_each_person_at_a_table_is_one_participant_in_every_app(room: Room) -> None:
+    """Seat 1 of table 1 dot-voted, consented, voted on the method and scored in three apps
+    (three kernels): one participant throughout, as every seat (table + seat → participant)."""
+    store, slug = room.store, room.slug
+    seats = store.seats(slug)
+    assert [(x.table, x.seat) for x in seats] == [(1, 1), (2, 1), (2, 2)]
+    people = {x.participant_id for x in seats}
+    assert store.counts(slug)["participants"] == len(people) == 3
+    raters = set(store.scores(slug)["rater"].astype(int))
+    assert raters and raters <= people
+    for ballot in store.ballots(slug):
+        voters = [v.participant_id for v in store.votes(slug, ballot.key)]
+        assert len(voters) == len(set(voters)) and set(voters) <= people

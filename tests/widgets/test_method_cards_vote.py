@@ -30,7 +30,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def app(store: Store, lang: str = "en") -> tuple[AppContext, LiveFeed, TableSeats]:
-    ctx = AppContext.for_store(store, SLUG, lang)
+    ctx = AppContext.for_store(store, SLUG, lang, table=1)
     return ctx, LiveFeed(store, SLUG), TableSeats(ctx)
 
 

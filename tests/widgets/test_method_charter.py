@@ -15,7 +15,7 @@ SLUG = "tsuru-dx"
 
 @pytest.fixture
 def panel(store: Store) -> CharterPanel:
-    ctx = AppContext.for_store(store, SLUG, "en")
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
     return CharterPanel(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
 
 
@@ -107,7 +107,7 @@ def test_a_change_needs_a_reason_and_becomes_version_2_on_the_record(
 def test_the_charter_takes_the_vote_winner_and_the_ahp_weights_on_the_record(
     store: Store,
 ) -> None:
-    ctx = AppContext.for_store(store, SLUG, "ja")
+    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
     feed, seats = LiveFeed(store, SLUG), TableSeats(ctx)
     vote = MethodVote(ctx, feed, seats, facilitator=True)
     weights = WeightAgreement(ctx, feed, seats)

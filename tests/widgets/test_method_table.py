@@ -23,7 +23,7 @@ class Table:
     """The widgets of table_method.ipynb, without the facilitator's buttons."""
 
     def __init__(self, store: Store, lang: str = "en") -> None:
-        ctx = AppContext.for_store(store, SLUG, lang)
+        ctx = AppContext.for_store(store, SLUG, lang, table=1)
         self.feed = LiveFeed(store, SLUG)
         self.seats = TableSeats(ctx)
         self.vote = MethodVote(ctx, self.feed, self.seats)
@@ -38,7 +38,7 @@ class Table:
 
 @pytest.fixture
 def facilitator(store: Store) -> CharterPanel:
-    ctx = AppContext.for_store(store, SLUG, "en")
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
     return CharterPanel(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
 
 
@@ -123,7 +123,7 @@ def test_pairwise_weights_at_a_table_say_they_are_not_sent(store: Store) -> None
     table.weights.mode.value = "ahp"
     assert "CR = 0.00" in table.weights.ahp_status.value
     assert "not sent anywhere" in table.weights.proposal_view.value
-    ctx = AppContext.for_store(store, SLUG, "en")
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
     facilitator = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx), facilitator=True)
     facilitator.mode.value = "ahp"
     assert "not sent anywhere" not in facilitator.proposal_view.value

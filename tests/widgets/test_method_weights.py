@@ -19,7 +19,7 @@ SLUG = "tsuru-dx"
 
 @pytest.fixture
 def agreement(store: Store) -> WeightAgreement:
-    ctx = AppContext.for_store(store, SLUG, "en")
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
     widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx), facilitator=True)
     widget.controls.open_button.click()
     return widget
@@ -109,7 +109,7 @@ def test_ahp_inconsistent_judgements_get_a_hint_naming_the_worst_comparison(
     )
     with Store.open(tmp_path / "four.sqlite") as store:
         store.create_workshop(spec)
-        ctx = AppContext.for_store(store, SLUG, "en")
+        ctx = AppContext.for_store(store, SLUG, "en", table=1)
         widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
         # consistent with 8 : 4 : 2 : 1, except staff vs urgency, turned round
         pairs = {
@@ -133,7 +133,7 @@ def test_ahp_inconsistent_judgements_get_a_hint_naming_the_worst_comparison(
 
 
 def test_ahp_needs_two_criteria_and_says_so_in_japanese(store: Store) -> None:
-    ctx = AppContext.for_store(store, SLUG, "ja")
+    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
     widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
     widget.mode.value = "ahp"
     assert len(widget.pairs_box.children) == 3

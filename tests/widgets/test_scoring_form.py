@@ -25,7 +25,7 @@ def lock(store: Store) -> None:
 
 
 def form_for(store: Store, lang: str = "en") -> tuple[ScoringForm, LiveFeed]:
-    ctx = AppContext.for_store(store, SLUG, lang)
+    ctx = AppContext.for_store(store, SLUG, lang, table=1)
     feed = LiveFeed(store, SLUG)
     return ScoringForm(ctx, feed, TableSeats(ctx)), feed
 

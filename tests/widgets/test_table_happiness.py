@@ -25,7 +25,7 @@ SLUG = "tsuru-dx"
 
 @pytest.fixture
 def ctx(store: Store) -> AppContext:
-    return AppContext.for_store(store, SLUG, "en")
+    return AppContext.for_store(store, SLUG, "en", table=1)
 
 
 def post(board: CardBoard, stakeholder: str, text: str) -> None:
@@ -65,7 +65,7 @@ def test_a_posted_card_is_stored_for_its_stakeholder(ctx: AppContext) -> None:
     ids=["ja", "en"],
 )
 def test_an_empty_card_shows_why_and_stores_nothing(store: Store, lang: str, expected: str) -> None:
-    board = CardBoard(AppContext.for_store(store, SLUG, lang))
+    board = CardBoard(AppContext.for_store(store, SLUG, lang, table=1))
     post(board, "kosodate", "   ")
     assert expected in board.message.value and "ureshii-error" in board.message.value
     assert store.cards(SLUG) == []
@@ -255,8 +255,8 @@ def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
 ) -> None:
     other_store = Store.open(store.url)  # another kernel: its own connection
     try:
-        ctx_a = AppContext.for_store(store, SLUG, "ja")
-        ctx_b = AppContext.for_store(other_store, SLUG, "en")
+        ctx_a = AppContext.for_store(store, SLUG, "ja", table=1)
+        ctx_b = AppContext.for_store(other_store, SLUG, "en", table=1)
         feed_a, feed_b = LiveFeed(store, SLUG), LiveFeed(other_store, SLUG)
         app_a, app_b = TableApp(ctx_a, feed_a), TableApp(ctx_b, feed_b)
         post(app_a.cards, "kosodate", "子どもを連れて待たずに済む")
@@ -284,7 +284,7 @@ def test_the_app_opens_on_the_tab_of_the_workshops_phase(
     store: Store, phase: str, tab: int
 ) -> None:
     store.set_phase(SLUG, phase)
-    app = TableApp(AppContext.for_store(store, SLUG, "en"), LiveFeed(store, SLUG))
+    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
     assert app.tabs.selected_index == tab
     assert [app.tabs.get_title(i) for i in range(3)] == ["Happiness", "Vision", "Issues"]
     assert app.happiness.get_title(3) == "4 Dot vote"

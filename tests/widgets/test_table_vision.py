@@ -35,7 +35,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]
 
 
 def make(store: Store, lang: str = "en") -> tuple[VisionDraft, TableSeats]:
-    ctx = AppContext.for_store(store, SLUG, lang)
+    ctx = AppContext.for_store(store, SLUG, lang, table=1)
     seats = TableSeats(ctx)
     return VisionDraft(ctx, seats), seats
 
@@ -118,7 +118,7 @@ def test_the_levels_are_explained_in_both_languages(store: Store) -> None:
 
 
 def test_a_new_draft_from_another_screen_appears_after_a_poll(store: Store) -> None:
-    ctx = AppContext.for_store(store, SLUG, "en")
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
     feed = LiveFeed(store, SLUG)
     draft = VisionDraft(ctx, TableSeats(ctx), feed)
     store.draft_vision(SLUG, "別のテーブルの案", themes=["kami"])
@@ -133,7 +133,8 @@ def test_top_themes_come_from_the_summary_and_are_preselected(
 ) -> None:
     store, slug = demo
     draft = VisionDraft(
-        AppContext.for_store(store, slug, "ja"), TableSeats(AppContext.for_store(store, slug, "ja"))
+        AppContext.for_store(store, slug, "ja", table=1),
+        TableSeats(AppContext.for_store(store, slug, "ja", table=1)),
     )
     ranked = [th["key"] for th in summarize(store, slug)["themes"]]
     assert [key for _, key in draft.themes.options] == ranked

@@ -53,7 +53,7 @@ def test_context_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
         Store.open(tmp_path / "empty.sqlite") as store,
         pytest.raises(NotFoundError, match="run `ureshii demo`"),
     ):
-        AppContext.for_store(store)
+        AppContext.for_store(store, table=1)
 
 
 def test_a_write_on_one_screen_reaches_the_feed_of_another(
@@ -133,7 +133,7 @@ def test_each_seat_is_its_own_anonymous_participant(two_screens: tuple[Store, St
     from widgets.seats import TableSeats
 
     store, _ = two_screens
-    seats = TableSeats(AppContext.for_store(store, SLUG, "en"), seats=4)
+    seats = TableSeats(AppContext.for_store(store, SLUG, "en", table=1), seats=4)
     with pytest.raises(InvalidInputError, match="Choose your seat first"):
         seats.token()
     seats.buttons.value = 2  # as the front end sets it

@@ -119,6 +119,9 @@ workshops = Table(
     Column("phase", CleanString(32), nullable=False),
     Column("spec", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # The key of the table seats' tokens (Store.take_seat): only server-side code that opens
+    # the store can compute a seat's token; never shown, exported or sent to a browser.
+    Column("seat_key", CleanString(64), nullable=True),
     CheckConstraint("lang IN ('ja', 'en')", name="lang"),
 )
 
@@ -344,5 +347,24 @@ votes = Table(
     UniqueConstraint("ballot_id", "participant_id"),
 )
 
+# A seat at a table laptop is one person all day: the same participant through every phase,
+# app, reload and kernel restart (table + seat → participant), so the store's one-vote rules
+# hold for table laptops exactly as for phones.
+MAX_TABLES = 99
+MAX_SEATS = 12
+seats = Table(
+    "seats",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("table_no", Integer, nullable=False),
+    Column("seat_no", Integer, nullable=False),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "table_no", "seat_no"),
+    CheckConstraint(f"table_no BETWEEN 1 AND {MAX_TABLES}", name="table_no"),
+    CheckConstraint(f"seat_no BETWEEN 1 AND {MAX_SEATS}", name="seat_no"),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
-APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks", "visions")
+APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks", "visions", "seats")

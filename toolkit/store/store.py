@@ -15,6 +15,7 @@ database (see ``schema.py``), so a client that skips this layer still cannot bre
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import os
 import re
@@ -55,6 +56,7 @@ from toolkit.model import (
     Issue,
     MethodCharter,
     Participant,
+    Seat,
     Stakeholder,
     Theme,
     Vision,
@@ -136,6 +138,16 @@ def format_code(code: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _seat_token(key: str, table: int, seat: int) -> str:
+    return hmac.new(key.encode("ascii"), f"seat:{table}:{seat}".encode(), "sha256").hexdigest()
+
+
+def _check_seat(table: object, seat: object) -> None:
+    for name, value, top in (("table", table, s.MAX_TABLES), ("seat", seat, s.MAX_SEATS)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise InvalidInputError("seat_out_of_range", field=name, value=value, high=top)
 
 
 def hash_token(token: str) -> str:
@@ -453,6 +465,110 @@ class Store:
 
         self._write(work)
         return token
+
+    def take_seat(self, slug: str, table: int, seat: int, *, category: str | None = None) -> str:
+        """The participant token of ``seat`` at ``table``: one person, all day.
+
+        The first call joins the seat as an anonymous participant (channel ``table``); every
+        later call, from any app, after a reload, a restarted kernel or a laptop that slept,
+        returns the same token, so one vote per person per ballot holds at table laptops as
+        it does for phones. The token is an HMAC of the table and seat under the workshop's
+        seat key, which only code that opens the store can compute: no phone can claim a
+        seat. ``category`` (the group the person chose when sitting down, e.g. "staff") is
+        recorded the first time one is given; a seat keeps it.
+
+        Example (table 3, seat 2, in any kernel, before and after a reload)::
+
+            token = store.take_seat("tsuru-dx", 3, 2, category="staff")
+            token == store.take_seat("tsuru-dx", 3, 2)  # True: the same person
+        """
+        _check_seat(table, seat)
+        if category is not None and category not in CATEGORIES:
+            raise InvalidInputError(
+                "invalid_category", value=category, allowed=", ".join(CATEGORIES)
+            )
+
+        def work(conn: Connection) -> str:
+            wid = self._workshop_id(conn, slug)
+            token = _seat_token(self._seat_key(conn, wid), table, seat)
+            found = conn.execute(
+                _PARTICIPANT_BY_TOKEN, {"token_hash": hash_token(token), "workshop_id": wid}
+            ).first()
+            if found is not None:
+                if category is not None and found.category is None:
+                    conn.execute(
+                        update(s.participants)
+                        .where(s.participants.c.id == found.id)
+                        .values(category=category)
+                    )
+                return token
+            at = now()
+            participant = _insert(
+                conn,
+                s.participants,
+                workshop_id=wid,
+                token_hash=hash_token(token),
+                channel="table",
+                category=category,
+                created_at=at,
+            )
+            _insert(
+                conn,
+                s.seats,
+                workshop_id=wid,
+                table_no=table,
+                seat_no=seat,
+                participant_id=participant,
+                created_at=at,
+            )
+            self._event(conn, wid, "participant_joined", "system", {"channel": "table"})
+            self._event(conn, wid, "seat_taken", "table", {"table": table, "seat": seat})
+            return token
+
+        try:
+            return self._write(work)
+        except IntegrityError:
+            # Two laptops took the same new seat at once: the other one's insert won, and
+            # the seat is now there to read, with the same token.
+            return self._write(work)
+
+    def seats(self, slug: str) -> list[Seat]:
+        """Every seat taken so far, by table and seat (one person each)."""
+
+        def work(conn: Connection) -> list[Seat]:
+            wid = self._workshop_id(conn, slug)
+            rows = conn.execute(
+                select(
+                    s.seats.c.table_no,
+                    s.seats.c.seat_no,
+                    s.seats.c.participant_id,
+                    s.participants.c.category,
+                    s.seats.c.created_at,
+                )
+                .join(s.participants, s.seats.c.participant_id == s.participants.c.id)
+                .where(s.seats.c.workshop_id == wid)
+                .order_by(s.seats.c.table_no, s.seats.c.seat_no)
+            )
+            return [
+                Seat(r.table_no, r.seat_no, int(r.participant_id), r.category, r.created_at)
+                for r in rows
+            ]
+
+        return self._read(work)
+
+    @staticmethod
+    def _seat_key(conn: Connection, wid: int) -> str:
+        """The workshop's seat key, created the first time a seat is taken."""
+        where = s.workshops.c.id == wid
+        key = conn.execute(select(s.workshops.c.seat_key).where(where)).scalar()
+        if key is None:
+            conn.execute(
+                update(s.workshops)
+                .where(where, s.workshops.c.seat_key.is_(None))
+                .values(seat_key=secrets.token_hex(32))
+            )
+            key = conn.execute(select(s.workshops.c.seat_key).where(where)).scalar()
+        return str(key)
 
     def issue_codes(self, slug: str, count: int) -> list[str]:
         """Create ``count`` one-time voting codes for printing (``ureshii codes``).
