@@ -20,16 +20,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 import ipywidgets
 import segno  # type: ignore[import-untyped,unused-ignore]
 
 from toolkit.ballots import BALLOT_RULES, ballot_rule, rule_name
+from toolkit.ballots.purposes import THEME_DOTS, start_theme_dot_vote, theme_ballot
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop, join_code
+from toolkit.server.tables import ENV_TABLE_LINK_KEY, table_link
 from toolkit.store import Store
+from toolkit.store.schema import MAX_TABLES
 from toolkit.workshop_file import WorkshopFileProblems
 from widgets.context import ENV_WORKSHOP, AppContext
 from widgets.export_panel import ExportPanel
@@ -336,6 +340,98 @@ class JoinPanel(ipywidgets.VBox):
             children=[section_heading("console_join_heading", lang), self.view], **kwargs
         )
         self.add_class("ureshii-join")
+
+
+# ---------------------------------------------------------------------- table links
+#: Tables listed at first (more with the "tables" field); a room of 20–60 has 4–10 tables.
+DEFAULT_TABLES = 6
+
+
+def server_origin(join_url: str) -> str:
+    """``http://HOST:PORT`` of the join link (the table links go to the same server)."""
+    parts = urlsplit(join_url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+class TableLinks(ipywidgets.VBox):
+    """One link and QR code per table laptop: it opens that table's apps only (never the
+    console), and the facilitator can revoke it (``toolkit.server.tables``)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: LiveFeed | None = None,
+        *,
+        join_url: str | None = None,
+        key: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.ctx = ctx
+        lang = ctx.lang
+        self.key = key if key is not None else os.environ.get(ENV_TABLE_LINK_KEY, "")
+        self.origin = server_origin(
+            join_url if join_url is not None else os.environ.get(ENV_JOIN_URL, "")
+        )
+        self.count = ipywidgets.BoundedIntText(
+            value=DEFAULT_TABLES,
+            min=1,
+            max=MAX_TABLES,
+            description=t("console_tables_count", lang),
+            style={"description_width": "initial"},
+        )
+        self.count.observe(lambda _change: self.refresh(), names=["value"])
+        self.rows = ipywidgets.VBox()
+        self.message = MessageArea()
+        hint = ipywidgets.HTML(f"<p>{escape(t('console_tables_hint', lang))}</p>")
+        super().__init__(
+            children=[
+                section_heading("console_tables_heading", lang),
+                hint,
+                self.count,
+                self.rows,
+                self.message,
+            ],
+            **kwargs,
+        )
+        self.add_class("ureshii-table-links")
+        if feed is not None:
+            feed.subscribe(lambda _events: self.refresh(), kinds={"table_link_revoked"})
+        self.refresh()
+
+    def link(self, table: int) -> str:
+        """Table ``table``'s link for its current generation (an absolute URL)."""
+        generation = self.ctx.store.table_link_generation(self.ctx.slug, table)
+        return self.origin + table_link(self.key, "/", self.ctx.slug, table, generation)
+
+    def refresh(self) -> None:
+        lang = self.ctx.lang
+        if not (self.key and self.origin):
+            self.rows.children = (
+                ipywidgets.HTML(f'<p role="note">{escape(t("console_tables_missing", lang))}</p>'),
+            )
+            return
+        rows = []
+        for table in range(1, int(self.count.value) + 1):
+            url = self.link(table)
+            label = escape(t("console_tables_qr_label", lang, table=table), quote=True)
+            view = ipywidgets.HTML(
+                f"<b>{escape(t('seat_table_label', lang, n=table))}</b> "
+                f'<span class="ureshii-table-url">{escape(url)}</span>'
+                f'<figure role="img" aria-label="{label}" style="margin:0">'
+                f"{qr_svg(url, 3)}</figure>"
+            )
+            revoke = _button(t("console_tables_revoke", lang), icon="ban")
+            revoke.on_click(guarded(self.message, lang)(self._revoker(table)))
+            rows.append(ipywidgets.HBox([view, revoke]))
+        self.rows.children = tuple(rows)
+
+    def _revoker(self, table: int) -> Callable[[object], None]:
+        def revoke(_button: object = None) -> None:
+            self.ctx.store.revoke_table_link(self.ctx.slug, table)
+            self.refresh()
+            self.message.show(t("console_tables_revoked", self.ctx.lang, table=table), "success")
+
+        return revoke
 
 
 # ---------------------------------------------------------------------- counts
@@ -716,10 +812,15 @@ class BallotControls(ipywidgets.VBox):
         self.rows: dict[str, BallotRow] = {}
         self.list = ipywidgets.VBox()
         self.new_ballot = NewBallotForm(ctx, self.refresh)
+        # The tables' dot vote on themes is opened here (a table laptop cannot open a vote).
+        self.theme_dots = _button(t("console_theme_dots_start", ctx.lang), icon="play")
+        self.theme_message = MessageArea()
+        self.theme_dots.on_click(guarded(self.theme_message, ctx.lang)(self._start_theme_dots))
         super().__init__(
             children=[
                 section_heading("console_ballots_heading", ctx.lang),
                 self.list,
+                ipywidgets.HBox([self.theme_dots, self.theme_message]),
                 self.new_ballot,
             ],
             **kwargs,
@@ -730,6 +831,14 @@ class BallotControls(ipywidgets.VBox):
 
     def row(self, key: str) -> BallotRow:
         return self.rows[key]
+
+    def _start_theme_dots(self, _button: object = None) -> None:
+        lang = self.ctx.lang
+        ballot = start_theme_dot_vote(self.ctx.store, self.ctx.slug, t("table_dots_heading", lang))
+        self.refresh()
+        self.theme_message.show(
+            t("table_dots_started", lang, n=len(ballot.options), dots=THEME_DOTS), "success"
+        )
 
     def refresh(self) -> None:
         store, slug = self.ctx.store, self.ctx.slug
@@ -746,6 +855,7 @@ class BallotControls(ipywidgets.VBox):
             )
         if children != self.list.children:
             self.list.children = children
+        self.theme_dots.disabled = theme_ballot(ballots) is not None
 
 
 # ---------------------------------------------------------------------- opening workshops
@@ -875,6 +985,7 @@ class FacilitatorConsole(ipywidgets.VBox):
         self.picker = WorkshopPicker(ctx.store, lang, self.switch, current=ctx.slug)
         self.stepper = PhaseStepper(ctx, feed)
         self.join = JoinPanel(ctx, url=self.join_url)
+        self.tables = TableLinks(ctx, feed, join_url=self.join_url)
         self.counts = LiveCounts(ctx, feed)
         self.charter = CharterControls(ctx, feed)
         self.ballots = BallotControls(ctx, feed)
@@ -889,6 +1000,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             ipywidgets.HBox(
                 [self.join, self.counts], layout=ipywidgets.Layout(flex_flow="row wrap")
             ),
+            self.tables,
             self.charter,
             self.ballots,
             self.exports,

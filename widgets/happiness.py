@@ -17,13 +17,14 @@ the seats' anonymous tokens (:class:`~widgets.seats.TableSeats`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
 import ipywidgets
 
 from toolkit.ballots import tally
+from toolkit.ballots.purposes import THEME_DOTS, start_theme_dot_vote, theme_ballot
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
 from toolkit.model import CATEGORIES, Ballot, Event, HappinessCard, Theme
@@ -34,8 +35,6 @@ from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
 from widgets.seats import TableSeats
 
-#: Dots per person when this widget has to create the theme dot vote itself.
-DEFAULT_DOTS = 3
 _WIDE = {"description_width": "initial"}
 _CELL = "border:1px solid #d9d4c7;padding:.2em .6em;text-align:left"
 
@@ -529,23 +528,15 @@ class ThemeGrouping(LivePanel):
 
 
 # ---------------------------------------------------------------------- dot vote
-def theme_ballot(ballots: Collection[Ballot]) -> Ballot | None:
-    """The dot vote on themes a table uses: the open one, else a draft, else the last closed."""
-    candidates = [b for b in ballots if b.purpose == "themes" and b.rule == "dot_votes"]
-    for status in ("open", "draft", "closed"):
-        found = [b for b in candidates if b.status == status]
-        if found:
-            return found[-1]
-    return None
-
-
 class ThemeDotVote(LivePanel):
     """Each seat places its dots on the themes; submitted through ``store.cast_vote``.
 
     Uses the workshop's ballot with purpose "themes" and rule "dot_votes" (the facilitator
-    usually creates it). If there is none, a button creates and opens one over the current
-    themes with :data:`DEFAULT_DOTS` dots each. The store checks every vote (allowance, one
-    vote per person); the tally is shown when the ballot's results may be seen.
+    usually creates it). If there is none, the facilitator (the app opened without a table
+    number) has a button that creates and opens one over the current themes with
+    :data:`THEME_DOTS` dots each (the console has the same button); a table laptop
+    (``?table=N``) waits for it. The store checks every vote (allowance, one vote per
+    person); the tally is shown when the ballot's results may be seen.
     """
 
     LIVE_KINDS = frozenset(
@@ -598,37 +589,20 @@ class ThemeDotVote(LivePanel):
 
     @property
     def allowance(self) -> int:
-        return int(self.ballot.settings.get("dots", DEFAULT_DOTS)) if self.ballot else 0
+        return int(self.ballot.settings.get("dots", THEME_DOTS)) if self.ballot else 0
 
     def used(self) -> int:
         return sum(int(box.value or 0) for box in self.dots.values())
 
     def _start(self, _button: object = None) -> None:
         store, slug = self.ctx.store, self.ctx.slug
-        if theme_ballot(store.ballots(slug)) is not None:
-            self.refresh()
-            return
-        themes = [th.key for th in store.themes(slug)]
-        if not themes:
-            raise InvalidInputError("table_dots_need_themes")
-        taken = {b.key for b in store.ballots(slug)}
-        key, n = "theme-dots", 1
-        while key in taken:
-            n += 1
-            key = f"theme-dots-{n}"
-        store.create_ballot(
-            slug,
-            key,
-            self._("table_dots_heading"),
-            rule="dot_votes",
-            options=themes,
-            settings={"dots": DEFAULT_DOTS},
-            purpose="themes",
-            visibility="live",
-        )
-        store.open_ballot(slug, key)
+        if self.ctx.table is not None:  # a message sent without the (hidden) button
+            raise InvalidInputError("table_dots_not_for_tables")
+        ballot = start_theme_dot_vote(store, slug, self._("table_dots_heading"))
         self.refresh()
-        self.message.show(self._("table_dots_started", n=len(themes), dots=DEFAULT_DOTS), "success")
+        self.message.show(
+            self._("table_dots_started", n=len(ballot.options), dots=THEME_DOTS), "success"
+        )
 
     def _submit(self, _button: object = None) -> None:
         if self.ballot is None:
@@ -664,11 +638,14 @@ class ThemeDotVote(LivePanel):
         self.ballot = ballot
         themes = store.themes(slug)
         names = {th.key: th.name for th in themes}
-        self.start_button.layout.display = "" if ballot is None else "none"
+        # Opening a vote is the facilitator's: a table laptop (its table link) never can.
+        facilitator = self.ctx.table is None
+        self.start_button.layout.display = "" if ballot is None and facilitator else "none"
         voting = ballot is not None and ballot.status == "open"
         self.submit_button.layout.display = "" if voting else "none"
         if ballot is None:
-            self.intro.value = f"<p>{escape(self._('table_dots_missing'))}</p>"
+            missing = self._("table_dots_missing" if facilitator else "table_dots_waiting")
+            self.intro.value = f"<p>{escape(missing)}</p>"
             self._build_inputs((), names)
             self.results.value = ""
             return

@@ -11,6 +11,7 @@ they belong to (resident, staff …), so group breakdowns count them.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import ipywidgets
@@ -67,8 +68,10 @@ class TableSeats(ipywidgets.VBox):
         children: list[Any] = [self.buttons, self.group]
         if ctx.table is None:
             children.insert(0, self.table_choice)
-        else:
+        else:  # from the laptop's table link: shown, not asked
             self.table = ctx.table
+            label = escape(t("seat_table_label", lang, n=ctx.table))
+            children.insert(0, ipywidgets.HTML(f'<b class="ureshii-table-number">{label}</b>'))
         super().__init__(children=children, **kwargs)
         self.add_class("ureshii-seats")
 

@@ -63,7 +63,7 @@ def test_public_routes_come_first_and_are_only_ureshiis_own(table: list[Route]) 
     public = {route.probe for route in table if route.access == "public"}
     assert {"/", "/healthz", "/p/", "/api/v1/openapi.json"} <= public
     ours = [probe for probe in public if probe not in {"/", "/healthz"}]
-    assert all(probe.startswith(("/p/", "/api/v1/")) for probe in ours), ours
+    assert all(probe.startswith(("/p/", "/api/v1/", "/t/")) for probe in ours), ours
 
 
 def test_the_gate_is_the_first_rule_and_voila_tree_is_not_on_root(app: UreshiiVoila) -> None:

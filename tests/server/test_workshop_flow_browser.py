@@ -3,8 +3,8 @@
 One ``ureshii serve`` on a fresh store made from the "dx-vision" template (nothing done yet),
 one Debian Chromium (the shared ``browser`` fixture) and three browser contexts, as in the
 room: the facilitator's laptop (console, method app, results) and two table laptops, each
-of which opens the facilitator link once and then its table apps (docs/serving.md, "Table
-laptops"). Everything happens through the pages, by clicking and typing; the store is only
+of which opens its own table link (never the facilitator's) and then its table apps with its
+table number (docs/serving.md, "Table laptops"). Everything happens through the pages, by clicking and typing; the store is only
 read, to check what was stored.
 
 The tests run in order on one shared room (a module-scoped fixture) and each phase checks
@@ -28,13 +28,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
+from toolkit.server.tables import table_link, table_link_key
 from toolkit.store import Store
 from toolkit.workshop_file import write_template
 
 pytestmark = pytest.mark.slow
 
 #: The console's address, which the facilitator link opens.
-CONSOLE_APP = re.compile(r"/voila/render/console\.ipynb")
 #: A Voilà page's first kernel start (pandas, altair) on a busy 2-core machine.
 KERNEL_START_MS = 120_000
 #: Another screen's input reaching a page: the live feed polls every second.
@@ -146,13 +146,16 @@ class Room:
         expect(page.get_by_text("Loading widget...")).to_have_count(0, timeout=KERNEL_START_MS)
         expect(page.get_by_text("Error displaying widget")).to_have_count(0)
 
-    def give_cookie(self, context: Any, name: str) -> None:
-        """A table laptop opens the facilitator link once, for the cookie. It needs no
-        console of its own: the person leaves the console at once, so no kernel starts."""
+    def open_table_link(self, context: Any, name: str, table: int) -> None:
+        """A table laptop opens its table link (never the facilitator's), for the table
+        cookie. The app it leads to is opened later with the others, so no kernel starts
+        here."""
         page = self.new_page(context, name)
-        page.route(CONSOLE_APP, lambda route: route.abort())
-        with page.expect_event("requestfailed", lambda r: CONSOLE_APP.search(r.url)):
-            page.goto(self.server.facilitator_url)
+        link = table_link(table_link_key(self.server.secret), "/", self.slug, table, 0)
+        app = re.compile(r"/voila/render/table\.ipynb\?table=")
+        page.route(app, lambda route: route.abort())
+        with page.expect_event("requestfailed", lambda r: app.search(r.url)):
+            page.goto(self.server.base + link)
         page.close()
 
     @contextmanager
@@ -188,8 +191,8 @@ def room(browser: Any, cjk_font: None, tmp_path_factory: pytest.TempPathFactory)
             contexts[laptop] = browser.new_context(
                 locale="ja-JP", viewport={"width": 1366, "height": 900}
             )
-        room.give_cookie(contexts["a"], "link-a")
-        room.give_cookie(contexts["b"], "link-b")
+        room.open_table_link(contexts["a"], "link-a", TABLES["a"])
+        room.open_table_link(contexts["b"], "link-b", TABLES["b"])
         for batch in APPS:
             for name, laptop, app in batch:
                 room.open(contexts[laptop], name, app, laptop)
@@ -255,9 +258,12 @@ def test_cards_are_grouped_into_a_theme_and_the_themes_dot_voted(room: Room) -> 
 
         a.get_by_role("tab", name="4 Dot vote").click()
         b.get_by_role("tab", name="4 Dot vote").click()
-        expect(b.get_by_text("There is no dot vote on themes yet.")).to_be_visible()
-        button(a, "Start a dot vote on the current themes (3 dots each)").click()
-        expect(a.get_by_text("The dot vote is open: 7 themes, 3 dots each.")).to_be_visible()
+        expect(b.get_by_text(re.compile("There is no dot vote on themes yet"))).to_be_visible()
+        expect(button(a, "Start a dot vote on the current themes (3 dots each)")).to_have_count(0)
+        # Opening a vote is the facilitator's, from the console (a table laptop cannot).
+        console = room.pages["console"]
+        button(console, "Start the tables' dot vote on themes (3 dots each)").click()
+        expect(console.get_by_text("The dot vote is open: 7 themes, 3 dots each.")).to_be_visible()
         for page, dots in ((a, 2), (b, 3)):
             page.get_by_role("button", name="Seat 1", exact=True).click()
             box = page.get_by_role("spinbutton", name=THEME, exact=True)

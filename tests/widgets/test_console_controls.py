@@ -14,10 +14,12 @@ from tests.workshop_data import small_workshop
 from toolkit.ballots import BALLOT_RULES
 from toolkit.i18n import t
 from toolkit.model import join_code
+from toolkit.server.tables import TableAccess, table_link_key
 from toolkit.store import Store
 from toolkit.workshop_file.templates import template_path
 from widgets.chart import ChartView
 from widgets.console import (
+    DEFAULT_TABLES,
     BallotControls,
     CharterControls,
     ConsoleUnavailable,
@@ -26,6 +28,7 @@ from widgets.console import (
     LiveCounts,
     PhaseStepper,
     ProjectorCheck,
+    TableLinks,
     latest_phase_change,
     open_console,
     phase_timer,
@@ -365,3 +368,50 @@ def test_every_ballot_rule_can_be_chosen_and_a_bad_budget_is_refused_in_words(
         "budget": 3_000_000.5,
         "costs": {"nippo": 2_000_000.5, "shuzen": 1_000_000},
     }
+
+
+def test_table_links_open_one_table_each_and_a_revoked_link_changes(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    key = table_link_key("a-facilitator-secret-for-tests")
+    panel = TableLinks(ctx, feed, join_url="http://192.0.2.10:8866/p/tsuru-dx/", key=key)
+    assert len(panel.rows.children) == DEFAULT_TABLES
+    panel.count.value = 3
+    assert len(panel.rows.children) == 3
+    first = panel.link(1)
+    assert first.startswith("http://192.0.2.10:8866/t/tsuru-dx/1?key=")
+    assert "<svg" in panel.rows.children[0].children[0].value
+    # The server accepts exactly this link for table 1, and not for table 2.
+    server = TableAccess(key, store.table_link_generation)
+    given = first.split("key=")[1]
+    assert server.check_link(SLUG, 1, given) and not server.check_link(SLUG, 2, given)
+
+    panel.rows.children[0].children[1].click()  # revoke table 1
+    assert "old link no longer works" in panel.message.value
+    assert store.table_link_generation(SLUG, 1) == 1
+    assert panel.link(1) != first and panel.link(2) == panel.link(2)
+    server.forget(SLUG, 1)
+    assert not server.check_link(SLUG, 1, given)
+    assert server.check_link(SLUG, 1, panel.link(1).split("key=")[1])
+    assert [e.payload for e in store.changes(SLUG, since=0) if e.kind == "table_link_revoked"] == [
+        {"table": 1}
+    ]
+
+
+def test_without_a_server_the_table_links_say_how_to_get_them(ctx: AppContext) -> None:
+    panel = TableLinks(ctx, join_url="", key="")
+    assert "ureshii serve" in panel.rows.children[0].value
+
+
+def test_the_console_opens_the_tables_dot_vote_on_themes_once(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    themes = len(store.themes(SLUG))
+    assert themes >= 1
+    controls = BallotControls(ctx, feed)
+    assert not controls.theme_dots.disabled
+    controls.theme_dots.click()
+    (ballot,) = [b for b in store.ballots(SLUG) if b.purpose == "themes"]
+    assert (ballot.rule, ballot.status, ballot.settings) == ("dot_votes", "open", {"dots": 3})
+    assert f"The dot vote is open: {themes} themes, 3 dots each." in controls.theme_message.value
+    assert controls.theme_dots.disabled and ballot.key in controls.rows

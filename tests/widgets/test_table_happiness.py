@@ -167,8 +167,16 @@ def test_dot_vote_created_here_checks_the_allowance_and_one_vote_per_seat(
     store.add_theme(SLUG, "3レス", key="sanres")
     seats = TableSeats(ctx)
     vote = ThemeDotVote(ctx, seats)
-    assert "no dot vote on themes yet" in vote.intro.value
-    vote.start_button.click()
+    # A table laptop cannot open the vote: it waits for the facilitator, whose app (opened
+    # without a table number) has the button.
+    assert "the facilitator opens it" in vote.intro.value
+    assert vote.start_button.layout.display == "none"
+    vote.start_button.click()  # a click sent anyway (a script): refused in words
+    assert "cannot open a vote" in vote.message.value and store.ballots(SLUG)[1:] == []
+    facilitator = ThemeDotVote(AppContext.for_store(store, SLUG, "en"), TableSeats(ctx))
+    assert "no dot vote on themes yet" in facilitator.intro.value
+    facilitator.start_button.click()
+    vote.refresh()
     (ballot,) = [b for b in store.ballots(SLUG) if b.purpose == "themes"]
     assert (ballot.rule, ballot.status, ballot.settings) == ("dot_votes", "open", {"dots": 3})
     assert set(vote.dots) == {"matanai", "sanres"}
@@ -294,7 +302,8 @@ def test_dots_cast_on_another_screen_update_the_tally_after_a_poll(ctx: AppConte
     store = ctx.store
     feed = LiveFeed(store, SLUG)
     vote = ThemeDotVote(ctx, TableSeats(ctx), feed)
-    vote.start_button.click()
+    ThemeDotVote(AppContext.for_store(store, SLUG, "en"), TableSeats(ctx)).start_button.click()
+    feed.poll_once()
     store.open_ballot(SLUG, "town")
     store.cast_vote(SLUG, "town", store.join(SLUG), ["chat"])  # a town-meeting vote
     feed.poll_once()

@@ -36,7 +36,8 @@ def test_a_reload_keeps_the_person_and_refuses_their_second_vote(database: str) 
     store, ctx = kernel(database, table=1)
     seats = TableSeats(ctx)
     vote = ThemeDotVote(ctx, seats)
-    vote.start_button.click()
+    ThemeDotVote(AppContext.for_store(store, SLUG, "en"), seats).start_button.click()
+    vote.refresh()
     seats.buttons.value = 1
     vote.dots["sanres"].value = 2
     vote.submit_button.click()

@@ -17,7 +17,9 @@ from toolkit.server.pages import (
     bilingual_page,
     forbidden_page,
     opening_console_page,
+    opening_table_page,
 )
+from toolkit.server.tables import TABLE_COOKIE, TableAccess
 
 
 class UreshiiHandler(web.RequestHandler):
@@ -120,6 +122,44 @@ class EntryHandler(UreshiiHandler):
 
     def head(self) -> None:
         self.get()
+
+
+class TableLinkHandler(UreshiiHandler):
+    """``/t/<workshop>/<table>?key=…``: a table laptop's link (``toolkit.server.tables``).
+
+    The right key sets the table cookie (HttpOnly, SameSite=Strict; like the facilitator
+    link, a small same-site refresh page rather than a redirect, so the cookie goes along
+    when the link was opened from a chat or a QR scanner) and opens the table app with its
+    table number. A laptop that already holds this table's cookie goes straight to the
+    app; a wrong or revoked key gets the 403 page.
+    """
+
+    def initialize(self, tables: TableAccess, render_path: str, participant_path: str) -> None:
+        self.tables = tables
+        self.render_path = render_path
+        self.participant_path = participant_path
+
+    def get(self, slug: str, table_text: str) -> None:
+        table = int(table_text)
+        app = f"{self.render_path}table.ipynb?table={table}"
+        if self.tables.check_link(slug, table, self.get_query_argument("key", default=None)):
+            self.set_cookie(
+                TABLE_COOKIE,
+                self.tables.cookie_value(slug, table),
+                path="/",
+                httponly=True,
+                samesite="Strict",
+                secure=self.request.protocol == "https",
+            )
+            self.write_html(opening_table_page(app, table))
+            return
+        if self.tables.table_of_cookie(self.get_cookie(TABLE_COOKIE)) == (slug, table):
+            self.redirect(app, status=303)
+            return
+        self.write_html(forbidden_page(self.participant_path), status=403)
+
+    def head(self, slug: str, table_text: str) -> None:
+        self.get(slug, table_text)
 
 
 class HealthHandler(UreshiiHandler):

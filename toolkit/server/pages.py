@@ -7,6 +7,7 @@ responses carry a Content-Security-Policy that forbids it), and say what to do n
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from toolkit.i18n import LANGUAGES, t
 
@@ -32,23 +33,26 @@ def bilingual_page(
     *,
     link: tuple[str, str] | None = None,
     refresh_to: str | None = None,
+    **params: Any,
 ) -> str:
     """A complete HTML page with the message ``title_key``/``body_key`` in Japanese and English.
 
     ``link`` is an optional ``(href, label_key)`` shown under each language's text;
-    ``refresh_to`` makes the browser open that path at once (``<meta http-equiv="refresh">``).
+    ``refresh_to`` makes the browser open that path at once (``<meta http-equiv="refresh">``);
+    ``params`` fill the messages' placeholders.
     """
     sections = []
     for lang in LANGUAGES:
         link_html = ""
         if link is not None:
             href, label_key = link
-            link_html = f'<p><a href="{escape(href)}">{escape(t(label_key, lang))}</a></p>'
+            label = escape(t(label_key, lang, **params))
+            link_html = f'<p><a href="{escape(href)}">{label}</a></p>'
         sections.append(
-            f'<section lang="{lang}"><h1>{escape(t(title_key, lang))}</h1>'
-            f"<p>{escape(t(body_key, lang))}</p>{link_html}</section>"
+            f'<section lang="{lang}"><h1>{escape(t(title_key, lang, **params))}</h1>'
+            f"<p>{escape(t(body_key, lang, **params))}</p>{link_html}</section>"
         )
-    title = " / ".join(escape(t(title_key, lang)) for lang in LANGUAGES)
+    title = " / ".join(escape(t(title_key, lang, **params)) for lang in LANGUAGES)
     refresh = ""
     if refresh_to is not None:
         refresh = f'<meta http-equiv="refresh" content="0;url={escape(refresh_to)}">'
@@ -76,4 +80,15 @@ def opening_console_page(console_path: str) -> str:
         "page_opening_console_body",
         link=(console_path, "page_opening_console_link"),
         refresh_to=console_path,
+    )
+
+
+def opening_table_page(app_path: str, table: int) -> str:
+    """What a table link answers: opens the table's app at once, with a link as fallback."""
+    return bilingual_page(
+        "page_opening_table_title",
+        "page_opening_table_body",
+        link=(app_path, "page_opening_table_link"),
+        refresh_to=app_path,
+        table=table,
     )

@@ -31,6 +31,7 @@ from toolkit.server.handlers import (
     EntryHandler,
     ForbiddenHandler,
     HealthHandler,
+    TableLinkHandler,
     TooManyRequestsHandler,
 )
 from toolkit.server.limits import RateGate
@@ -38,10 +39,12 @@ from toolkit.server.participant import api as api_module
 from toolkit.server.participant import pages as pages_module
 from toolkit.server.participant.api import API_PREFIX
 from toolkit.server.participant.service import ParticipantService
+from toolkit.server.tables import TableAccess
 
 Access = Literal["public", "facilitator"]
 
 PARTICIPANT_PREFIX = "/p/"
+TABLE_PREFIX = "/t/"
 HEALTH_PATH = "/healthz"
 SLUG = r"([a-z0-9][a-z0-9_-]{0,63})"
 KEY = r"([A-Za-z0-9][A-Za-z0-9_.-]{0,63})"
@@ -88,20 +91,36 @@ class Route:
 
 
 class AnonymousGate(routing.Matcher):
-    """Matches every request that is neither public nor from the facilitator."""
+    """Matches every request that is neither public, nor from the facilitator, nor one that
+    a table laptop's cookie allows (its own table's apps and what they load)."""
 
-    def __init__(self, public_patterns: Iterable[str], access: FacilitatorAccess) -> None:
+    def __init__(
+        self,
+        public_patterns: Iterable[str],
+        access: FacilitatorAccess,
+        tables: TableAccess | None = None,
+        base_url: str = "/",
+    ) -> None:
         # One expression for all of them: every request passes here (a phone's too).
         self.public = re.compile(
             "|".join(f"(?:{pattern.rstrip('$')})$" for pattern in public_patterns) or "(?!)"
         )
         self.access = access
+        self.tables = tables
+        self.base_url = base_url
 
     def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
         if self.public.match(request.path):
             return None
-        if self.access.check_cookie_header(request.headers.get("Cookie")):
+        header = request.headers.get("Cookie")
+        if self.access.check_cookie_header(header):
             return None
+        if self.tables is not None:
+            found = self.tables.table_of_header(header)
+            if found is not None and self.tables.allows(
+                request.path, request.query, found[1], self.base_url, request.method or "GET"
+            ):
+                return None
         return {}
 
 
@@ -115,11 +134,12 @@ def public_routes(
     base_url: str,
     console_path: str,
     service: ParticipantService | None = None,
+    tables: TableAccess | None = None,
 ) -> list[Route]:
-    """Ureshii's own routes that anyone may reach: the entry, the health check, the
-    participants' pages (``/p/``) and their REST API (``/api/v1/``). The participant
-    handlers check their own credentials (a participant token, or the facilitator secret
-    for the facilitator's API endpoints)."""
+    """Ureshii's own routes that anyone may reach: the entry, the health check, the table
+    links (``/t/``), the participants' pages (``/p/``) and their REST API (``/api/v1/``).
+    Each handler checks its own credentials (a table link's key, a participant token, or
+    the facilitator secret for the facilitator's API endpoints)."""
     participant = _join(base_url, PARTICIPANT_PREFIX)
     service = service or ParticipantService(None, secret=access.secret)
     shared = {"service": service, "access": access, "base_url": base_url}
@@ -140,6 +160,20 @@ def public_routes(
             probe=_join(base_url, HEALTH_PATH),
         ),
     ]
+    if tables is not None:
+        routes.append(
+            Route(
+                _join(base_url, TABLE_PREFIX) + SLUG + r"/([0-9]{1,2})",
+                TableLinkHandler,
+                {
+                    "tables": tables,
+                    "render_path": _join(base_url, "/voila/render/"),
+                    "participant_path": participant,
+                },
+                access="public",
+                probe=_join(base_url, TABLE_PREFIX) + "demo/1",
+            )
+        )
     pages: list[tuple[str, type[web.RequestHandler], str]] = [
         (p, pages_module.EntryPage, p),
         (p + r"static/([a-z]+\.js)", pages_module.StaticFile, p + "static/enhance.js"),
@@ -217,15 +251,24 @@ def build_route_table(
     base_url: str = "/",
     console_path: str,
     service: ParticipantService | None = None,
+    tables: TableAccess | None = None,
 ) -> list[Route]:
     """The whole table: public routes first, then Voilà's (facilitator) routes."""
     return [
-        *public_routes(access, base_url=base_url, console_path=console_path, service=service),
+        *public_routes(
+            access, base_url=base_url, console_path=console_path, service=service, tables=tables
+        ),
         *voila_routes(voila_handlers, base_url=base_url),
     ]
 
 
-def tornado_rules(table: Sequence[Route], access: FacilitatorAccess, *, base_url: str) -> list[Any]:
+def tornado_rules(
+    table: Sequence[Route],
+    access: FacilitatorAccess,
+    *,
+    base_url: str,
+    tables: TableAccess | None = None,
+) -> list[Any]:
     """The table as Tornado rules, behind the rate limits and the anonymous gate."""
     public = [route.pattern for route in table if route.access == "public"]
     api = _join(base_url, API_PREFIX)
@@ -236,7 +279,7 @@ def tornado_rules(table: Sequence[Route], access: FacilitatorAccess, *, base_url
         name="ureshii-rate-limits",
     )
     gate = routing.Rule(
-        AnonymousGate(public, access),
+        AnonymousGate(public, access, tables, base_url),
         ForbiddenHandler,
         {"participant_path": _join(base_url, PARTICIPANT_PREFIX)},
         name="ureshii-anonymous-gate",
@@ -249,6 +292,7 @@ __all__ = [
     "COOKIE_NAME",
     "HEALTH_PATH",
     "PARTICIPANT_PREFIX",
+    "TABLE_PREFIX",
     "Access",
     "AnonymousGate",
     "Route",

@@ -366,5 +366,27 @@ seats = Table(
     CheckConstraint(f"seat_no BETWEEN 1 AND {MAX_SEATS}", name="seat_no"),
 )
 
+# A table laptop's link (/t/<workshop>/<table>?key=…) is valid for its table's current
+# generation: the number of times the facilitator revoked that table's link. Revoking is a
+# row here (and an event), never an update.
+table_link_revocations = Table(
+    "table_link_revocations",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("table_no", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint(f"table_no BETWEEN 1 AND {MAX_TABLES}", name="table_no"),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
-APPEND_ONLY = ("events", "votes", "scores", "consents", "charter_locks", "visions", "seats")
+APPEND_ONLY = (
+    "events",
+    "votes",
+    "scores",
+    "consents",
+    "charter_locks",
+    "visions",
+    "seats",
+    "table_link_revocations",
+)

@@ -556,6 +556,36 @@ class Store:
 
         return self._read(work)
 
+    def table_link_generation(self, slug: str, table: int) -> int:
+        """How many times ``table``'s link was revoked: a link (and the cookie it set) is
+        valid only for the current generation (``toolkit.server.tables``)."""
+        _check_seat(table, 1)
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            r = s.table_link_revocations.c
+            query = select(func.count()).where(r.workshop_id == wid, r.table_no == table)
+            return int(conn.execute(query).scalar() or 0)
+
+        return self._read(work)
+
+    def revoke_table_link(self, slug: str, table: int) -> int:
+        """Revoke ``table``'s link: the laptop that used it loses its access at its next
+        request, and the console shows a new link. Returns the new generation."""
+        _check_seat(table, 1)
+
+        def work(conn: Connection) -> int:
+            wid = self._workshop_id(conn, slug)
+            _insert(
+                conn, s.table_link_revocations, workshop_id=wid, table_no=table, created_at=now()
+            )
+            self._event(conn, wid, "table_link_revoked", "facilitator", {"table": table})
+            r = s.table_link_revocations.c
+            query = select(func.count()).where(r.workshop_id == wid, r.table_no == table)
+            return int(conn.execute(query).scalar() or 0)
+
+        return self._write(work)
+
     @staticmethod
     def _seat_key(conn: Connection, wid: int) -> str:
         """The workshop's seat key, created the first time a seat is taken."""

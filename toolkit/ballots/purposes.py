@@ -1,0 +1,55 @@
+"""Ballots that serve a step of the workshop (not the town meeting): which one serves, and
+how the facilitator starts it. Every screen asks here, so the console and the table app
+agree on which ballot is "the dot vote on themes"."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from toolkit.errors import InvalidInputError
+from toolkit.model import Ballot
+
+if TYPE_CHECKING:
+    from toolkit.store import Store
+
+THEME_DOTS = 3
+"""Dots per person on a dot vote on themes started from a screen."""
+
+
+def theme_ballot(ballots: Collection[Ballot]) -> Ballot | None:
+    """The dot vote on themes: the open one, else a draft, else the last closed."""
+    candidates = [b for b in ballots if b.purpose == "themes" and b.rule == "dot_votes"]
+    for status in ("open", "draft", "closed"):
+        found = [b for b in candidates if b.status == status]
+        if found:
+            return found[-1]
+    return None
+
+
+def start_theme_dot_vote(store: Store, slug: str, title: str) -> Ballot:
+    """Create and open a dot vote over the current themes (:data:`THEME_DOTS` each), or
+    return the one that is already there. A facilitator's action (console, facilitator
+    app); a table laptop never starts a vote."""
+    existing = theme_ballot(store.ballots(slug))
+    if existing is not None:
+        return existing
+    themes = [th.key for th in store.themes(slug)]
+    if not themes:
+        raise InvalidInputError("table_dots_need_themes")
+    taken = {b.key for b in store.ballots(slug)}
+    key, n = "theme-dots", 1
+    while key in taken:
+        n += 1
+        key = f"theme-dots-{n}"
+    store.create_ballot(
+        slug,
+        key,
+        title,
+        rule="dot_votes",
+        options=themes,
+        settings={"dots": THEME_DOTS},
+        purpose="themes",
+        visibility="live",
+    )
+    return store.open_ballot(slug, key)
