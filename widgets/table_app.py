@@ -1,8 +1,13 @@
-"""The table app: one laptop per table of 4–6 people (``workshops/table.ipynb``).
+"""The table app: one laptop per table of 4–6 people (``workshops/table.ipynb``), all day.
 
 Tabs in the workshop's phase order — うれしさ / Happiness (stakeholders, cards, themes, dot
-vote, map), ビジョン / Vision, 課題 / Issues — under the seat buttons (:class:`TableSeats`)
-that say who is entering a vote or a consent. Every panel subscribes to the app's one
+vote, map), ビジョン / Vision, 課題 / Issues, 決め方 / Method (the method cards, the method
+vote, weights, the consent check), 評価 / Scoring, 結果 / Results — under the seat buttons
+(:class:`TableSeats`) that say who is entering a vote or a consent. The app follows the
+console's phase: when the facilitator moves the workshop on, the table's tab follows, so a
+table laptop keeps one kernel all day and nobody has to find the next notebook. The later
+tabs are built the first time they are shown, so a table's kernel starts light (the results
+bring pandas and Altair only when the group gets there). Every panel subscribes to the app's one
 :class:`~widgets.live.LiveFeed`, so what other tables (or the facilitator) write appears here
 on the next poll. Type is larger than Jupyter's default so the screen can be read by a table
 of six, or on a projector.
@@ -15,6 +20,7 @@ from typing import Any
 import ipywidgets
 
 from toolkit.i18n import t
+from toolkit.model import Event
 from widgets.context import AppContext
 from widgets.happiness import (
     CardBoard,
@@ -28,8 +34,25 @@ from widgets.live import LiveFeed
 from widgets.seats import TableSeats
 from widgets.vision import VisionDraft
 
-#: The tab shown first for the workshop's phase (later phases start on the happiness tab).
-PHASE_TAB = {"happiness": 0, "vision": 1, "issues": 2}
+#: The tab of each phase (the town meeting and the export show the results).
+PHASE_TAB = {
+    "happiness": 0,
+    "vision": 1,
+    "issues": 2,
+    "method": 3,
+    "scoring": 4,
+    "results": 5,
+    "town_meeting": 5,
+    "export": 5,
+}
+TAB_TITLES = (
+    "table_tab_happiness",
+    "table_tab_vision",
+    "table_tab_issues",
+    "table_tab_method",
+    "table_tab_scoring",
+    "table_tab_results",
+)
 
 # Readable from across a table or on a projector: larger type and controls, clear focus.
 STYLE = """<style>
@@ -54,7 +77,7 @@ STYLE = """<style>
 
 
 class TableApp(ipywidgets.VBox):
-    """Seats above three tabs: happiness (five steps), vision, issues."""
+    """Seats above six tabs, one per phase; the tab follows the console's phase."""
 
     def __init__(self, ctx: AppContext, feed: LiveFeed, *, seats: int = 6, **kwargs: Any) -> None:
         self.ctx = ctx
@@ -79,12 +102,61 @@ class TableApp(ipywidgets.VBox):
         self.happiness = ipywidgets.Tab(children=[panel for _, panel in steps])
         for index, (key, _) in enumerate(steps):
             self.happiness.set_title(index, t(key, lang))
-        self.tabs = ipywidgets.Tab(children=[self.happiness, self.vision, self.issues])
-        for index, key in enumerate(
-            ("table_tab_happiness", "table_tab_vision", "table_tab_issues")
-        ):
+        # The later phases' panels, built the first time their tab is shown.
+        self.method = ipywidgets.VBox()
+        self.scoring = ipywidgets.VBox()
+        self.results = ipywidgets.VBox()
+        self._builders = {3: self._build_method, 4: self._build_scoring, 5: self._build_results}
+        self.tabs = ipywidgets.Tab(
+            children=[
+                self.happiness,
+                self.vision,
+                self.issues,
+                self.method,
+                self.scoring,
+                self.results,
+            ]
+        )
+        for index, key in enumerate(TAB_TITLES):
             self.tabs.set_title(index, t(key, lang))
-        phase = ctx.store.workshop(ctx.slug).phase
-        self.tabs.selected_index = PHASE_TAB.get(phase, 0)
+        self.tabs.observe(self._tab_shown, names=["selected_index"])
+        self.follow(ctx.store.workshop(ctx.slug).phase)
+        feed.subscribe(self._phase_changed, kinds={"phase_changed"})
         super().__init__(children=[ipywidgets.HTML(STYLE), self.seats, self.tabs], **kwargs)
         self.add_class("ureshii-table")
+
+    def follow(self, phase: str) -> None:
+        """Show the tab of ``phase`` (the console moved the workshop on)."""
+        index = PHASE_TAB.get(phase, 0)
+        if self.tabs.selected_index == index:
+            self._tab_shown({"new": index})
+        self.tabs.selected_index = index
+
+    def _phase_changed(self, events: list[Event]) -> None:
+        self.follow(str(events[-1].payload.get("phase", "")))
+
+    def _tab_shown(self, change: dict[str, Any]) -> None:
+        build = self._builders.pop(int(change["new"] or 0), None)
+        if build is not None:
+            build()
+
+    def _build_method(self) -> None:
+        from widgets.method import ConsentCheck, MethodCards, MethodVote, WeightAgreement
+
+        ctx, feed, seats = self.ctx, self.feed, self.seats
+        self.method.children = (
+            MethodCards(ctx),
+            MethodVote(ctx, feed, seats),
+            WeightAgreement(ctx, feed, seats),
+            ConsentCheck(ctx, feed, seats, show_charter=True),
+        )
+
+    def _build_scoring(self) -> None:
+        from widgets.scoring import ScoringForm
+
+        self.scoring.children = (ScoringForm(self.ctx, self.feed, self.seats),)
+
+    def _build_results(self) -> None:
+        from widgets.results import ResultsView
+
+        self.results.children = (ResultsView(self.ctx, self.feed),)

@@ -87,7 +87,7 @@ APP_HEADINGS = {
     "console.ipynb": "Ureshii facilitator console",
     "method.ipynb": "Agree how to prioritise",
     "results.ipynb": "Results and what-if",
-    "table.ipynb": "Table: happiness, vision and issues",
+    "table.ipynb": "Table: from happiness to priorities",
     "table_method.ipynb": "Agree how to prioritise: at the table",
     "scoring.ipynb": "Scoring",
 }

@@ -286,7 +286,16 @@ def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
 
 
 @pytest.mark.parametrize(
-    ("phase", "tab"), [("happiness", 0), ("vision", 1), ("issues", 2), ("scoring", 0)]
+    ("phase", "tab"),
+    [
+        ("happiness", 0),
+        ("vision", 1),
+        ("issues", 2),
+        ("method", 3),
+        ("scoring", 4),
+        ("results", 5),
+        ("town_meeting", 5),
+    ],
 )
 def test_the_app_opens_on_the_tab_of_the_workshops_phase(
     store: Store, phase: str, tab: int
@@ -294,8 +303,33 @@ def test_the_app_opens_on_the_tab_of_the_workshops_phase(
     store.set_phase(SLUG, phase)
     app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
     assert app.tabs.selected_index == tab
-    assert [app.tabs.get_title(i) for i in range(3)] == ["Happiness", "Vision", "Issues"]
+    titles = [app.tabs.get_title(i) for i in range(6)]
+    assert titles == ["Happiness", "Vision", "Issues", "How we decide", "Scoring", "Results"]
     assert app.happiness.get_title(3) == "4 Dot vote"
+    built = [len(box.children) > 0 for box in (app.method, app.scoring, app.results)]
+    assert built == [tab == 3, tab == 4, tab == 5], "only the shown phase's panel is built"
+
+
+def test_the_app_follows_the_consoles_phase_and_builds_each_panel_once(store: Store) -> None:
+    feed = LiveFeed(store, SLUG)
+    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), feed)
+    assert app.tabs.selected_index == 0 and app.method.children == ()
+    store.set_phase(SLUG, "method")  # the facilitator moves on, on the console
+    feed.poll_once()
+    assert app.tabs.selected_index == 3
+    names = [type(w).__name__ for w in app.method.children]
+    assert names == ["MethodCards", "MethodVote", "WeightAgreement", "ConsentCheck"]
+    vote = app.method.children[1]
+    assert vote.seats is app.seats, "the method vote uses the table's seats"
+    store.set_phase(SLUG, "scoring")
+    feed.poll_once()
+    assert app.tabs.selected_index == 4
+    assert [type(w).__name__ for w in app.scoring.children] == ["ScoringForm"]
+    store.set_phase(SLUG, "method")  # back again: the same panel, not a second one
+    feed.poll_once()
+    assert app.tabs.selected_index == 3 and app.method.children[1] is vote
+    app.tabs.selected_index = 5  # a person may look ahead at the results
+    assert [type(w).__name__ for w in app.results.children] == ["ResultsView"]
 
 
 def test_dots_cast_on_another_screen_update_the_tally_after_a_poll(ctx: AppContext) -> None:
