@@ -13,6 +13,7 @@ Missing Chromium or Japanese fonts skip the tests that need them, except with
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -48,6 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 TEST_SECRET = "test-secret-" + "x" * 20
 
 
@@ -174,6 +176,33 @@ class ServerProcess:
                 continue
         return pids
 
+    def kernel_ids(self) -> set[str]:
+        """Ids of the kernels whose processes run, read from their connection file's name
+        (``…/kernel-<id>.json`` on the kernel's command line)."""
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return set()
+        ids = set()
+        for child in children:
+            try:
+                command = " ".join(child.cmdline())
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+            if "ipykernel" in command:
+                ids.update(_KERNEL_FILE.findall(command))
+        return ids
+
+    def kernel_model(self, kernel_id: str) -> dict[str, Any] | None:
+        """Jupyter's model of a kernel (``connections``: its open websockets), or None when
+        the server has no such kernel (``/api/kernels/<id>``, with the facilitator cookie)."""
+        reply = self.request(f"/api/kernels/{kernel_id}", facilitator=True)
+        if reply.status == 404:
+            return None
+        assert reply.status == 200, reply
+        model: dict[str, Any] = json.loads(reply.body)
+        return model
+
     def stop(self) -> None:
         if self._stopped:
             return
@@ -276,3 +305,26 @@ def build_app_in_test_process(**kwargs: Any) -> Any:
         return build_app(**kwargs)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def facilitator_context(browser: Any, server: ServerProcess, **options: Any) -> Any:
+    """A new browser context that carries the facilitator cookie, set directly (opening the
+    facilitator link would also open the console, and start its kernel)."""
+    from toolkit.server.access import COOKIE_NAME, FacilitatorAccess
+
+    context = browser.new_context(**options)
+    cookie = {
+        "name": COOKIE_NAME,
+        "value": FacilitatorAccess(server.secret).cookie_value,
+        "url": server.base,
+        "httpOnly": True,
+        "sameSite": "Strict",
+    }
+    context.add_cookies([cookie])
+    return context
+
+
+def page_kernel_id(page: Any) -> str:
+    """The id of the kernel a rendered Voilà page uses (from its ``jupyter-config-data``)."""
+    script = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    return str(page.evaluate(script))

@@ -4,8 +4,8 @@ One ``ureshii serve`` on a fresh store made from the "dx-vision" template (nothi
 one Debian Chromium (the shared ``browser`` fixture) and three browser contexts, as in the
 room: the facilitator's laptop (console, method app, results) and two table laptops, each
 of which opens its own table link (never the facilitator's) and then its table apps with its
-table number (docs/serving.md, "Table laptops"). Everything happens through the pages, by clicking and typing; the store is only
-read, to check what was stored.
+table number (docs/serving.md, "Table laptops"). Everything happens through the pages, by
+clicking and typing; the store is only read, to check what was stored.
 
 The tests run in order on one shared room (a module-scoped fixture) and each phase checks
 that the one before it finished, so a failure names the phase where the flow broke. After

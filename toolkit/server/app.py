@@ -10,7 +10,10 @@ follows and leaves Voilà's rendering and kernel handling alone:
   the CDN links of Voilà's lab template (everything is served from this machine);
 - Jupyter's identity provider is :class:`FacilitatorIdentityProvider` (the same cookie),
   so Jupyter's own checks agree with the gate; there is no login form;
-- the kernel manager culls kernels whose tab was closed (voila issue 1458);
+- the kernel manager is :class:`~toolkit.server.kernels.UreshiiKernelManager`: a kernel
+  whose page closed ends after a grace period (voila issue 1458), whatever its live feed
+  does, and there is a cap on kernels; Voilà's page handler is replaced by
+  :class:`~toolkit.server.kernels.PageKernelHandler`, which applies the cap;
 - ``listen()`` binds the exact port asked for (``0`` = any free one), reports the real
   port, and prints the facilitator and join links through a callback.
 
@@ -24,6 +27,7 @@ import io
 import logging
 import os
 import re
+import signal
 import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,8 +37,12 @@ from urllib.parse import quote
 import segno  # type: ignore[import-untyped,unused-ignore]
 from jupyter_server.auth.identity import IdentityProvider, User
 from tornado import httpserver, ioloop, netutil, web
+from tornado.platform.asyncio import BaseAsyncIOLoop
 from traitlets.config import Config
 from voila.app import Voila  # type: ignore[import-untyped,unused-ignore]
+from voila.tornado.handler import (  # type: ignore[import-untyped,unused-ignore]
+    TornadoVoilaHandler,
+)
 
 from toolkit.i18n import normalize_language, t
 from toolkit.server import ServerError
@@ -44,8 +52,15 @@ from toolkit.server.access import (
     FacilitatorAccess,
     new_secret,
 )
+from toolkit.server.kernels import KernelLimits, PageKernelHandler, UreshiiKernelManager
 from toolkit.server.participant.service import ParticipantService
 from toolkit.server.routes import PARTICIPANT_PREFIX, Route, build_route_table, tornado_rules
+from toolkit.server.tables import (
+    ENV_TABLE_LINK_KEY,
+    TABLE_COOKIE,
+    TableAccess,
+    table_link_key,
+)
 from toolkit.store.engine import ENV_DATABASE_URL
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -78,7 +93,8 @@ PrintFn = Callable[[str], object]
 
 
 class FacilitatorIdentityProvider(IdentityProvider):
-    """Jupyter's view of who is asking: the facilitator (valid cookie) or nobody.
+    """Jupyter's view of who is asking: the facilitator (valid cookie), a table laptop (a
+    valid table cookie, on a path its table may reach) or nobody.
 
     The route gate already turns anonymous requests away; this makes Jupyter's own checks
     (``@web.authenticated``, the kernel websocket's user check) agree with it, so a route
@@ -92,6 +108,14 @@ class FacilitatorIdentityProvider(IdentityProvider):
         access = app.access
         if access.check_cookie(handler.get_cookie(COOKIE_NAME)):
             return User(username="facilitator", name="Facilitator", display_name="Facilitator")
+        tables = getattr(app, "tables", None)
+        found = tables.table_of_cookie(handler.get_cookie(TABLE_COOKIE)) if tables else None
+        request = handler.request
+        if found is not None and TableAccess.allows(
+            request.path, request.query, found[1], app.base_url
+        ):
+            name = f"table-{found[1]}"
+            return User(username=name, name=name, display_name=name)
         return None
 
     @property
@@ -152,19 +176,29 @@ class UreshiiVoila(Voila):
         return settings
 
     def init_handlers(self) -> list[Any]:
-        voila_handlers = super().init_handlers()
+        voila_handlers = [_with_page_kernels(spec) for spec in super().init_handlers()]
         if not hasattr(self, "participants"):
             self.participants = ParticipantService(
                 os.environ.get(ENV_DATABASE_URL) or None, secret=self.access.secret
             )
+        participants = self.participants
+        self.tables = TableAccess(
+            table_link_key(self.access.secret),
+            lambda slug, table: participants.store.table_link_generation(slug, table),
+        )
+        # The console's kernel shows the table links: it gets the derived key, not the secret.
+        os.environ[ENV_TABLE_LINK_KEY] = self.tables.key
         self.route_table = build_route_table(
             self.access,
             voila_handlers,
             base_url=self.base_url,
             console_path=self.console_path,
             service=self.participants,
+            tables=self.tables,
         )
-        return tornado_rules(self.route_table, self.access, base_url=self.base_url)
+        return tornado_rules(
+            self.route_table, self.access, base_url=self.base_url, tables=self.tables
+        )
 
     def describe_routes(self) -> list[Route]:
         """The route table, built without starting the server (for tests and docs)."""
@@ -207,6 +241,10 @@ class UreshiiVoila(Voila):
         server = httpserver.HTTPServer(self.app, max_body_size=MAX_BODY_SIZE)
         server.add_sockets(sockets)
         self.ioloop = ioloop.IOLoop.current()
+        kernels = self.kernel_manager
+        if isinstance(kernels, UreshiiKernelManager):
+            kernels.start_watching()
+        forget_stop_signals = self._stop_on_signals()
         if self.on_listening is not None:
             self.on_listening(self)
         try:
@@ -214,10 +252,52 @@ class UreshiiVoila(Voila):
         except KeyboardInterrupt:
             self.log.info("Stopping…")
         finally:
+            forget_stop_signals()  # a second Ctrl+C now interrupts the shutdown
             server.stop()
-            if hasattr(self, "participants"):
-                self.participants.close()
-            self.stop()
+            if isinstance(kernels, UreshiiKernelManager):
+                kernels.stop_watching()
+            try:
+                if hasattr(self, "participants"):
+                    self.participants.close()
+            finally:
+                self.stop()  # Voilà's: shuts every kernel down
+
+    def _stop_on_signals(self) -> Callable[[], None]:
+        """Stop the loop on Ctrl+C (SIGINT) and SIGTERM; ``listen`` then ends every kernel.
+
+        The stop runs as a loop callback, not as a KeyboardInterrupt raised wherever the
+        loop happens to be, and it also works when the server was started with SIGINT
+        ignored (a script's background job). Where the loop has no signal handlers
+        (Windows), Python's KeyboardInterrupt and Voilà's SIGTERM handler stay in place.
+        Returns what puts the default handlers back.
+        """
+        if not isinstance(self.ioloop, BaseAsyncIOLoop):
+            return lambda: None
+        loop = self.ioloop.asyncio_loop
+        installed: list[signal.Signals] = []
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self._stop_loop, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            installed.append(signum)
+
+        def forget() -> None:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+
+        return forget
+
+    def _stop_loop(self, signum: signal.Signals) -> None:
+        self.log.info("Stopping (%s)…", signum.name)
+        self.ioloop.stop()
+
+
+def _with_page_kernels(spec: Any) -> Any:
+    """Voilà's route ``spec`` with its notebook page handler replaced by ours (the cap)."""
+    if isinstance(spec, tuple) and len(spec) > 1 and spec[1] is TornadoVoilaHandler:
+        return (spec[0], PageKernelHandler, *spec[2:])
+    return spec
 
 
 def _notebooks_in(folder: Path) -> list[str]:
@@ -237,12 +317,17 @@ def build_app(
     start_notebook: str = DEFAULT_START_NOTEBOOK,
     cull_idle_timeout: int = DEFAULT_CULL_IDLE_TIMEOUT,
     cull_interval: int = DEFAULT_CULL_INTERVAL,
+    kernel_limits: KernelLimits | None = None,
 ) -> UreshiiVoila:
     """An initialised (not yet listening) :class:`UreshiiVoila` for ``notebook_dir``.
 
+    ``kernel_limits``: the grace period of a closed page's kernel and the cap on kernels;
+    by default from ``URESHII_KERNEL_GRACE_SECONDS`` and ``URESHII_MAX_KERNELS``.
+
     Raises :class:`~toolkit.server.ServerError` when the folder holds no notebooks or not
-    ``start_notebook``.
+    ``start_notebook``, or when a kernel limit in the environment is not allowed.
     """
+    limits = KernelLimits.from_environment(os.environ) if kernel_limits is None else kernel_limits
     folder = Path(notebook_dir).resolve()
     notebooks = _notebooks_in(folder) if folder.is_dir() else []
     if not notebooks:
@@ -269,9 +354,16 @@ def build_app(
     config.VoilaConfiguration.preheat_kernel = False
     config.VoilaConfiguration.file_allowlist = list(FILE_ALLOWLIST)
     config.VoilaConfiguration.file_denylist = list(FILE_DENYLIST)
-    # Closing a tab does not shut its kernel down (voila issue 1458): shut down kernels that
-    # have no open websocket and did nothing for `cull_idle_timeout` seconds. Kernels with an
-    # open tab are kept (cull_connected=False): a console left open during a break must live.
+    # Closing a tab does not shut its kernel down (voila issue 1458), and an app's live feed
+    # keeps its kernel active, so Jupyter's idle culler never ends it: our kernel manager
+    # ends a kernel `grace_seconds` after its page's websocket closed (toolkit.server.kernels)
+    # and caps the number of kernels.
+    config.VoilaConfiguration.multi_kernel_manager_class = UreshiiKernelManager
+    config.UreshiiKernelManager.grace_seconds = limits.grace_seconds
+    config.UreshiiKernelManager.max_kernels = limits.max_kernels
+    # Jupyter's culler stays as a second line: it shuts down kernels that have no open
+    # websocket and did nothing for `cull_idle_timeout` seconds. Kernels with an open tab
+    # are kept (cull_connected=False): a console left open during a break must live.
     config.MappingKernelManager.cull_idle_timeout = cull_idle_timeout
     config.MappingKernelManager.cull_interval = cull_interval
     config.MappingKernelManager.cull_connected = False
