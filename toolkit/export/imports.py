@@ -268,18 +268,23 @@ def _text(value: Any) -> str:
     return result
 
 
+def _amount_text(value: Any) -> tuple[str, int]:
+    """A cell's text as a bare number and its unit factor: ``"1.15億円"`` → ``("1.15", 10**8)``
+    (full-width digits, separators, 円 and ¥ removed)."""
+    raw = unicodedata.normalize("NFKC", str(value)).strip()
+    raw = raw.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
+    if raw and raw[-1] in _UNITS:
+        return raw[:-1], _UNITS[raw[-1]]
+    return raw, 1
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
         number = float(value)
     else:
-        raw = unicodedata.normalize("NFKC", str(value)).strip()
-        raw = raw.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
-        factor = 1
-        if raw and raw[-1] in _UNITS:
-            factor = _UNITS[raw[-1]]
-            raw = raw[:-1]
+        raw, factor = _amount_text(value)
         number = float(raw) * factor
     if math.isnan(number) or math.isinf(number):
         raise ValueError(value)
@@ -302,12 +307,7 @@ def _cost(value: Any) -> int | float | Decimal:
     not a number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    raw = unicodedata.normalize("NFKC", str(value)).strip()
-    raw = raw.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
-    factor = 1
-    if raw and raw[-1] in _UNITS:
-        factor = _UNITS[raw[-1]]
-        raw = raw[:-1]
+    raw, factor = _amount_text(value)
     try:
         return Decimal(raw) * factor
     except InvalidOperation:
