@@ -309,6 +309,20 @@ def test_a_vision_is_drafted_from_the_top_theme_and_both_tables_consent(room: Ro
         expect(a.get_by_text("Answers: 2; blocks: 0.")).to_be_visible(timeout=LIVE_MS)
         shot(section(a, "Vision"), 4, "vision")
 
+        # Table A reloads its tab mid-way (a new kernel): seat 1 is still the same person,
+        # whose second answer the store refuses.
+        a.reload(wait_until="commit")
+        room.wait_until_shown("table-a", "table.ipynb")
+        a.get_by_role("tab", name="Vision", exact=True).click()
+        expect(a.get_by_text("Consent check on draft v1 (fist of five)")).to_be_visible()
+        a.get_by_role("button", name="Seat 1", exact=True).click()
+        a.get_by_role("radio", name="3 — I can live with it").check()
+        button(a, "Give my answer").click()
+        expect(
+            a.get_by_text("You have already answered the consent check for vision draft v1.")
+        ).to_be_visible()
+        assert len(room.store.vision_consents(room.slug, 1)) == 2
+
         (vision,) = room.store.visions(room.slug)
         assert vision.text == VISION
         themes = {th.name: th.key for th in room.store.themes(room.slug)}
