@@ -140,6 +140,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _revocations(conn: Connection, wid: int, table: int) -> int:
+    """How many times ``table``'s link was revoked: its current generation."""
+    r = s.table_link_revocations.c
+    query = select(func.count()).where(r.workshop_id == wid, r.table_no == table)
+    return int(conn.execute(query).scalar() or 0)
+
+
 def _seat_token(key: str, table: int, seat: int) -> str:
     return hmac.new(key.encode("ascii"), f"seat:{table}:{seat}".encode(), "sha256").hexdigest()
 
@@ -561,13 +568,7 @@ class Store:
         valid only for the current generation (``toolkit.server.tables``)."""
         _check_seat(table, 1)
 
-        def work(conn: Connection) -> int:
-            wid = self._workshop_id(conn, slug)
-            r = s.table_link_revocations.c
-            query = select(func.count()).where(r.workshop_id == wid, r.table_no == table)
-            return int(conn.execute(query).scalar() or 0)
-
-        return self._read(work)
+        return self._read(lambda conn: _revocations(conn, self._workshop_id(conn, slug), table))
 
     def revoke_table_link(self, slug: str, table: int) -> int:
         """Revoke ``table``'s link: the laptop that used it loses its access at its next
@@ -580,9 +581,7 @@ class Store:
                 conn, s.table_link_revocations, workshop_id=wid, table_no=table, created_at=now()
             )
             self._event(conn, wid, "table_link_revoked", "facilitator", {"table": table})
-            r = s.table_link_revocations.c
-            query = select(func.count()).where(r.workshop_id == wid, r.table_no == table)
-            return int(conn.execute(query).scalar() or 0)
+            return _revocations(conn, wid, table)
 
         return self._write(work)
 
