@@ -14,12 +14,16 @@ demo: setup
 
 test: system-deps setup lint typecheck pytest
 
+# Bytecode is compiled at install (uv does not by default, and PYTHONDONTWRITEBYTECODE may be
+# set): without it every app kernel compiles ~1,100 modules from source at start, 4 s of CPU
+# each (docs/benchmarks.md, "Workshop day at the tables").
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv
-	$(UV) pip install --python $(BIN)/python --quiet -e ".[test]"
+	$(UV) pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[test]"
+	$(BIN)/python -m compileall -q toolkit widgets
 	touch $(STAMP)
 
 # apt packages the tests need (PostgreSQL server; later Chromium and CJK fonts).

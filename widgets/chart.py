@@ -9,13 +9,15 @@ numbers rather than bars.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 import traitlets
 
-from toolkit.charts import ChartLike, ChartTable, chart_table, to_svg
 from toolkit.i18n import t
+
+if TYPE_CHECKING:  # Altair is imported when the first chart is drawn, not when an app starts
+    from toolkit.charts import ChartLike, ChartTable
 
 
 def _format(value: object) -> str:
@@ -73,6 +75,8 @@ class ChartView(ipywidgets.VBox):
         if self.chart is None:
             image, table = "", ""
         else:
+            from toolkit.charts import chart_table, to_svg
+
             try:
                 data = chart_table(self.chart, self.lang)
                 label = escape(data.title, quote=True)

@@ -6,15 +6,16 @@ vote, weights, the consent check), 評価 / Scoring, 結果 / Results — under 
 (:class:`TableSeats`) that say who is entering a vote or a consent. The app follows the
 console's phase: when the facilitator moves the workshop on, the table's tab follows, so a
 table laptop keeps one kernel all day and nobody has to find the next notebook. The later
-tabs are built the first time they are shown, so a table's kernel starts light (the results
-bring pandas and Altair only when the group gets there). Every panel subscribes to the app's one
-:class:`~widgets.live.LiveFeed`, so what other tables (or the facilitator) write appears here
-on the next poll. Type is larger than Jupyter's default so the screen can be read by a table
-of six, or on a projector.
+tabs and steps are built the first time they are shown, so a table's kernel starts light (the
+map and the results bring their charts only when the group gets there). Every panel
+subscribes to the app's one :class:`~widgets.live.LiveFeed`, so what other tables (or the
+facilitator) write appears here on the next poll. Type is larger than Jupyter's default so
+the screen can be read by a table of six, or on a projector.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
@@ -86,32 +87,46 @@ class TableApp(ipywidgets.VBox):
         self.seats = TableSeats(ctx, seats=seats)
         self.stakeholders = StakeholderPanel(ctx, feed)
         self.cards = CardBoard(ctx, feed, seats=self.seats)
-        self.themes = ThemeGrouping(ctx, feed)
-        self.dot_vote = ThemeDotVote(ctx, self.seats, feed)
-        self.map = HappinessMap(ctx, feed)
-        self.vision = VisionDraft(ctx, self.seats, feed)
-        self.issues = IssueLinker(ctx, feed)
+        # Every other panel is built the first time its tab is shown (or a caller asks for
+        # it), so a room of table laptops opening at once starts light: the map's chart
+        # alone costs a kernel a second of CPU (docs/benchmarks.md).
+        self._makers: dict[str, Callable[[], ipywidgets.Widget]] = {
+            "themes": lambda: ThemeGrouping(ctx, feed),
+            "dot_vote": lambda: ThemeDotVote(ctx, self.seats, feed),
+            "map": lambda: HappinessMap(ctx, feed),
+            "vision": lambda: VisionDraft(ctx, self.seats, feed),
+            "issues": lambda: IssueLinker(ctx, feed),
+        }
+        self._boxes = {name: ipywidgets.VBox() for name in self._makers}
+        self._built: dict[str, ipywidgets.Widget] = {}
 
         steps = [
             ("table_step_stakeholders", self.stakeholders),
             ("table_step_cards", self.cards),
-            ("table_step_themes", self.themes),
-            ("table_step_dots", self.dot_vote),
-            ("table_step_map", self.map),
+            ("table_step_themes", self._boxes["themes"]),
+            ("table_step_dots", self._boxes["dot_vote"]),
+            ("table_step_map", self._boxes["map"]),
         ]
         self.happiness = ipywidgets.Tab(children=[panel for _, panel in steps])
         for index, (key, _) in enumerate(steps):
             self.happiness.set_title(index, t(key, lang))
+        self.happiness.observe(self._step_shown, names=["selected_index"])
         # The later phases' panels, built the first time their tab is shown.
         self.method = ipywidgets.VBox()
         self.scoring = ipywidgets.VBox()
         self.results = ipywidgets.VBox()
-        self._builders = {3: self._build_method, 4: self._build_scoring, 5: self._build_results}
+        self._builders: dict[int, Callable[[], object]] = {
+            1: lambda: self.vision,
+            2: lambda: self.issues,
+            3: self._build_method,
+            4: self._build_scoring,
+            5: self._build_results,
+        }
         self.tabs = ipywidgets.Tab(
             children=[
                 self.happiness,
-                self.vision,
-                self.issues,
+                self._boxes["vision"],
+                self._boxes["issues"],
                 self.method,
                 self.scoring,
                 self.results,
@@ -124,6 +139,43 @@ class TableApp(ipywidgets.VBox):
         feed.subscribe(self._phase_changed, kinds={"phase_changed"})
         super().__init__(children=[ipywidgets.HTML(STYLE), self.seats, self.tabs], **kwargs)
         self.add_class("ureshii-table")
+
+    def _panel(self, name: str) -> Any:
+        """The panel ``name``, built and put in its tab the first time it is needed."""
+        if name not in self._built:
+            self._built[name] = self._makers[name]()
+            self._boxes[name].children = (self._built[name],)
+        return self._built[name]
+
+    @property
+    def themes(self) -> ThemeGrouping:
+        panel: ThemeGrouping = self._panel("themes")
+        return panel
+
+    @property
+    def dot_vote(self) -> ThemeDotVote:
+        panel: ThemeDotVote = self._panel("dot_vote")
+        return panel
+
+    @property
+    def map(self) -> HappinessMap:
+        panel: HappinessMap = self._panel("map")
+        return panel
+
+    @property
+    def vision(self) -> VisionDraft:
+        panel: VisionDraft = self._panel("vision")
+        return panel
+
+    @property
+    def issues(self) -> IssueLinker:
+        panel: IssueLinker = self._panel("issues")
+        return panel
+
+    def _step_shown(self, change: dict[str, Any]) -> None:
+        step = ("stakeholders", "cards", "themes", "dot_vote", "map")[int(change["new"] or 0)]
+        if step in self._makers:
+            self._panel(step)
 
     def follow(self, phase: str) -> None:
         """Show the tab of ``phase`` (the console moved the workshop on)."""

@@ -16,7 +16,6 @@ import ipywidgets
 
 from toolkit.errors import InvalidInputError
 from toolkit.model import Event, Vision
-from toolkit.summary import summarize
 from widgets.context import AppContext
 from widgets.happiness import LivePanel, heading_html, set_options, table_html
 from widgets.live import LiveFeed
@@ -128,6 +127,8 @@ class VisionDraft(LivePanel):
 
     # -- reading the store
     def refresh(self) -> None:
+        from toolkit.summary import summarize  # pandas: loaded when the vision tab is shown
+
         themes = summarize(self.ctx.store, self.ctx.slug)["themes"]
         self._show_top(themes)
         drafts = self.ctx.store.visions(self.ctx.slug)
