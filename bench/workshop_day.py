@@ -84,6 +84,20 @@ def interactive(page: Any, name: str) -> bool:
         return False
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """User + system CPU time of ``processes`` (those that have ended count as zero)."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def browser_processes() -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["name"]) if "chromium" in (p.info["name"] or "")]
+
+
 def post_card(page: Any, board: Any, text: str, t: Any) -> float:
     """Seat 1 of a table posts a card; seconds from the click until the board shows it."""
     page.get_by_role("tab", name=t("table_step_cards", LANG)).click()
@@ -128,6 +142,8 @@ def run(tables: int, timeout: float) -> list[str]:
             viewport = {"width": 1920, "height": 1080}
             screens: dict[str, Any] = {}
             facilitator = browser.new_context(viewport=viewport)
+            server_process = psutil.Process(server.pid)
+            cpu_before = (cpu_seconds([server_process]), cpu_seconds(browser_processes()))
             started = time.monotonic()
             screens["console"] = facilitator.new_page()
             screens["console"].goto(f"{base}/?secret={SECRET}", wait_until="commit")
@@ -147,7 +163,15 @@ def run(tables: int, timeout: float) -> list[str]:
                     if name not in ready and interactive(page, name):
                         ready[name] = time.monotonic() - started
                 time.sleep(0.5)
+            cpu_server = cpu_seconds([server_process]) - cpu_before[0]
+            cpu_kernels = cpu_seconds(kernel_processes(server.pid))
+            cpu_browser = cpu_seconds(browser_processes()) - cpu_before[1]
             failed = sorted(set(screens) - set(ready))
+            for name in failed:  # kept for a look: what the person saw, and the page behind it
+                stem = folder / name.replace(" ", "-")
+                screens[name].screenshot(path=f"{stem}.png")
+                stem.with_suffix(".html").write_text(screens[name].content(), encoding="utf-8")
+                out.append(f"  {name} not interactive: {stem}.png, {stem}.html")
             loading = sum(
                 1 for page in screens.values() if LOADING in page.inner_text("body", timeout=5_000)
             )
@@ -163,6 +187,10 @@ def run(tables: int, timeout: float) -> list[str]:
             out.append(
                 f"kernels {kernels} for {len(screens)} open screens; server + kernels RSS "
                 f"{rss_mb(server.pid):.0f} MB"
+            )
+            out.append(
+                f"CPU while opening: server {cpu_server:.0f} s, kernels {cpu_kernels:.0f} s, "
+                f"browser (Chromium, all pages) {cpu_browser:.0f} s, on 2 cores"
             )
             for name, seconds in sorted(ready.items(), key=lambda item: item[1]):
                 out.append(f"  {name:<10} interactive after {seconds:5.1f} s")

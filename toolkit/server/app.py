@@ -352,6 +352,13 @@ def build_app(
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.preheat_kernel = False
+    # nbclient waits only 4 s (its default) for a cell's outputs after the kernel's reply,
+    # then drops what has not arrived. When a room opens at once, the server reads the
+    # kernels' widget messages more slowly than that, and the app's own output, sent last,
+    # was dropped: the "half-empty app" of issue 13 (heading only, no error). The outputs
+    # always follow the reply (the kernel has finished the cell), so waiting longer loses
+    # nothing; a kernel that dies is still noticed at once by nbclient's liveness check.
+    config.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT_SECONDS
     config.VoilaConfiguration.file_allowlist = list(FILE_ALLOWLIST)
     config.VoilaConfiguration.file_denylist = list(FILE_DENYLIST)
     # Closing a tab does not shut its kernel down (voila issue 1458), and an app's live feed
@@ -359,6 +366,7 @@ def build_app(
     # ends a kernel `grace_seconds` after its page's websocket closed (toolkit.server.kernels)
     # and caps the number of kernels.
     config.VoilaConfiguration.multi_kernel_manager_class = UreshiiKernelManager
+    config.AsyncIOLoopKernelManager.client_class = "toolkit.server.kernels.RoomKernelClient"
     config.UreshiiKernelManager.grace_seconds = limits.grace_seconds
     config.UreshiiKernelManager.max_kernels = limits.max_kernels
     # Jupyter's culler stays as a second line: it shuts down kernels that have no open
@@ -373,7 +381,17 @@ def build_app(
     app.access = access
     app.start_notebook = start_notebook
     app.initialize([str(folder)])
+    # Voilà's notebook executor logs to the "traitlets" logger, which has no handler of its
+    # own; its warnings ("Timeout waiting for IOPub output") belong in the server's log.
+    executor_log = logging.getLogger("traitlets")
+    for handler in app.log.handlers:
+        if handler not in executor_log.handlers:
+            executor_log.addHandler(handler)
     return app
+
+
+#: How long Voilà waits for a cell's outputs after the kernel replied (nbclient's default: 4).
+IOPUB_TIMEOUT_SECONDS = 120
 
 
 def lan_address() -> str:

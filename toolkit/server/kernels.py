@@ -27,6 +27,16 @@ Voilà starts it deep inside its handler. Kernels that Voilà starts for a prehe
 (``--preheat_kernel``; ``ureshii serve`` keeps it off) are not pages: they are left alone
 until a page connects to them.
 
+Nothing a kernel says is dropped on its way to the server. ZMQ drops a kernel's IOPub
+messages once about 1,000 are waiting for a reader (its default high-water mark), and an
+app's start is a burst of them: one ``comm_open`` per widget, then the app's own display.
+When a room opens at once the server reads more slowly than the kernels write, the app's
+display message was dropped, and the page showed its heading over nothing: the "half-empty
+app" of issue 13, reproduced with Jupyter's client alone (six kernels of 1,800 widgets each:
+two of six lost their output). The server's sockets that read kernels' messages (Voilà's
+notebook executor through :class:`RoomKernelClient`, the pages' websockets through this
+manager's shared ZMQ context) queue up to :data:`IOPUB_RECEIVE_HWM` messages instead.
+
 >>> KernelLimits.from_environment({"URESHII_KERNEL_GRACE_SECONDS": "30"})
 KernelLimits(grace_seconds=30.0, max_kernels=16)
 """
@@ -41,9 +51,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import ioloop, web
-from traitlets import Float, Integer
+from traitlets import Float, Integer, default
 from voila.tornado.handler import (  # type: ignore[import-untyped,unused-ignore]
     TornadoVoilaHandler,
 )
@@ -55,6 +68,29 @@ ENV_GRACE_SECONDS = "URESHII_KERNEL_GRACE_SECONDS"
 """Seconds from a tab's close to its kernel's shutdown (0: never end kernels this way)."""
 ENV_MAX_KERNELS = "URESHII_MAX_KERNELS"
 """The most kernels (open app pages) at once (0: no limit)."""
+IOPUB_RECEIVE_HWM = 100_000
+"""Messages a server socket queues from a kernel before ZMQ drops any (ZMQ's default: 1,000).
+
+An app's start sends three messages per widget; a console of a few hundred widgets, ten of
+them starting at once on two cores, needs a few thousand. The bound keeps a kernel that
+writes without end (a runaway loop) from filling the server's memory."""
+
+
+def _reading_context(context: zmq.asyncio.Context) -> zmq.asyncio.Context:
+    """``context``, whose new sockets queue :data:`IOPUB_RECEIVE_HWM` incoming messages."""
+    context.setsockopt(zmq.RCVHWM, IOPUB_RECEIVE_HWM)
+    return context
+
+
+class RoomKernelClient(AsyncKernelClient):
+    """The kernel client of Voilà's notebook executor: it reads without dropping (module doc)."""
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        return _reading_context(zmq.asyncio.Context())
+
+
 DEFAULT_GRACE_SECONDS = 60.0
 DEFAULT_MAX_KERNELS = 16
 """A kernel is ~150–250 MB: 16 leave room for the browser and the system on an 8 GB laptop."""
@@ -131,6 +167,12 @@ class UreshiiKernelManager(AsyncMappingKernelManager):
         config=True,
         help="The most kernels that may run at once; one page more gets a 503 (0: no cap).",
     )
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        # Shared by the kernels' managers: the pages' websockets read through it.
+        self._created_context = True
+        return _reading_context(zmq.asyncio.Context())
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
