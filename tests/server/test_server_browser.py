@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
+from toolkit.server.app import PAGE_EXTENSIONS
 
 CONSOLE_HEADING = "Ureshii ファシリテーター画面"
 
@@ -49,6 +50,11 @@ def test_facilitator_link_opens_the_console_offline(
         ]
         assert any("/api/kernels/" in url for url in requests.urls), "the widgets connected"
         assert len(requests.urls) > 20
+        # Only the widget managers' JupyterLab extensions are loaded, not every one installed.
+        config = "JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+        loaded = page.evaluate(f"{config}.federated_extensions.map(e => e.name)")
+        assert sorted(loaded) == sorted(PAGE_EXTENSIONS)
+        assert not any("/labextensions/anywidget/" in url for url in requests.urls)
         assert requests.outside() == [], "requests left this machine"
 
         # A chart drawn on the server shows in the app with its data table (the board is on

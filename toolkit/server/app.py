@@ -352,6 +352,10 @@ def build_app(
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.preheat_kernel = False
+    # The app pages load only the widget manager's JupyterLab extension: the others installed
+    # beside it (anywidget, the lab's Voilà preview button, a pygments theme) would be
+    # fetched and run by every page, for nothing the apps use.
+    config.VoilaConfiguration.extension_allowlist = list(PAGE_EXTENSIONS)
     # nbclient waits only 4 s (its default) for a cell's outputs after the kernel's reply,
     # then drops what has not arrived. When a room opens at once, the server reads the
     # kernels' widget messages more slowly than that, and the app's own output, sent last,
@@ -389,6 +393,9 @@ def build_app(
             executor_log.addHandler(handler)
     return app
 
+
+#: The JupyterLab extensions an app page loads: ipywidgets' and Voilà's widget managers.
+PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 
 #: How long Voilà waits for a cell's outputs after the kernel replied (nbclient's default: 4).
 IOPUB_TIMEOUT_SECONDS = 120
