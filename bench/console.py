@@ -26,13 +26,11 @@ import argparse
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -43,20 +41,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sections import write_section  # noqa: E402
+from serving import (  # noqa: E402  (the benchmarks' shared server helpers)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SECRET,
+    free_port,
+    kernel_processes,
+    start_server,
+)
 
 from toolkit.store import Store  # noqa: E402
 
-CHROMIUM = os.environ.get("URESHII_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-SECRET = "bench-secret-" + "x" * 20
 SECTION = "## Console and board (bench/console.py)"
 TARGETS = {"console": 4.0, "latency": 2.0, "rss": 300.0}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(bytecode_cache: Path | None) -> dict[str, str]:
@@ -75,32 +72,8 @@ def server_env(bytecode_cache: Path | None) -> dict[str, str]:
     return env
 
 
-def start_server(store: Path, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [str(Path(sys.executable).with_name("ureshii")), "serve", str(store)]
-    command += ["--port", str(port), "--secret", SECRET, "--lang", "en"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the server did not start; see {log}")
-
-
 def kernels(server: subprocess.Popen[bytes]) -> dict[int, psutil.Process]:
-    found = {}
-    for child in psutil.Process(server.pid).children(recursive=True):
-        try:
-            if any("ipykernel" in part for part in child.cmdline()):
-                found[child.pid] = child
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-    return found
+    return {process.pid: process for process in kernel_processes(server.pid)}
 
 
 def new_kernel(server: subprocess.Popen[bytes], before: set[int]) -> psutil.Process | None:

@@ -27,8 +27,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,48 +40,16 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-CHROMIUM = os.environ.get("URESHII_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-SECRET = "bench-secret-" + "x" * 20
+from serving import (  # noqa: E402  (the benchmarks' shared server helpers)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SECRET,
+    free_port,
+    kernel_processes,
+    start_server,
+)
+
 APPS = ("console.ipynb", "board.ipynb")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(store: Path, port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [str(Path(sys.executable).with_name("ureshii")), "serve", str(store)]
-    command += ["--port", str(port), "--secret", SECRET, "--lang", "en"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the server did not start; see {log}")
-
-
-def kernel_processes(server_pid: int) -> list[psutil.Process]:
-    try:
-        children = psutil.Process(server_pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    found = []
-    for child in children:
-        try:
-            if any("ipykernel" in part for part in child.cmdline()):
-                found.append(child)
-        except (psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-    return found
 
 
 def snapshot(server_pid: int) -> tuple[int, float]:

@@ -42,7 +42,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
-from kernel_lifecycle import (  # noqa: E402  (the shared server helpers of the benchmarks)
+from serving import (  # noqa: E402  (the benchmarks' shared server helpers)
     CHROMIUM,
     CHROMIUM_ARGS,
     SECRET,
@@ -51,7 +51,7 @@ from kernel_lifecycle import (  # noqa: E402  (the shared server helpers of the 
     start_server,
 )
 
-LANG = "en"  # start_server (kernel_lifecycle) serves the apps in English
+LANG = "en"  # start_server (serving.py) serves the apps in English
 HEADING = "h1"
 LOADING = "Loading widget..."
 BROKEN = "Error displaying widget"
