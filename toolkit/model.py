@@ -24,6 +24,23 @@ PHASES: tuple[Phase, ...] = (
     "town_meeting",
     "export",
 )
+PHONE_PHASES: tuple[Phase, ...] = ("happiness", "method", "scoring", "town_meeting")
+"""Phases in which phones have something of their own to do: happiness cards, the charter's
+consent, scores, town-meeting votes (the phone pages' home, ``participant/templates``)."""
+
+
+def phones_invited(phase: str, *, open_ballots: int = 0) -> bool:
+    """Whether the projector shows the room how to join: a phase in which phones take part,
+    or any phase with a ballot open.
+
+    >>> phones_invited("town_meeting"), phones_invited("results")
+    (True, False)
+    >>> phones_invited("results", open_ballots=1)
+    True
+    """
+    return phase in PHONE_PHASES or open_ballots > 0
+
+
 Actor = Literal["facilitator", "participant", "table", "paper", "system"]
 Channel = Literal["device", "code", "paper", "table"]
 CHANNELS: tuple[Channel, ...] = ("device", "code", "paper", "table")

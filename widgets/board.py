@@ -9,6 +9,10 @@ a change, so another screen's input appears within about one feed interval plus 
 
 Every chart is a :class:`~widgets.chart.ChartView`: inline SVG plus a table of the same data.
 
+In every phase where phones have something to do, and whenever a ballot is open
+(:func:`toolkit.model.phones_invited`), a join panel beside the phase's content shows the
+room how to join: the QR code, the address and the join code (:class:`~widgets.join.JoinPanel`).
+
 >>> ProjectorBoard(ctx, feed)  # doctest: +SKIP
 """
 
@@ -24,11 +28,12 @@ import pandas as pd
 
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
-from toolkit.model import Event
+from toolkit.model import Event, phones_invited
 from toolkit.summary import summarize
 from widgets.chart import ChartView
 from widgets.console import consent_line, phase_name
 from widgets.context import AppContext
+from widgets.join import JoinPanel
 from widgets.live import LiveFeed
 
 #: Issues shown in the ranking (the export lists all of them).
@@ -53,6 +58,11 @@ _STYLE = """
   padding:.3em .6em; border-left:.3em solid #c8553d}
 .ureshii-board .ureshii-vision {font-size:1.5em; font-weight:700; color:#1d4f91}
 .ureshii-board .ureshii-cards li {margin:.15em 0}
+.ureshii-board .ureshii-join {flex:0 0 auto; margin-left:1em; padding:.2em .6em;
+  border-left:.2em solid #1d4f91}
+.ureshii-board .ureshii-join p {margin:.1em 0; font-size:.8em}
+.ureshii-board .ureshii-join .ureshii-join-url, .ureshii-board .ureshii-join .ureshii-join-code
+  {font-size:1em; font-weight:700}
 </style>
 """
 
@@ -154,7 +164,15 @@ def consent_chart(levels: dict[str, int], lang: str, title: str) -> Any:
 class ProjectorBoard(ipywidgets.VBox):
     """The board for the room; read-only; follows the current phase (module docstring)."""
 
-    def __init__(self, ctx: AppContext, feed: LiveFeed, *, top: int = RANKING_TOP, **kwargs: Any):
+    def __init__(
+        self,
+        ctx: AppContext,
+        feed: LiveFeed,
+        *,
+        top: int = RANKING_TOP,
+        join_url: str | None = None,
+        **kwargs: Any,
+    ):
         self.ctx = ctx
         self.top = top
         self.summary: dict[str, Any] = {}
@@ -163,8 +181,12 @@ class ProjectorBoard(ipywidgets.VBox):
         self._texts: dict[str, ipywidgets.HTML] = {}
         self._specs: dict[str, str] = {}
         self.header = ipywidgets.HTML()
-        self.panel = ipywidgets.VBox()
-        super().__init__(children=[ipywidgets.HTML(_STYLE), self.header, self.panel], **kwargs)
+        self.panel = ipywidgets.VBox(layout=ipywidgets.Layout(flex="1 1 auto"))
+        self.join = JoinPanel(ctx, url=join_url, scale=10)  # scannable from the back
+        body = ipywidgets.HBox(
+            [self.panel, self.join], layout=ipywidgets.Layout(align_items="flex-start")
+        )
+        super().__init__(children=[ipywidgets.HTML(_STYLE), self.header, body], **kwargs)
         self.add_class("ureshii-board")
         feed.subscribe(self._on_events)
         self.refresh()
@@ -224,7 +246,11 @@ class ProjectorBoard(ipywidgets.VBox):
         )
         build = getattr(self, f"_panel_{self.phase}", self._panel_results)
         children = tuple(build(summary))
+        open_ballots = sum(1 for ballot in summary["ballots"] if ballot["status"] == "open")
+        join = "flex" if phones_invited(self.phase, open_ballots=open_ballots) else "none"
         with self.hold_sync():
+            if self.join.layout.display != join:
+                self.join.layout.display = join
             if self.header.value != header:
                 self.header.value = header
             if children != self.panel.children:

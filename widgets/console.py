@@ -23,14 +23,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ipywidgets
-import segno  # type: ignore[import-untyped,unused-ignore]
 
 from toolkit.ballots import BALLOT_RULES, ballot_rule, rule_name
 from toolkit.ballots.purposes import THEME_DOTS, start_theme_dot_vote, theme_ballot
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
-from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop, join_code
+from toolkit.model import PHASES, Ballot, Event, MethodCharter, Workshop
 from toolkit.server.tables import ENV_TABLE_LINK_KEY, table_link
 from toolkit.store import Store
 from toolkit.store.schema import MAX_TABLES
@@ -38,12 +37,11 @@ from toolkit.workshop_file import WorkshopFileProblems
 from widgets.context import ENV_WORKSHOP, AppContext
 from widgets.export_panel import ExportPanel
 from widgets.feedback import MessageArea, guarded
+from widgets.join import ENV_JOIN_URL, JoinPanel, qr_svg
 from widgets.live import LiveFeed
 
 log = logging.getLogger(__name__)
 
-ENV_JOIN_URL = "URESHII_JOIN_URL"
-"""Set by ``ureshii serve`` for the app kernels: the participants' join link."""
 CLOCK_INTERVAL_S = 5.0
 """How often the phase timer is redrawn while the console runs in Voilà."""
 
@@ -305,41 +303,6 @@ class PhaseStepper(ipywidgets.VBox):
                 self.render()
             except Exception:  # a redraw must never stop the clock
                 log.exception("redrawing the phase timer failed")
-
-
-# ---------------------------------------------------------------------- join link
-def qr_svg(url: str, scale: int = 8) -> str:
-    """The QR code of ``url`` as inline SVG (segno; nothing loaded from anywhere)."""
-    svg: str = segno.make(url).svg_inline(scale=scale)
-    return svg
-
-
-class JoinPanel(ipywidgets.VBox):
-    """The participants' join link and its QR code, large enough to scan off the projector."""
-
-    def __init__(self, ctx: AppContext, *, url: str | None = None, scale: int = 8, **kwargs: Any):
-        lang = ctx.lang
-        self.url = url if url is not None else os.environ.get(ENV_JOIN_URL, "")
-        self.view = ipywidgets.HTML()
-        if self.url:
-            label = escape(t("console_join_qr_label", lang, url=self.url), quote=True)
-            self.view.value = (
-                f"<p>{escape(t('console_join_hint', lang))}</p>"
-                f'<p class="ureshii-join-url">{escape(self.url)}</p>'
-                f'<p class="ureshii-join-code">'
-                f"{escape(t('console_join_code', lang, code=join_code(ctx.slug)))}</p>"
-                f'<figure role="img" aria-label="{label}" style="margin:0">'
-                f"{qr_svg(self.url, scale)}</figure>"
-            )
-        else:
-            self.view.value = (
-                f'<p role="note" class="ureshii-join-missing">'
-                f"{escape(t('console_join_missing', lang))}</p>"
-            )
-        super().__init__(
-            children=[section_heading("console_join_heading", lang), self.view], **kwargs
-        )
-        self.add_class("ureshii-join")
 
 
 # ---------------------------------------------------------------------- table links

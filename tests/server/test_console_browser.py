@@ -8,6 +8,7 @@ console both appear on the board. No request may leave this machine. Screenshots
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,19 @@ def test_console_and_board_follow_the_store_offline(
             console.screenshot(path=str(ARTIFACTS / "console-demo.png"), full_page=True)
 
             board, board_requests = _page(context)
+            board.set_viewport_size({"width": 1920, "height": 1080})  # the projector
             board.goto(f"{demo_server.base}/voila/render/board.ipynb", timeout=120_000)
             expect(board.get_by_role("heading", name="Happiness map")).to_be_visible(
                 timeout=120_000
             )
             board.screenshot(path=str(ARTIFACTS / "board-happiness.png"), full_page=True)
+            # The room is shown how to join, without scrolling: QR code, address, join code.
+            qr = board.get_by_role("img", name="QR code of the join link")
+            expect(qr).to_be_visible()
+            box = qr.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 1080, box
+            expect(board.get_by_text(f"{demo_server.base}/p/")).to_be_in_viewport()
+            expect(board.get_by_text(re.compile(r"^Join code: \d{6}$"))).to_be_in_viewport()
 
             store.add_card(slug, CARD, stakeholder="kosodate", token=store.join(slug))
             expect(board.get_by_text(CARD)).to_be_visible(timeout=10_000)
@@ -78,6 +87,7 @@ def test_console_and_board_follow_the_store_offline(
                 timeout=10_000
             )
             expect(board.get_by_text("だれも待たされず")).to_be_visible()
+            expect(qr).to_be_hidden()  # phones have nothing to do in the vision phase
             board.screenshot(path=str(ARTIFACTS / "board-vision.png"), full_page=True)
             assert store.workshop(slug).phase == "vision"
 

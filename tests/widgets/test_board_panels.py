@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.workshop_data import small_workshop
+from toolkit.model import join_code
 from toolkit.store import Store
 from widgets.board import ProjectorBoard
 from widgets.chart import ChartView
@@ -134,3 +135,38 @@ def test_method_and_results_panels(screens: tuple[Store, Store]) -> None:
     assert "Top 3 of 3 issues" in board.text and "Robustness" in board.text
     first = board.summary["ranking"][0]
     assert f"<td>1</td><td>{first['title']}</td>" in board.text
+
+
+def test_the_board_shows_the_room_how_to_join_while_phones_have_something_to_do(
+    screens: tuple[Store, Store],
+) -> None:
+    console, board_store = screens
+    url = "http://192.168.1.20:8866/p/"
+    feed = LiveFeed(board_store, SLUG)
+    board = ProjectorBoard(AppContext.for_store(board_store, SLUG, "ja"), feed, join_url=url)
+    shown = board.join.view.value
+    assert url in shown and "<svg" in shown, "the address and its QR code"
+    assert f"参加コード: {join_code(SLUG)}" in shown
+    assert "参加コード" not in board.text, "beside the phase's content, not in it"
+
+    def visible() -> bool:
+        return board.join.layout.display != "none"
+
+    seen: dict[str, bool] = {}
+    for phase in ("happiness", "vision", "issues", "method", "scoring", "results", "town_meeting"):
+        console.set_phase(SLUG, phase)
+        feed.poll_once()
+        seen[phase] = visible()
+    assert seen == {
+        "happiness": True,  # cards from phones
+        "vision": False,
+        "issues": False,
+        "method": True,  # the charter's consent
+        "scoring": True,
+        "results": False,
+        "town_meeting": True,
+    }
+    console.open_ballot(SLUG, "town")
+    console.set_phase(SLUG, "results")
+    feed.poll_once()
+    assert visible(), "a ballot is open: phones have something to do"

@@ -24,7 +24,6 @@ from widgets.console import (
     CharterControls,
     ConsoleUnavailable,
     FacilitatorConsole,
-    JoinPanel,
     LiveCounts,
     PhaseStepper,
     ProjectorCheck,
@@ -34,6 +33,7 @@ from widgets.console import (
     phase_timer,
 )
 from widgets.context import AppContext
+from widgets.join import JoinPanel
 from widgets.live import LiveFeed
 
 SLUG = "tsuru-dx"
