@@ -11,7 +11,9 @@ as it is open. So :class:`UreshiiKernelManager`, Voilà's kernel manager here:
 
 - remembers since when each page's kernel has had no websocket: from its last disconnect,
   or, for a page that never connected (a GET that was abandoned), from the end of the
-  page's render, since the page connects only after its HTML has arrived;
+  page's render, since the page connects only after its HTML has arrived (such a page is
+  given :data:`FIRST_CONNECT_FACTOR` grace periods: a slow laptop in a busy room may take a
+  minute to start the page's scripts);
 - every few seconds shuts down the kernels that had no websocket for the grace period
   (:data:`ENV_GRACE_SECONDS`, 60 s by default, counted from the tab's close to the start of
   the shutdown), whatever their live feed is doing; a page that is open, or still being
@@ -91,6 +93,10 @@ class RoomKernelClient(AsyncKernelClient):
         return _reading_context(zmq.asyncio.Context())
 
 
+FIRST_CONNECT_FACTOR = 2
+"""A page that has not connected yet keeps its kernel this many grace periods after its render
+(a slow laptop in a busy room can take a minute to start the page's scripts); a page that
+was open and closed keeps it one grace period."""
 DEFAULT_GRACE_SECONDS = 60.0
 DEFAULT_MAX_KERNELS = 16
 """A kernel is ~150–250 MB: 16 leave room for the browser and the system on an 8 GB laptop."""
@@ -145,6 +151,8 @@ class _PageKernel:
     """What the watcher knows about one page's kernel."""
 
     rendering: bool
+    connected: bool = False
+    """Whether a websocket of the page ever opened (a page that never did is given longer)."""
     unconnected_since: float | None = None
     """``time.monotonic()`` since when no websocket is open; None while one is (or while
     the page is still being rendered)."""
@@ -223,9 +231,15 @@ class UreshiiKernelManager(AsyncMappingKernelManager):
         not just asked to go, within ``grace_seconds`` of its tab's close.
         """
         now = time.monotonic() if now is None else now
-        wait = self.grace_seconds - self.sweep_interval - self.shutdown_allowance
-        waiting = self._waiting_pages()
-        return [kernel_id for since, kernel_id in waiting if now - since >= wait]
+        early = self.sweep_interval + self.shutdown_allowance
+        forgotten = []
+        for since, kernel_id in self._waiting_pages():
+            grace = self.grace_seconds
+            if not self._pages[kernel_id].connected:
+                grace *= FIRST_CONNECT_FACTOR
+            if now - since >= grace - early:
+                forgotten.append(kernel_id)
+        return forgotten
 
     async def end_forgotten_kernels(self) -> None:
         """Shut down every kernel whose page has been gone for the grace period."""
@@ -291,6 +305,7 @@ class UreshiiKernelManager(AsyncMappingKernelManager):
             page = self._pages[kernel_id] = _PageKernel(rendering=False)
         if page is not None:
             page.unconnected_since = None
+            page.connected = True
 
     def notify_disconnect(self, kernel_id: str) -> None:
         super().notify_disconnect(kernel_id)
