@@ -227,3 +227,32 @@ def test_the_board_counts_a_vote_as_a_phone_sends_it(
     finally:
         facilitator.close()
     assert stored(town, "board") == [[B]]
+
+
+def test_a_phone_on_its_home_page_sees_a_ballot_open_without_reloading(
+    town: Meeting, phone: tuple[Any, RequestLog]
+) -> None:
+    """The home page follows by itself (a small script, no meta refresh): a ballot the
+    facilitator opens appears on a phone that is waiting, and nothing reloads the page."""
+    from playwright.sync_api import expect
+
+    page, requests = phone
+    status, workshop = town.api("GET", "")
+    assert status == 200
+    page.goto(f"{town.server.base}/p/")
+    page.get_by_label("コード（スクリーンまたは配布された紙に書かれています）").fill(
+        workshop["join_code"]
+    )
+    page.get_by_role("button", name="進む").click()
+    page.get_by_role("button", name="参加する").click()
+    expect(page.get_by_role("heading", name="いまできること")).to_be_visible()
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    page.evaluate("window.stillTheSamePage = true")
+
+    town.ballot("arrives-later", "approval", [A, B])
+    card = page.locator(".card", has_text="Ballot arrives-later")
+    expect(card).to_be_visible(timeout=40_000)  # the page looks again every 15 s
+    expect(card.get_by_role("link", name="投票する")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage === true"), "updated in place, not reloaded"
+    shot(page, "11-home-ballot-arrived")
+    assert requests.outside() == []

@@ -53,7 +53,8 @@ class _Reader(HTMLParser):
         self.disabled: set[str] = set()
         self.text: list[str] = []
         self.lang = ""
-        self.refresh = False
+        self.meta_refresh = False
+        self.live_seconds = 0
         self._select: str | None = None
         self._textarea: str | None = None
         self._skip = 0
@@ -70,7 +71,9 @@ class _Reader(HTMLParser):
         elif tag in ("script", "style"):
             self._skip += 1
         elif tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
-            self.refresh = True
+            self.meta_refresh = True
+        if a.get("id") == "live":
+            self.live_seconds = int(a.get("data-live-seconds") or 0)
         elif tag == "fieldset" and "disabled" in a:
             self._fieldset_disabled += 1
         elif tag in ("input", "select", "textarea") and name:
@@ -157,7 +160,10 @@ class Page:
 
     @property
     def refreshes(self) -> bool:
-        return self._read.refresh
+        """The page follows changes by itself: a live region its script fetches again (never
+        a meta refresh, which reloads the whole page under a screen reader's cursor)."""
+        assert not self._read.meta_refresh, "no meta refresh"
+        return self._read.live_seconds > 0
 
     @property
     def csrf(self) -> str:

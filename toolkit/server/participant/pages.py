@@ -378,7 +378,11 @@ class EntryPage(PageHandler):
 
 
 class WorkshopPage(PageHandler):
-    """``/p/<slug>/``: the join page, or once joined, what is open now."""
+    """``/p/<slug>/``: the join page, or once joined, what is open now (a small script
+    fetches it again every :attr:`LIVE_SECONDS` and shows what changed, such as a ballot
+    just opened; without JavaScript the page's reload link does the same)."""
+
+    LIVE_SECONDS = 15
 
     async def get(self, slug: str) -> None:
         view = self.view_or_404(slug)
@@ -401,6 +405,7 @@ class WorkshopPage(PageHandler):
             consented=consented,
             scored=self.get_query_argument("scored", "") == "1",
             ballots=view.visible_ballots(),
+            live_seconds=self.LIVE_SECONDS,
         )
 
 
@@ -586,7 +591,9 @@ class ReceiptPage(PageHandler):
 
 
 class ResultsPage(PageHandler):
-    """``/p/<slug>/b/<key>/results``: the tally once visible (refreshes itself while open)."""
+    """``/p/<slug>/b/<key>/results``: the tally once visible; while the ballot is open a small
+    script fetches it again every :attr:`REFRESH_SECONDS` (no meta refresh: it reloads the
+    whole page under a screen reader's cursor), and a reload link does it without one."""
 
     REFRESH_SECONDS = 10
 

@@ -33,3 +33,30 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// Optional: pages with a live region (id="live", data-live-seconds="N") fetch themselves
+// again every N seconds and replace the region's content when it changed (a ballot just
+// opened, new votes), instead of a meta refresh that reloads the whole page. Hidden tabs do
+// not fetch. Without JavaScript the page's reload link does the same.
+(function () {
+  var live = document.getElementById("live");
+  if (!live || !window.fetch || !window.DOMParser) return;
+  var seconds = Number(live.getAttribute("data-live-seconds")) || 0;
+  if (seconds <= 0) return;
+  function later() { window.setTimeout(poll, seconds * 1000); }
+  function poll() {
+    if (document.hidden) { later(); return; }
+    window.fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (reply) { return reply.ok ? reply.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("live");
+        if (fresh) {
+          if (fresh.innerHTML !== live.innerHTML) live.innerHTML = fresh.innerHTML;
+          seconds = Number(fresh.getAttribute("data-live-seconds")) || 0;  // 0: closed, stop
+        }
+        if (seconds > 0) later();
+      })
+      .catch(later);
+  }
+  later();
+})();
