@@ -98,7 +98,6 @@ class TableApp(ipywidgets.VBox):
             "issues": lambda: IssueLinker(ctx, feed),
         }
         self._boxes = {name: ipywidgets.VBox() for name in self._makers}
-        self._built: dict[str, ipywidgets.Widget] = {}
 
         steps = [
             ("table_step_stakeholders", self.stakeholders),
@@ -142,10 +141,10 @@ class TableApp(ipywidgets.VBox):
 
     def _panel(self, name: str) -> Any:
         """The panel ``name``, built and put in its tab the first time it is needed."""
-        if name not in self._built:
-            self._built[name] = self._makers[name]()
-            self._boxes[name].children = (self._built[name],)
-        return self._built[name]
+        box = self._boxes[name]
+        if not box.children:
+            box.children = (self._makers[name](),)
+        return box.children[0]
 
     @property
     def themes(self) -> ThemeGrouping:
@@ -173,9 +172,10 @@ class TableApp(ipywidgets.VBox):
         return panel
 
     def _step_shown(self, change: dict[str, Any]) -> None:
-        step = ("stakeholders", "cards", "themes", "dot_vote", "map")[int(change["new"] or 0)]
-        if step in self._makers:
-            self._panel(step)
+        shown = self.happiness.children[int(change["new"] or 0)]
+        for name, box in self._boxes.items():
+            if box is shown:
+                self._panel(name)
 
     def follow(self, phase: str) -> None:
         """Show the tab of ``phase`` (the console moved the workshop on)."""

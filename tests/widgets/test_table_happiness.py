@@ -365,3 +365,14 @@ def test_selecting_cards_points_move_to_at_the_theme_they_resemble(ctx: AppConte
     grouping.card_select.value = (ids["窓口で待ちたくない"], ids["FAXをなくす"])
     assert grouping.hint.value == ""  # the cards disagree: no suggestion
     assert {c.theme for c in store.cards(SLUG)} == {None}  # nothing moved by itself
+
+
+def test_a_happiness_step_is_built_the_first_time_its_tab_is_shown(store: Store) -> None:
+    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
+    boxes = app.happiness.children
+    assert [len(box.children) for box in boxes[2:]] == [0, 0, 0], "themes, dots, map: not yet"
+    app.happiness.selected_index = 4  # the map
+    assert [len(box.children) for box in boxes[2:]] == [0, 0, 1]
+    assert boxes[4].children[0] is app.map
+    app.happiness.selected_index = 2
+    assert boxes[2].children[0] is app.themes and len(boxes[3].children) == 0
