@@ -17,7 +17,9 @@ context per laptop, as in the room:
 3. kernels and RSS (server + kernels) are read with psutil;
 4. every table posts a happiness card through its app (seat 1, the first stakeholder); the
    time from the click until the card's text is on the projector board is measured;
-5. every tab closes; the kernels are watched until none is left.
+5. every tab closes; the kernels are watched until none is left;
+6. the browsers' floor: one table page is opened alone, three times, and Chromium's CPU for
+   it is read (ten such pages cannot be interactive sooner than their CPU over two cores).
 
 Prints the figures (a benchmark: it asserts nothing). Targets from issue 13, N = 8: every
 screen interactive p95 < 15 s and max < 25 s, no "Loading widget" left, server + kernels RSS
@@ -73,13 +75,26 @@ def rss_mb(server_pid: int) -> float:
 APP_BOX = {"console": ".ureshii-console", "board": ".ureshii-board", "table": ".ureshii-seats"}
 
 
+#: Evaluated in the page: the heading and the app's own box are there, and no output area
+#: is still loading or broken (the page watchdog's rule: its own script holds those words).
+#: ``textContent`` reads text without laying the page out, so polling ten pages twice a
+#: second costs the browsers little (``inner_text`` forced a layout on every poll).
+READY_JS = """([box, loading, broken]) => {
+    if (document.querySelector("h1") === null || document.querySelector(box) === null) {
+        return false;
+    }
+    for (const output of document.querySelectorAll(".jp-OutputArea-output")) {
+        const text = (output.textContent || "").trim();
+        if (text === loading || text.startsWith(broken)) { return false; }
+    }
+    return true;
+}"""
+
+
 def interactive(page: Any, name: str) -> bool:
     """The heading and the app's own widgets are there, none loading, none broken."""
     try:
-        text = page.inner_text("body", timeout=1_000)
-        box = page.locator(APP_BOX[name.split()[0]]).count() > 0
-        shown = page.locator(HEADING).count() > 0 and box
-        return shown and LOADING not in text and BROKEN not in text
+        return bool(page.evaluate(READY_JS, [APP_BOX[name.split()[0]], LOADING, BROKEN]))
     except Exception:  # still navigating
         return False
 
@@ -114,6 +129,23 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def one_page(browser: Any, url: str, timeout: float) -> tuple[float, float]:
+    """One table page opened alone: seconds until interactive, and the browsers' CPU for it."""
+    time.sleep(2)  # the room's pages are closed; let the browser settle
+    before = cpu_seconds(browser_processes())
+    started = time.monotonic()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    while not interactive(page, "table") and time.monotonic() < started + timeout:
+        time.sleep(0.25)
+    seconds = time.monotonic() - started
+    time.sleep(1)  # the last paints
+    cpu = cpu_seconds(browser_processes()) - before
+    context.close()
+    return seconds, cpu
 
 
 def run(tables: int, timeout: float) -> list[str]:
@@ -243,6 +275,19 @@ def run(tables: int, timeout: float) -> list[str]:
             out.append(
                 "all tabs closed: no kernel left after "
                 + (f"{zero:.0f} s" if zero is not None else "120 s (kernels still running)")
+            )
+            # The browsers' floor: what one page costs Chromium with nothing else running.
+            alone = [
+                one_page(browser, base + table_link(key, "/", slug, table, 0), timeout)
+                for table in (1, 2, 3)
+            ]
+            out.append(
+                "one table page opened alone, three times: interactive after "
+                + ", ".join(f"{seconds:.1f} s" for seconds, _ in alone)
+                + "; browser CPU "
+                + ", ".join(f"{cpu:.1f} s" for _, cpu in alone)
+                + f" (x {len(screens)} screens = at least "
+                + f"{min(cpu for _, cpu in alone) * len(screens) / 2:.1f} s of two cores)"
             )
             browser.close()
     finally:
