@@ -26,7 +26,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q toolkit widgets
 	touch $(STAMP)
 
-# apt packages the tests need (PostgreSQL server; later Chromium and CJK fonts).
+# apt packages the tests need (PostgreSQL, Chromium, CJK fonts, nginx, npm) and axe-core
+# (tests/a11y, `npm ci` from the npm registry).
 system-deps:
 	bash scripts/system-deps.sh
 

@@ -4,7 +4,9 @@
 #   chromium        the browser tests (Playwright drives Debian's Chromium; it never downloads one)
 #   fonts-noto-cjk  Japanese text in charts (vl-convert) and in the browser screenshots
 #   nginx           the reverse proxy of the two-replica test (tests/trust/test_replicas.py)
-# Needs root (or sudo) to install; never downloads anything but Debian packages.
+#   npm             installs axe-core for the accessibility tests (tests/a11y, `npm ci`)
+# Needs root (or sudo) to install; never downloads anything but Debian packages and, from the
+# npm registry, the axe-core pinned in tests/a11y/package-lock.json.
 # With CI=true a part that is still missing afterwards is an error, never a skip.
 set -euo pipefail
 
@@ -15,12 +17,14 @@ have_postgres() { local bin; bin=$(pg_bin); [ -n "$bin" ] && [ -x "$bin/initdb" 
 have_chromium() { [ -x "$CHROMIUM_BIN" ]; }
 have_cjk_font() { compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null; }
 have_nginx() { [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; }
+have_npm() { command -v npm >/dev/null; }
 
 need_pkgs=()
 have_postgres || need_pkgs+=(postgresql)
 have_chromium || need_pkgs+=(chromium)
 have_cjk_font || need_pkgs+=(fonts-noto-cjk)
 have_nginx || need_pkgs+=(nginx)
+have_npm || need_pkgs+=(npm)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "system-deps: installing ${need_pkgs[*]}"
@@ -39,8 +43,29 @@ have_postgres || missing+=("PostgreSQL server binaries (postgresql)")
 have_chromium || missing+=("Chromium at $CHROMIUM_BIN (chromium)")
 have_cjk_font || missing+=("Noto Sans CJK fonts (fonts-noto-cjk)")
 have_nginx || missing+=("nginx (nginx)")
+have_npm || missing+=("npm (npm)")
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'system-deps: still missing: %s\n' "${missing[@]}" >&2
   [ "${CI:-}" = "true" ] && exit 1
 fi
-echo "system-deps: ok (PostgreSQL: $(pg_bin || true); Chromium: $(have_chromium && echo "$CHROMIUM_BIN" || echo missing); CJK font: $(have_cjk_font && echo yes || echo missing); nginx: $(have_nginx && echo yes || echo missing))"
+
+# axe-core (tests/a11y/package.json, pinned by its package-lock.json) for the accessibility
+# browser tests: `npm ci` fetches it from the npm registry into tests/a11y/node_modules; the
+# tests load that file into the pages (never a CDN). Needs node and npm (Debian: npm).
+A11Y_DIR="$(dirname "$0")/../tests/a11y"
+AXE_JS="$A11Y_DIR/node_modules/axe-core/axe.min.js"
+have_axe() { [ -f "$AXE_JS" ] && grep -q "\"version\": \"$(axe_pinned)\"" "$A11Y_DIR/node_modules/axe-core/package.json"; }
+axe_pinned() { sed -n 's/.*"axe-core": "\([^"]*\)".*/\1/p' "$A11Y_DIR/package.json" | head -n 1; }
+if ! have_axe; then
+  if command -v npm >/dev/null; then
+    echo "system-deps: installing axe-core $(axe_pinned) (npm ci in tests/a11y)"
+    (cd "$A11Y_DIR" && npm ci --no-audit --no-fund --loglevel=error) || true
+  else
+    echo "system-deps: npm is missing (Debian package: npm); axe-core cannot be installed" >&2
+  fi
+fi
+if ! have_axe; then
+  echo "system-deps: still missing: axe-core at tests/a11y/node_modules (npm ci in tests/a11y)" >&2
+  [ "${CI:-}" = "true" ] && exit 1
+fi
+echo "system-deps: ok (PostgreSQL: $(pg_bin || true); Chromium: $(have_chromium && echo "$CHROMIUM_BIN" || echo missing); CJK font: $(have_cjk_font && echo yes || echo missing); nginx: $(have_nginx && echo yes || echo missing); axe-core: $(have_axe && axe_pinned || echo missing))"

@@ -348,6 +348,8 @@ def build_app(
     config.Voila.identity_provider_class = FacilitatorIdentityProvider
     config.VoilaConfiguration.template = "lab"
     config.VoilaConfiguration.theme = "light"
+    # The app pages' <html lang> when their address has no lang= (docs/accessibility.md).
+    config.HTMLExporter.language_code = normalize_language(None)
     config.VoilaConfiguration.allow_template_override = "NO"
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.strip_sources = True
