@@ -1,4 +1,4 @@
-"""Criteria and weights: 100-point allocation per seat, and AHP with its consistency ratio."""
+"""Criteria and weights: 100 points per seat, typed in or from AHP comparisons (with their CR)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from toolkit import methods
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import WeightAgreement, most_inconsistent
+from widgets.method import CharterPanel, WeightAgreement, most_inconsistent
 from widgets.seats import TableSeats
 
 SLUG = "tsuru-dx"
@@ -58,6 +58,8 @@ def test_an_allocation_of_100_is_stored_as_a_vote_and_the_form_clears(
     assert "allocations so far: 1" in agreement.proposal_view.value
     allocate(agreement, 2, resident=30, staff=30, cost=40)
     agreement.controls.close_button.click()
+    agreement.controls.closer.yes.click()
+    agreement.controls.closer.yes.click()  # closing is final: it asks first
     assert agreement.proposal == pytest.approx({"resident": 0.4, "staff": 0.3, "cost": 0.3})
     assert (
         "<td>40%</td>"
@@ -87,17 +89,92 @@ def judge(widget: WeightAgreement, pairs: dict[tuple[str, str], float]) -> None:
         widget.sliders[pair].value = value
 
 
-def test_ahp_consistent_judgements_show_the_cr_and_weights(agreement: WeightAgreement) -> None:
+def test_ahp_consistent_judgements_show_the_cr_and_the_100_points_to_submit(
+    agreement: WeightAgreement,
+) -> None:
     pairs = {("resident", "staff"): 2.0, ("resident", "cost"): 4.0, ("staff", "cost"): 2.0}
     judge(agreement, pairs)
     expected = methods.ahp_from_pairs(pairs, labels=["resident", "staff", "cost"])
     assert expected.consistency_ratio < 0.1
     assert f"CR = {expected.consistency_ratio:.2f}: 0.10 or less" in agreement.ahp_status.value
-    assert agreement.proposal == pytest.approx(expected.weights.to_dict())
-    assert agreement.proposal_rules["ahp_cr"] == pytest.approx(expected.consistency_ratio, abs=1e-4)
+    # 4/7, 2/7, 1/7 = 57.14, 28.57, 14.29: the 100th point goes to the largest remainder
+    assert agreement.ahp_allocation() == {"resident": 57, "staff": 29, "cost": 14}
+    preview = agreement.ahp_points.value
+    assert "Your comparisons as 100 points (what will be submitted)" in preview
+    assert "住民のうれしさ</td><td>" in preview and "57</td>" in preview
+    # nothing is proposed from one screen: the proposal is the group's mean, none yet
+    assert agreement.proposal == {}
+    assert "No allocations yet." in agreement.proposal_view.value
+    assert "sent nowhere" not in agreement.proposal_view.value
+    assert "not sent anywhere" not in agreement.proposal_view.value
     # each slider says the judgement in words
     label = agreement._slider_labels[("resident", "cost")].value
     assert "住民のうれしさ is moderately to much more important than コスト (4×)" in label
+
+
+def test_each_comparison_names_one_criterion_at_each_end_of_its_slider(
+    agreement: WeightAgreement,
+) -> None:
+    agreement.mode.value = "ahp"
+    row = agreement.pairs_box.children[1]  # resident ⟷ cost
+    line, judgement = row.children
+    left, slider, right = line.children
+    assert slider is agreement.sliders[("resident", "cost")]
+    assert slider.description == ""  # no label squeezed in front of the slider to be cut off
+    assert "住民のうれしさ" in left.value and "ureshii-ahp-end-left" in left._dom_classes
+    assert "コスト" in right.value and "ureshii-ahp-end-right" in right._dom_classes
+    assert "are equally important" in judgement.value
+    # the left end is the first criterion: the leftmost step makes it 9 times as important
+    slider.index = 0
+    assert "住民のうれしさ is extremely more important than コスト (9×)" in judgement.value
+    slider.index = len(slider.options) - 1
+    assert "コスト is extremely more important than 住民のうれしさ (9×)" in judgement.value
+
+
+def test_an_ahp_submission_is_stored_once_as_100_points_for_the_seat(
+    store: Store, agreement: WeightAgreement
+) -> None:
+    judge(agreement, {("resident", "staff"): 3.0, ("resident", "cost"): 3.0})
+    agreement.seats.buttons.value = 2
+    agreement.ahp_submit.click()
+    # equal staff and cost, resident 3 times each: 3/5, 1/5, 1/5
+    assert (
+        "Seat 2: your comparisons are stored as 100 points "
+        "(住民のうれしさ 60, 職員のうれしさ 20, コスト 20; CR = 0.00)." in agreement.messages.value
+    )
+    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    assert vote.payload == {"resident": 60, "staff": 20, "cost": 20}
+    assert vote.participant_id == store.participant(SLUG, agreement.seats.token()).id
+    # the form starts again from "equal" for the next person
+    assert all(slider.value == 1.0 for slider in agreement.sliders.values())
+
+    # the same person cannot submit again, by AHP or by points: the store refuses it
+    judge(
+        agreement, {("resident", "staff"): 2.0, ("resident", "cost"): 4.0, ("staff", "cost"): 2.0}
+    )
+    agreement.ahp_submit.click()
+    # the ballot by its title, never by its key ("weights")
+    assert (
+        "has already voted in “Criteria weights (100-point allocation)”: one person, one vote."
+        in agreement.messages.value
+    )
+    agreement.mode.value = "points"
+    allocate(agreement, 2, resident=10, staff=10, cost=80)
+    assert "already voted" in agreement.messages.value
+    assert [v.payload for v in store.votes(SLUG, agreement.ballot.key)] == [
+        {"resident": 60, "staff": 20, "cost": 20}
+    ]
+
+
+def test_ahp_cannot_be_submitted_before_the_vote_opens(store: Store) -> None:
+    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
+    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+    widget.mode.value = "ahp"
+    assert widget.ahp_submit.disabled
+    assert widget.ahp_submit.description == "比較を100点配分として送る"
+    store.open_ballot(SLUG, widget.ballot.key)
+    widget.refresh()
+    assert not widget.ahp_submit.disabled
 
 
 def test_ahp_inconsistent_judgements_get_a_hint_naming_the_worst_comparison(
@@ -141,3 +218,108 @@ def test_ahp_needs_two_criteria_and_says_so_in_japanese(store: Store) -> None:
     widget.chosen_boxes["cost"].value = False
     assert "2つ以上選んでください" in widget.ahp_status.value
     assert widget.proposal == {} and widget.pairs_box.children == ()
+
+
+def test_the_facilitator_opens_and_closes_the_vote_from_either_form(
+    agreement: WeightAgreement,
+) -> None:
+    assert agreement.controls in agreement.children
+    agreement.mode.value = "ahp"
+    assert agreement.ahp_panel in agreement.method_area.children
+    assert agreement.controls in agreement.children  # not hidden inside the points form
+    assert "Voting is open: 0 votes so far." in agreement.ballot_status.value
+    agreement.controls.close_button.click()
+    agreement.controls.closer.yes.click()
+    agreement.controls.closer.yes.click()
+    assert agreement.ballot.status == "closed" and agreement.ahp_submit.disabled
+
+
+def test_inconsistent_comparisons_are_submitted_only_on_a_second_click(
+    store: Store, agreement: WeightAgreement
+) -> None:
+    # resident 2x staff and staff 2x cost, yet cost 4x resident: a contradiction
+    pairs = {("resident", "staff"): 2.0, ("resident", "cost"): 1 / 4, ("staff", "cost"): 2.0}
+    judge(agreement, pairs)
+    result = methods.ahp_from_pairs(pairs, labels=["resident", "staff", "cost"])
+    assert result.consistency_ratio > 0.1
+    cr = f"{result.consistency_ratio:.2f}"
+    agreement.seats.buttons.value = 1
+    agreement.ahp_submit.click()
+    assert f"Not submitted yet: the consistency ratio is CR = {cr}, above 0.10" in (
+        agreement.messages.value
+    )
+    assert store.votes(SLUG, agreement.ballot.key) == []
+    assert agreement.ahp_submit.description == f"Submit anyway (CR = {cr})"
+
+    # another person (seat) is warned afresh: the second click is per person and answers
+    agreement.seats.buttons.value = 2
+    assert agreement.ahp_submit.description == "Submit my comparisons as 100 points"
+    agreement.ahp_submit.click()
+    assert store.votes(SLUG, agreement.ballot.key) == []
+    agreement.seats.buttons.value = 1
+    agreement.ahp_submit.click()
+    assert store.votes(SLUG, agreement.ballot.key) == []
+
+    # changing a comparison withdraws the warning: the new answers are checked again
+    agreement.sliders[("staff", "cost")].value = 3.0
+    assert agreement.ahp_submit.description == "Submit my comparisons as 100 points"
+    agreement.sliders[("staff", "cost")].value = 2.0
+    agreement.ahp_submit.click()
+    assert store.votes(SLUG, agreement.ballot.key) == []
+
+    agreement.ahp_submit.click()  # the second click on the same answers: stored
+    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    assert vote.payload == methods.allocate_points(result)
+    assert sum(vote.payload.values()) == 100
+    assert f"CR = {cr})." in agreement.messages.value
+
+
+def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(store: Store) -> None:
+    # the facilitator's screen: the weights (with the ballot's buttons) and the charter
+    console = AppContext.for_store(store, SLUG, "en")
+    feed = LiveFeed(store, SLUG)
+    weights = WeightAgreement(console, feed, TableSeats(console), facilitator=True)
+    panel = CharterPanel(console, feed, TableSeats(console), agreement=weights)
+    # a table laptop, its own kernel and feed
+    at_table = AppContext.for_store(store, SLUG, "en", table=2)
+    table_feed = LiveFeed(store, SLUG)
+    table = WeightAgreement(at_table, table_feed, TableSeats(at_table))
+
+    weights.controls.open_button.click()
+    table_feed.poll_once()
+    # seat 1 compares in pairs: resident 3x staff and 3x cost, staff = cost -> 60 / 20 / 20
+    judge(table, {("resident", "staff"): 3.0, ("resident", "cost"): 3.0})
+    table.seats.buttons.value = 1
+    table.ahp_submit.click()
+    assert "Seat 1: your comparisons are stored as 100 points" in table.messages.value
+    # seat 2 types 100 points
+    table.mode.value = "points"
+    allocate(table, 2, resident=20, staff=40, cost=40)
+    assert "Seat 2: your 100 points are stored." in table.messages.value
+
+    store.close_ballot(SLUG, weights.ballot.key)  # (closing asks first on the screen)
+    feed.poll_once()
+    # by hand: resident (60 + 20) / 2 = 40, staff (20 + 40) / 2 = 30, cost (20 + 40) / 2 = 30
+    expected = {"resident": 0.40, "staff": 0.30, "cost": 0.30}
+    assert weights.proposal == pytest.approx(expected)
+    assert panel.weights == pytest.approx(expected)
+    assert "the mean of the 100-point allocations (people: 2)" in panel.weights_view.value
+    panel.propose_button.click()
+    draft = store.charters(SLUG)[-1]
+    assert draft.weights == pytest.approx(expected)
+    assert draft.rules["weights_from"] == "points" and draft.rules["allocations"] == 2
+
+    # the facilitator's own screen in AHP mode still proposes the group's mean, not its sliders
+    weights.mode.value = "ahp"
+    weights.sliders[("resident", "staff")].value = 9.0
+    assert panel.weights == pytest.approx(expected)
+
+
+def test_the_comparisons_are_built_only_once_ahp_is_chosen(store: Store) -> None:
+    # a table laptop that only uses the 100 points never receives the sliders' widgets
+    ctx = AppContext.for_store(store, SLUG, "en", table=1)
+    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+    assert widget.sliders == {} and widget.pairs_box.children == ()
+    widget.mode.value = "ahp"
+    assert set(widget.sliders) == {("resident", "staff"), ("resident", "cost"), ("staff", "cost")}
+    assert "CR = 0.00" in widget.ahp_status.value

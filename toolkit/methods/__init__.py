@@ -23,7 +23,13 @@ if TYPE_CHECKING:  # the real imports, for type checkers and readers
     from toolkit.methods._errors import MethodInputError
     from toolkit.methods.agreement import item_disagreement, kendall_w, krippendorff_alpha
     from toolkit.methods.budgeting import equal_shares, greedy_budget
-    from toolkit.methods.pairwise import RANDOM_INDICES, AhpResult, ahp, ahp_from_pairs
+    from toolkit.methods.pairwise import (
+        RANDOM_INDICES,
+        AhpResult,
+        ahp,
+        ahp_from_pairs,
+        allocate_points,
+    )
     from toolkit.methods.registry import METHODS, Method, method_name
     from toolkit.methods.robustness import rank_acceptability
     from toolkit.methods.scoring import aggregate_scores, rank_issues, topsis, weighted_sum
@@ -51,6 +57,7 @@ _LAZY = {
     "aggregate_scores": "toolkit.methods.scoring",
     "ahp": "toolkit.methods.pairwise",
     "ahp_from_pairs": "toolkit.methods.pairwise",
+    "allocate_points": "toolkit.methods.pairwise",
     "approval": "toolkit.methods.voting",
     "borda": "toolkit.methods.voting",
     "dot_votes": "toolkit.methods.voting",
@@ -97,6 +104,7 @@ __all__ = [
     "aggregate_scores",
     "ahp",
     "ahp_from_pairs",
+    "allocate_points",
     "approval",
     "borda",
     "dot_votes",

@@ -16,7 +16,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from toolkit.methods._common import FloatArray, check_choice, check_unique, is_number
+from toolkit.methods._common import (
+    FloatArray,
+    check_choice,
+    check_positive_integer,
+    check_unique,
+    is_number,
+    resolve_weights,
+)
 from toolkit.methods._errors import input_error
 
 Approximation = Literal["eigenvector", "geometric"]
@@ -232,3 +239,36 @@ def ahp_from_pairs(
             if isinstance(raw[i, j], float) and math.isnan(raw[i, j]):
                 raise input_error("methods_ahp_pair_missing", value=names[i], other=names[j])
     return ahp(raw, labels=names, approximation=approximation, random_index=random_index)
+
+
+def allocate_points(
+    weights: AhpResult | Mapping[Hashable, float] | pd.Series, *, total: int = 100
+) -> dict[Hashable, int]:
+    """Whole points summing to exactly ``total``, in proportion to ``weights`` (largest remainder).
+
+    This turns an AHP result (or any weights) into the same kind of answer as a 100-point
+    allocation, so AHP and points submissions are counted alike. Each item first gets the
+    whole part of ``weight × total``; the points still missing go one each to the items with
+    the largest fractional parts (Hamilton's method); equal remainders go to the item listed
+    first. Items keep their order; an item may get 0 points.
+
+    ``weights`` is an :class:`AhpResult` or ``{item: weight}`` with weights ≥ 0 and at least
+    one > 0 (they need not sum to 1).
+
+    >>> allocate_points({"A": 4 / 7, "B": 2 / 7, "C": 1 / 7})
+    {'A': 57, 'B': 29, 'C': 14}
+    """
+    size = check_positive_integer("total", total)
+    if isinstance(weights, AhpResult):
+        weights = weights.weights
+    labels = list(weights.index) if isinstance(weights, pd.Series) else list(weights)
+    if not labels:
+        raise input_error("methods_empty", argument="weights", value=weights, minimum=1)
+    shares = resolve_weights(weights, labels) * size
+    whole = [math.floor(share) for share in shares]
+    missing = size - sum(whole)
+    # Largest fractional part first; ties keep the given order (sorted is stable).
+    by_remainder = sorted(range(len(labels)), key=lambda i: -(shares[i] - whole[i]))
+    for i in by_remainder[:missing]:
+        whole[i] += 1
+    return {label: int(points) for label, points in zip(labels, whole, strict=True)}
