@@ -26,9 +26,10 @@ import ipywidgets
 from toolkit.ballots import tally
 from toolkit.ballots.purposes import THEME_DOTS, start_theme_dot_vote, theme_ballot
 from toolkit.errors import InvalidInputError
+from toolkit.grouping import cards_to_group, resembled_theme, still_picked, theme_sizes
 from toolkit.i18n import t
 from toolkit.model import CATEGORIES, Ballot, Event, HappinessCard, Theme
-from toolkit.theme_suggestions import Suggestion, suggest_theme_for, suggest_themes
+from toolkit.theme_suggestions import Suggestion, suggest_themes
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
@@ -333,8 +334,20 @@ class _SuggestionRow(ipywidgets.VBox):
         )
 
 
+#: Cards and theme buttons are finger-sized, and a long card wraps instead of being cut.
+_TOUCH_CSS = """<style>
+.ureshii-pick.jupyter-button, .ureshii-put.jupyter-button {min-height:44px; height:auto;
+  width:auto; max-width:24em; white-space:normal; text-align:left; line-height:1.3;
+  padding:.35em .7em; margin:.2em; font-size:16px}
+.ureshii-pick.jupyter-button.mod-active {outline:3px solid #1d4f91; outline-offset:1px}
+</style>"""
+
+
 class ThemeGrouping(LivePanel):
-    """Create themes, move cards into them, and accept offline suggestions one by one."""
+    """Group cards into themes by touch: tap cards to pick them (tap again to unpick), then
+    tap a theme to put them there, or name a new theme (the picked cards go in it). No
+    Ctrl/Shift-click, so it works on a tablet and feels like moving sticky notes (KJ法).
+    Offline suggestions can be accepted one by one."""
 
     LIVE_KINDS = frozenset({"card_added", "card_grouped", "theme_added", "stakeholder_added"})
 
@@ -347,46 +360,59 @@ class ThemeGrouping(LivePanel):
             layout=ipywidgets.Layout(width="28em"),
         )
         self.create_button = ipywidgets.Button(
-            description=self._("table_theme_create"), button_style="primary", icon="plus"
+            description=self._("table_theme_create"),
+            button_style="primary",
+            icon="plus",
+            layout=ipywidgets.Layout(width="auto", min_height="44px"),
         )
         self.create_button.on_click(self._guard(self._create))
         self.only_ungrouped = ipywidgets.Checkbox(
             value=True, description=self._("table_only_ungrouped"), indent=False
         )
         self.only_ungrouped.observe(lambda _c: self.refresh(), names=["value"])
-        self.card_select = ipywidgets.SelectMultiple(
-            description=self._("table_cards_select"),
-            rows=10,
-            style=_WIDE,
-            layout=ipywidgets.Layout(width="44em"),
+        #: One toggle per offered card, by card id: pressed = picked.
+        self.card_toggles: dict[int, ipywidgets.ToggleButton] = {}
+        self.card_board = ipywidgets.Box(
+            layout=ipywidgets.Layout(display="flex", flex_flow="row wrap")
         )
-        self.target = ipywidgets.Dropdown(
-            description=self._("table_move_to"),
-            style=_WIDE,
-            layout=ipywidgets.Layout(width="28em"),
+        self.picked_status = ipywidgets.HTML()
+        self.unpick_button = ipywidgets.Button(
+            description=self._("table_unpick"),
+            icon="times",
+            layout=ipywidgets.Layout(width="auto", min_height="44px"),
         )
-        self.move_button = ipywidgets.Button(
-            description=self._("table_move"), button_style="primary", icon="arrow-right"
+        self.unpick_button.on_click(self._guard(lambda _b: self.unpick()))
+        #: One button per theme, by theme key: puts the picked cards in it.
+        self.theme_buttons: dict[str, ipywidgets.Button] = {}
+        self.take_out_button = ipywidgets.Button(description=self._("table_take_out"), icon="reply")
+        self.take_out_button.add_class("ureshii-put")
+        self.take_out_button.on_click(self._guard(lambda _b: self.put_in(None)))
+        self.theme_board = ipywidgets.Box(
+            layout=ipywidgets.Layout(display="flex", flex_flow="row wrap")
         )
-        self.move_button.on_click(self._guard(self._move))
+        self.suggested: str | None = None
         self.hint = ipywidgets.HTML()
-        self.card_select.observe(self._guard(self._hint_theme), names=["value"])
         self.overview = ipywidgets.HTML()
         self.suggest_button = ipywidgets.Button(
             description=self._("table_suggest"), icon="lightbulb"
         )
         self.suggest_button.on_click(self._guard(self._suggest))
         self.suggestions = ipywidgets.VBox()
+        self._card_labels: tuple[tuple[int, str], ...] = ()
+        self._quiet = False
         self.children = [
+            ipywidgets.HTML(_TOUCH_CSS),
             ipywidgets.HTML(
                 heading_html(self._("table_themes_heading"), self._("table_themes_hint"))
             ),
-            ipywidgets.HBox([self.theme_name, self.create_button]),
             ipywidgets.HTML(f"<p>{escape(self._('table_cards_select_hint'))}</p>"),
             self.only_ungrouped,
-            self.card_select,
+            self.card_board,
+            ipywidgets.HBox([self.picked_status, self.unpick_button]),
             self.hint,
-            ipywidgets.HBox([self.target, self.move_button]),
+            ipywidgets.HTML(f"<p><b>{escape(self._('table_put_in_heading'))}</b></p>"),
+            self.theme_board,
+            ipywidgets.HBox([self.theme_name, self.create_button]),
             self.message,
             ipywidgets.HTML(f"<p>{escape(self._('table_suggest_hint'))}</p>"),
             self.suggest_button,
@@ -395,25 +421,59 @@ class ThemeGrouping(LivePanel):
         ]
         self.refresh()
 
+    # -- picking
+    @property
+    def picked(self) -> list[int]:
+        """The ids of the picked cards, in the order the cards are shown."""
+        return [card_id for card_id, toggle in self.card_toggles.items() if toggle.value]
+
+    def unpick(self) -> None:
+        """Release every picked card (nothing changes in the store)."""
+        self._quiet = True  # one redraw for the lot, not one per card
+        try:
+            for toggle in self.card_toggles.values():
+                toggle.value = False
+        finally:
+            self._quiet = False
+        self._picked_changed()
+
+    def _picked_changed(self, _change: object = None) -> None:
+        if self._quiet:
+            return
+        n = len(self.picked)
+        text = self._("table_picked", n=n) if n else self._("table_picked_none")
+        self.picked_status.value = (
+            f'<p role="status" aria-live="polite" style="font-weight:600;margin:.3em 0">'
+            f"{escape(text)}</p>"
+        )
+        self.unpick_button.layout.display = "" if n else "none"
+        self._hint_theme()
+
     # -- actions
     def _create(self, _button: object = None) -> None:
         name = self.theme_name.value.strip()
         if not name:
             raise InvalidInputError("text_required", field=self._("table_theme_name"))
+        picked = self.picked
         theme = self.ctx.store.add_theme(self.ctx.slug, name)
+        for card_id in picked:
+            self.ctx.store.group_card(self.ctx.slug, card_id, theme.key)
         self.theme_name.value = ""
+        self.unpick()
         self.refresh()
-        self.target.value = theme.key
-        self.message.show(self._("table_theme_created", name=theme.name), "success")
+        if picked:
+            self.message.show(self._("table_moved", n=len(picked), theme=theme.name), "success")
+        else:
+            self.message.show(self._("table_theme_created", name=theme.name), "success")
 
-    def _move(self, _button: object = None) -> None:
-        chosen = list(self.card_select.value)
+    def put_in(self, theme: str | None) -> None:
+        """Put the picked cards in ``theme`` (None: take them out of their theme)."""
+        chosen = self.picked
         if not chosen:
             raise InvalidInputError("table_select_cards_first")
-        theme = self.target.value or None
         for card_id in chosen:
             self.ctx.store.group_card(self.ctx.slug, card_id, theme)
-        self.card_select.value = ()
+        self.unpick()
         self.refresh()
         if theme is None:
             self.message.show(self._("table_taken_out", n=len(chosen)), "success")
@@ -424,7 +484,7 @@ class ThemeGrouping(LivePanel):
     def _suggest(self, _button: object = None) -> None:
         cards = self.ctx.store.cards(self.ctx.slug)
         themes = self.ctx.store.themes(self.ctx.slug)
-        ungrouped = [c for c in cards if c.theme is None]
+        ungrouped = cards_to_group(cards, only_ungrouped=True)
         existing: dict[str, list[str]] = {th.key: [th.name] for th in themes}
         for card in cards:
             if card.theme:
@@ -463,29 +523,31 @@ class ThemeGrouping(LivePanel):
         self.suggestions.children = tuple(r for r in self.suggestions.children if r is not row)
 
     # -- reading the store
-    def _hint_theme(self, _change: object = None) -> None:
-        """Point "move to" at the theme the selected cards resemble (a suggestion)."""
-        self.hint.value = ""
-        chosen = set(self.card_select.value)
-        if not chosen:
+    def _hint_theme(self) -> None:
+        """Light up the theme the picked cards resemble (a suggestion: nothing moves)."""
+        store, slug = self.ctx.store, self.ctx.slug
+        key = resembled_theme(self.picked, store.cards(slug), store.themes(slug))
+        self.suggested = key
+        for theme, button in self.theme_buttons.items():
+            button.button_style = "info" if theme == key else ""
+        if key is None:
+            self.hint.value = ""
             return
-        cards = self.ctx.store.cards(self.ctx.slug)
-        members: dict[str, list[str]] = {
-            th.key: [th.name] for th in self.ctx.store.themes(self.ctx.slug)
-        }
-        for card in cards:
-            if card.theme and card.id not in chosen:
-                members.setdefault(card.theme, []).append(card.text)
-        guesses = {suggest_theme_for(c.text, members) for c in cards if c.id in chosen}
-        key = guesses.pop() if len(guesses) == 1 else None
-        if key is None:  # no theme fits, or the cards point at different themes
-            return
-        self.target.value = key
         name = self._theme_names().get(key, key)
         self.hint.value = f"<p>{escape(self._('table_hint_theme', theme=name))}</p>"
 
     def _theme_names(self) -> dict[str, str]:
         return {th.key: th.name for th in self.ctx.store.themes(self.ctx.slug)}
+
+    def _card_toggle(self, card_id: int, label: str) -> ipywidgets.ToggleButton:
+        toggle = self.card_toggles.get(card_id)
+        if toggle is None:
+            toggle = ipywidgets.ToggleButton(value=False, icon="")
+            toggle.add_class("ureshii-pick")
+            toggle.observe(self._guard(self._picked_changed), names=["value"])
+        toggle.description = label
+        toggle.tooltip = label
+        return toggle
 
     def refresh(self) -> None:
         store, slug = self.ctx.store, self.ctx.slug
@@ -493,18 +555,47 @@ class ThemeGrouping(LivePanel):
         names = {th.key: th.name for th in themes}
         holders = {s.key: s.name for s in store.stakeholders(slug)}
         cards = store.cards(slug)
-        shown = [c for c in cards if c.theme is None or not self.only_ungrouped.value]
+        shown = cards_to_group(cards, only_ungrouped=bool(self.only_ungrouped.value))
 
         def label(card: HappinessCard) -> str:
-            where = names.get(card.theme, card.theme) if card.theme else self._("table_ungrouped")
             who = holders.get(card.stakeholder or "", "")
-            return f"［{where}］ {card.text}" + (f"（{who}）" if who else "")
+            text = card.text + (f"（{who}）" if who else "")
+            return f"［{names.get(card.theme, card.theme)}］ {text}" if card.theme else text
 
-        set_options(self.card_select, [(label(c), c.id) for c in shown])
-        set_options(
-            self.target,
-            [*((th.name, th.key) for th in themes), (self._("table_no_theme"), "")],
-        )
+        labels = tuple((c.id, label(c)) for c in shown)
+        if labels != self._card_labels:
+            kept = set(still_picked(self.picked, shown))
+            toggles = {card_id: self._card_toggle(card_id, text) for card_id, text in labels}
+            self._quiet = True
+            try:
+                for card_id, toggle in toggles.items():
+                    toggle.value = card_id in kept
+            finally:
+                self._quiet = False
+            self.card_toggles = toggles
+            self.card_board.children = tuple(toggles.values())
+            self._card_labels = labels
+        if not shown:
+            self.card_board.children = (
+                ipywidgets.HTML(f"<p>{escape(self._('table_cards_none_to_group'))}</p>"),
+            )
+        sizes = theme_sizes(cards, list(names))
+        buttons: dict[str, ipywidgets.Button] = {}
+        for th in themes:
+            button = self.theme_buttons.get(th.key)
+            if button is None:
+                button = ipywidgets.Button(icon="sign-in")
+                button.add_class("ureshii-put")
+                button.on_click(self._guard(lambda _b, key=th.key: self.put_in(key)))
+            button.description = self._("table_theme_target", theme=th.name, n=sizes[th.key])
+            button.tooltip = self._("table_put_in", theme=th.name)
+            buttons[th.key] = button
+        self.theme_buttons = buttons
+        self.take_out_button.layout.display = "none" if self.only_ungrouped.value else ""
+        board = (*buttons.values(), self.take_out_button)
+        if self.theme_board.children != board:  # a poll that changed nothing sends nothing
+            self.theme_board.children = board
+        self._picked_changed()
         if not themes:
             self.overview.value = f"<p>{escape(self._('table_themes_none'))}</p>"
             return
@@ -572,10 +663,13 @@ class ThemeDotVote(LivePanel):
         )
         self.submit_button.on_click(self._guard(self._submit))
         self.results = ipywidgets.HTML()
+        self.own = ipywidgets.HTML()
+        seats.on_change(self._seat_changed)
         self.children = [
             ipywidgets.HTML(heading_html(self._("table_dots_heading"))),
             self.intro,
             self.start_button,
+            self.own,
             self.inputs,
             self.remaining,
             self.submit_button,
@@ -617,6 +711,40 @@ class ThemeDotVote(LivePanel):
             box.value = 0
         self.refresh()
         self.message.show(self._("table_dots_saved", seat=self.seats.seat, used=used), "success")
+
+    def _seat_changed(self) -> None:
+        """A new person at the keyboard starts from an empty form: never the previous
+        person's dots; if this seat has voted already, its stored dots are shown."""
+        for box in self.dots.values():
+            box.value = 0
+        self.message.clear()
+        self._show_own_vote()
+
+    def _show_own_vote(self) -> None:
+        """The chosen seat's stored dots on this ballot, if it has voted (read-only)."""
+        pid = self.seats.participant_id()
+        ballot = self.ballot
+        own = None
+        if pid is not None and ballot is not None:
+            own = next(
+                (
+                    v
+                    for v in self.ctx.store.votes(self.ctx.slug, ballot.key)
+                    if v.participant_id == pid
+                ),
+                None,
+            )
+        if own is None or not isinstance(own.payload, dict):
+            self.own.value = ""
+            return
+        names = {th.key: th.name for th in self.ctx.store.themes(self.ctx.slug)}
+        placed = ("、" if self.ctx.lang == "ja" else ", ").join(
+            f"{names.get(key, key)} {n}" for key, n in own.payload.items()
+        )
+        self.own.value = (
+            f'<p role="status" style="font-weight:600">'
+            f"{escape(self._('table_dots_own', seat=self.seats.seat, dots=placed))}</p>"
+        )
 
     def _show_remaining(self, _change: object = None) -> None:
         if self.ballot is None or self.ballot.status != "open":
@@ -664,6 +792,7 @@ class ThemeDotVote(LivePanel):
             intro.append(self._("table_dots_new_themes", themes="、".join(missing)))
         self.intro.value = "".join(f"<p>{escape(p)}</p>" for p in intro)
         self._build_inputs(ballot.options if voting else (), names, limit)
+        self._show_own_vote()
         self._show_results(ballot, names)
 
     def _build_inputs(

@@ -11,6 +11,7 @@ they belong to (resident, staff …), so group breakdowns count them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -110,6 +111,30 @@ class TableSeats(ipywidgets.VBox):
         self.group.layout.display = None
 
     # ------------------------------------------------------------------ identity
+    def on_change(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` whenever another person sits down (the seat changes from one
+        seat to another, or the table of a chosen seat changes), so a per-seat form clears
+        and never shows the previous person's answer. The first seat chosen keeps what was
+        typed: that is the person who forgot to tap their seat first."""
+
+        def changed(change: dict[str, Any]) -> None:
+            if (change["name"] == "seat" and change["old"]) or (
+                change["name"] == "table" and self.seat
+            ):
+                callback()
+
+        self.observe(changed, names=["seat", "table"])
+
+    def participant_id(self) -> int | None:
+        """The chosen seat's participant id if the seat was taken before (None otherwise);
+        unlike :meth:`token`, choosing a seat to look at it takes nothing."""
+        if not (self.table and self.seat):
+            return None
+        for taken in self.ctx.store.seats(self.ctx.slug):
+            if (taken.table, taken.seat) == (self.table, self.seat):
+                return taken.participant_id
+        return None
+
     def token(self) -> str:
         """The chosen seat's participant token (the store joins the seat the first time)."""
         if not self.table:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.workshop_data import small_workshop
 from toolkit.ballots import BALLOT_RULES
+from toolkit.ballots.purposes import start_theme_dot_vote
 from toolkit.i18n import t
 from toolkit.model import join_code
 from toolkit.server.tables import TableAccess, table_link_key
@@ -95,6 +96,47 @@ def test_next_previous_and_jump_move_the_workshop_and_are_recorded(
     assert "Now in phase: How to prioritise" in stepper.message.value
 
 
+def test_moving_on_with_a_vote_of_another_phase_open_asks_and_closes_it_in_one_click(
+    ctx: AppContext, feed: LiveFeed, store: Store
+) -> None:
+    start_theme_dot_vote(store, SLUG, "Dots on themes")
+    stepper = PhaseStepper(ctx, feed)
+    stepper.next_button.click()  # to the vision: the dot vote on themes would stay open
+    assert store.workshop(SLUG).phase == "happiness"  # not yet: it asks first
+    assert stepper.left_open.layout.display == "flex"
+    warning = stepper.left_open_text.value
+    assert "Before moving to “Vision”" in warning and "“Dots on themes”" in warning
+    assert "theme-dots" not in warning  # titles, never raw keys
+    stepper.close_and_go.click()
+    assert store.workshop(SLUG).phase == "vision"
+    assert store.ballot(SLUG, "theme-dots").status == "closed"
+    assert stepper.left_open.layout.display == "none"
+    assert "Now in phase: Vision" in stepper.message.value
+    assert "Closed: “Dots on themes”" in stepper.message.value
+    stepper.next_button.click()  # nothing left open: it just moves
+    assert store.workshop(SLUG).phase == "method" and stepper.left_open.layout.display == "none"
+
+
+def test_moving_on_may_keep_a_vote_open_or_stay(store: Store, feed: LiveFeed) -> None:
+    ctx = AppContext.for_store(store, SLUG, "ja")
+    store.open_ballot(SLUG, "town")  # a town-meeting vote opened early, on purpose
+    stepper = PhaseStepper(ctx, feed)
+    stepper.restart_button.click()  # restarting the timer moves nobody: no question
+    assert stepper.left_open.layout.display == "none"
+    stepper.jump.value = "method"
+    stepper.jump_button.click()
+    assert "「どれを先にやる？」" in stepper.left_open_text.value
+    assert "「決め方の合意」に進む前に" in stepper.left_open_text.value
+    stepper.cancel_go.click()  # stay
+    assert store.workshop(SLUG).phase == "happiness"
+    assert stepper.left_open.layout.display == "none"
+    stepper.next_button.click()
+    stepper.keep_and_go.click()
+    assert store.workshop(SLUG).phase == "vision"
+    assert store.ballot(SLUG, "town").status == "open"
+    assert stepper.close_and_go.description == "締め切ってから進む"
+
+
 def test_timer_runs_from_the_phase_change_event_on_every_screen(
     ctx: AppContext, feed: LiveFeed, store: Store
 ) -> None:
@@ -156,6 +198,7 @@ def test_lock_refused_with_a_block_shows_the_stores_message(
     assert not charter.lock_button.disabled
     assert "2 answers, 1 blocks" in charter.state.value
     charter.lock_button.click()
+    charter.locker.yes.click()
     assert store.locked_charter(SLUG) is None
     assert "blocked" in charter.message.value and "⚠" in charter.message.value
 
@@ -164,7 +207,11 @@ def test_lock_then_unlock_needs_a_reason(ctx: AppContext, feed: LiveFeed, store:
     store.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
     store.record_consent(SLUG, store.join(SLUG), 5)
     charter = CharterControls(ctx, feed)
-    charter.lock_button.click()
+    charter.lock_button.click()  # asks first: scoring will rely on the lock
+    assert (
+        store.locked_charter(SLUG) is None and "Lock the charter?" in charter.locker.question.value
+    )
+    charter.locker.yes.click()
     locked = store.locked_charter(SLUG)
     assert locked is not None and locked.version == 1
     assert "Locked v1" in charter.state.value and charter.lock_button.disabled
@@ -386,7 +433,11 @@ def test_table_links_open_one_table_each_and_a_revoked_link_changes(
     given = first.split("key=")[1]
     assert server.check_link(SLUG, 1, given) and not server.check_link(SLUG, 2, given)
 
-    panel.rows.children[0].children[1].click()  # revoke table 1
+    revoke = panel.rows.children[0].children[1]
+    revoke.button.click()  # asks first: the old link cannot be brought back
+    assert store.table_link_generation(SLUG, 1) == 0
+    assert "Revoke table 1's link?" in revoke.question.value
+    revoke.yes.click()
     assert "old link no longer works" in panel.message.value
     assert store.table_link_generation(SLUG, 1) == 1
     assert panel.link(1) != first and panel.link(2) == panel.link(2)

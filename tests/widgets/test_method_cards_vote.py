@@ -114,6 +114,7 @@ def test_one_vote_per_seat_hidden_tally_until_close(
     assert "hidden until the vote closes" in board.tally.value
     assert board.winner is None
     board.controls.close_button.click()
+    board.controls.closer.yes.click()  # closing asks first
     assert board.winner == "weighted_sum"
     assert "<caption>Votes per method</caption>" in board.tally.value
     table_feed.poll_once()

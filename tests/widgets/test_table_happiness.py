@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ipywidgets
 import pytest
 
+from toolkit.ballots.purposes import start_theme_dot_vote
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.happiness import (
@@ -90,31 +92,78 @@ def test_a_card_posted_from_a_seat_counts_that_person(ctx: AppContext) -> None:
     assert len(ctx.store.cards(SLUG)) == 2
 
 
-def test_selected_cards_move_into_a_new_theme_and_back_out(ctx: AppContext) -> None:
+def tap(grouping: ThemeGrouping, *card_ids: int) -> None:
+    """Tap cards as a finger would: each tap flips that card's toggle."""
+    for card_id in card_ids:
+        toggle = grouping.card_toggles[card_id]
+        toggle.value = not toggle.value
+
+
+def test_tapped_cards_go_into_a_tapped_theme_and_back_out(ctx: AppContext) -> None:
     board, grouping = CardBoard(ctx), ThemeGrouping(ctx)
-    for text in ("FAXをなくす", "はんこをなくす", "待たずに済む"):
+    for text in ("FAXをなくす", "はんこをなくす", "待たずに済む", "紙の申請書"):
         post(board, "madoguchi", text)
     grouping.refresh()
     ids = {c.text: c.id for c in ctx.store.cards(SLUG)}
-    assert sorted(v for _, v in grouping.card_select.options) == sorted(ids.values())
+    assert set(grouping.card_toggles) == set(ids.values())
+    # every card and theme is a finger-sized button, not a line in a Ctrl/Shift-click list
+    assert all(isinstance(w, ipywidgets.ToggleButton) for w in grouping.card_board.children)
+    assert "待たずに済む (0)" in [b.description for b in grouping.theme_buttons.values()]
+    grouping.theme_buttons["matanai"].click()  # nothing picked: said in words, nothing moves
+    assert "Tap at least one card first" in grouping.message.value
+    tap(grouping, ids["FAXをなくす"], ids["はんこをなくす"], ids["待たずに済む"])
+    tap(grouping, ids["待たずに済む"])  # tapped again: put back
+    assert grouping.picked == [ids["FAXをなくす"], ids["はんこをなくす"]]
+    assert "Picked: 2 card(s)" in grouping.picked_status.value
+    # a new theme from the picked cards
     grouping.theme_name.value = "3レス"
     grouping.create_button.click()
     theme = next(th for th in ctx.store.themes(SLUG) if th.name == "3レス")
-    assert grouping.target.value == theme.key  # the new theme is the target
-    grouping.card_select.value = (ids["FAXをなくす"], ids["はんこをなくす"])
-    grouping.move_button.click()
     grouped = {c.text: c.theme for c in ctx.store.cards(SLUG)}
-    assert grouped == {"FAXをなくす": theme.key, "はんこをなくす": theme.key, "待たずに済む": None}
+    assert grouped == {
+        "FAXをなくす": theme.key,
+        "はんこをなくす": theme.key,
+        "待たずに済む": None,
+        "紙の申請書": None,
+    }
     assert "Put in “3レス”: 2 card(s)" in grouping.message.value
-    assert [v for _, v in grouping.card_select.options] == [ids["待たずに済む"]]  # ungrouped only
+    assert grouping.picked == [] and set(grouping.card_toggles) == {
+        ids["待たずに済む"],
+        ids["紙の申請書"],
+    }  # only cards without a theme are offered
+    # tap a card, then tap an existing theme
+    tap(grouping, ids["紙の申請書"])
+    grouping.theme_buttons[theme.key].click()
+    assert ctx.store.cards(SLUG)[3].theme == theme.key
+    assert grouping.theme_buttons[theme.key].description == "3レス (3)"
+    # take one out again, from the view of every card
     grouping.only_ungrouped.value = False
-    grouping.card_select.value = (ids["はんこをなくす"],)
-    grouping.target.value = ""  # take out
-    grouping.move_button.click()
+    assert grouping.take_out_button.layout.display == ""
+    tap(grouping, ids["はんこをなくす"])
+    grouping.take_out_button.click()
     assert {c.text: c.theme for c in ctx.store.cards(SLUG)}["はんこをなくす"] is None
-    grouping.card_select.value = ()
-    grouping.move_button.click()
-    assert "Select at least one card first" in grouping.message.value
+    assert "Taken out of their theme: 1 card(s)" in grouping.message.value
+    tap(grouping, ids["FAXをなくす"])
+    grouping.unpick_button.click()
+    assert grouping.picked == []
+
+
+def test_a_theme_without_picked_cards_is_just_created(ctx: AppContext) -> None:
+    grouping = ThemeGrouping(ctx)
+    grouping.theme_name.value = "Kids"
+    grouping.create_button.click()
+    assert "Created theme “Kids”" in grouping.message.value
+    assert "Kids (0)" in [b.description for b in grouping.theme_buttons.values()]
+
+
+def test_a_picked_card_grouped_on_another_screen_is_no_longer_picked(ctx: AppContext) -> None:
+    first = ctx.store.add_card(SLUG, "FAXをなくす", stakeholder="madoguchi")
+    ctx.store.add_card(SLUG, "待たずに済む", stakeholder="madoguchi")
+    grouping = ThemeGrouping(ctx)
+    tap(grouping, first.id)
+    ctx.store.group_card(SLUG, first.id, "matanai")  # another table was quicker
+    grouping.refresh()
+    assert grouping.picked == [] and first.id not in grouping.card_toggles
 
 
 def test_suggestions_are_accepted_one_by_one(ctx: AppContext) -> None:
@@ -208,6 +257,24 @@ def test_dot_vote_created_here_checks_the_allowance_and_one_vote_per_seat(
     assert vote.results.value.index("待たずに済む") < vote.results.value.index("3レス")
 
 
+def test_the_next_seat_starts_from_an_empty_dot_form(ctx: AppContext) -> None:
+    store = ctx.store
+    start_theme_dot_vote(store, SLUG, "Dots")
+    seats = TableSeats(ctx)
+    vote = ThemeDotVote(ctx, seats)
+    seats.buttons.value = 1
+    vote.dots["matanai"].value = 2  # seat 1 types, then leaves without submitting
+    seats.buttons.value = 2
+    assert vote.used() == 0 and "Dots left: 3 of 3" in vote.remaining.value
+    vote.dots["matanai"].value = 3
+    vote.submit_button.click()
+    seats.buttons.value = 3
+    assert vote.used() == 0 and vote.own.value == "" and vote.message.value == ""
+    seats.buttons.value = 2  # seat 2 comes back: its own stored dots, read-only
+    assert vote.used() == 0
+    assert "Seat 2 has already placed its dots: 待たずに済む 3." in vote.own.value
+
+
 def test_dot_vote_prepared_by_the_facilitator_hides_results_until_close(
     ctx: AppContext,
 ) -> None:
@@ -275,11 +342,13 @@ def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
         assert "子どもを連れて待たずに済む" in app_b.cards.listing.value
         assert "観光客" in app_b.stakeholders.listing.value
         assert "観光客" in [label for label, _ in app_b.cards.stakeholder.options]
-        assert any("子どもを連れて" in label for label, _ in app_b.themes.card_select.options)
+        assert any(
+            "子どもを連れて" in toggle.description for toggle in app_b.themes.card_toggles.values()
+        )
         app_b.themes.theme_name.value = "Kids"
         app_b.themes.create_button.click()
         feed_a.poll_once()
-        assert "Kids" in [label for label, _ in app_a.themes.target.options]
+        assert "Kids（0枚）" in [b.description for b in app_a.themes.theme_buttons.values()]
         assert app_a.tabs.get_title(0) == "うれしさ" and app_b.tabs.get_title(0) == "Happiness"
     finally:
         other_store.close()
@@ -347,22 +416,23 @@ def test_dots_cast_on_another_screen_update_the_tally_after_a_poll(ctx: AppConte
     assert "Votes so far: 1" in vote.results.value and "<table" in vote.results.value
 
 
-def test_selecting_cards_points_move_to_at_the_theme_they_resemble(ctx: AppContext) -> None:
+def test_picking_cards_lights_up_the_theme_they_resemble(ctx: AppContext) -> None:
     store = ctx.store
     store.add_theme(SLUG, "紙をなくす", key="kami")
     for text in ("窓口で待ちたくない", "FAXをなくす", "観光案内"):
         store.add_card(SLUG, text, stakeholder="kosodate")
     grouping = ThemeGrouping(ctx)
     ids = {c.text: c.id for c in store.cards(SLUG)}
-    grouping.target.value = "kami"
-    grouping.card_select.value = (ids["窓口で待ちたくない"],)
-    assert grouping.target.value == "matanai"  # like the theme 待たずに済む
+    tap(grouping, ids["窓口で待ちたくない"])
+    assert grouping.suggested == "matanai"  # like the theme 待たずに済む
+    assert grouping.theme_buttons["matanai"].button_style == "info"
+    assert grouping.theme_buttons["kami"].button_style == ""
     assert "a suggestion" in grouping.hint.value
-    grouping.card_select.value = (ids["FAXをなくす"],)
-    assert grouping.target.value == "kami"
-    grouping.card_select.value = (ids["観光案内"],)  # like no theme: left as it was
-    assert grouping.target.value == "kami" and grouping.hint.value == ""
-    grouping.card_select.value = (ids["窓口で待ちたくない"], ids["FAXをなくす"])
+    tap(grouping, ids["窓口で待ちたくない"], ids["FAXをなくす"])
+    assert grouping.suggested == "kami"
+    tap(grouping, ids["FAXをなくす"], ids["観光案内"])  # like no theme: nothing lit
+    assert grouping.suggested is None and grouping.hint.value == ""
+    tap(grouping, ids["観光案内"], ids["窓口で待ちたくない"], ids["FAXをなくす"])
     assert grouping.hint.value == ""  # the cards disagree: no suggestion
     assert {c.theme for c in store.cards(SLUG)} == {None}  # nothing moved by itself
 

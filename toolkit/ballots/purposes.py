@@ -53,3 +53,32 @@ def start_theme_dot_vote(store: Store, slug: str, title: str) -> Ballot:
         visibility="live",
     )
     return store.open_ballot(slug, key)
+
+
+PURPOSE_PHASES: dict[str, tuple[str, ...]] = {
+    "themes": ("happiness",),
+    "method": ("method",),
+    "weights": ("method",),
+    "town_meeting": ("town_meeting",),
+}
+"""The phases a ballot of each purpose serves; a purpose not listed ("other") serves none,
+so an open ballot of it is always worth a word when the phase changes."""
+
+
+def ballots_left_open(ballots: Collection[Ballot], phase: str) -> list[Ballot]:
+    """The open ballots that do not serve ``phase``: moving the room to ``phase`` would leave
+    them open (the theme dot vote still taking dots during the town meeting), so the console
+    asks first.
+
+    >>> from toolkit.model import Ballot
+    >>> dots = Ballot(
+    ...     1, "theme-dots", "Dots", "themes", "dot_votes", ("a",), {}, "live", "open", False
+    ... )
+    >>> [b.key for b in ballots_left_open([dots], "town_meeting")]
+    ['theme-dots']
+    >>> ballots_left_open([dots], "happiness")
+    []
+    """
+    return [
+        b for b in ballots if b.status == "open" and phase not in PURPOSE_PHASES.get(b.purpose, ())
+    ]
