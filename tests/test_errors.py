@@ -24,7 +24,7 @@ from toolkit.export.imports import ImportProblem, ImportProblemsError
     "error",
     [
         DuplicateVoteError("duplicate_vote", ballot="town"),
-        BallotClosedError("ballot_not_open", key="town", status="closed"),
+        BallotClosedError("ballot_not_open", ballot="town", status="closed"),
         NotEligibleError("vote_not_eligible", ballot="town", channel="device"),
         NotFoundError("not_found_participant"),
         InvalidInputError("invalid_category", value="x", allowed="resident"),

@@ -22,6 +22,10 @@ from widgets.live import LiveFeed
 
 RATINGS = range(1, 6)
 _WIDE = {"description_width": "initial"}
+# Whole labels, never "…": ipywidgets gives a button 148 px and a select 300 px, description
+# included, which cut off Japanese labels and the names in the multi-selects.
+_BUTTON = {"width": "auto"}
+_SELECT = {"width": "36em", "max_width": "100%"}
 
 
 def gap_text(gap: int | None) -> str:
@@ -52,13 +56,22 @@ class IssueLinker(LivePanel):
             layout=ipywidgets.Layout(width="36em", height="4em"),
         )
         self.link_themes = ipywidgets.SelectMultiple(
-            description=self._("table_issue_themes"), rows=6, style=_WIDE
+            description=self._("table_issue_themes"),
+            rows=6,
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.link_stakeholders = ipywidgets.SelectMultiple(
-            description=self._("table_issue_stakeholders"), rows=6, style=_WIDE
+            description=self._("table_issue_stakeholders"),
+            rows=6,
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.add_button = ipywidgets.Button(
-            description=self._("table_issue_add"), button_style="primary", icon="plus"
+            description=self._("table_issue_add"),
+            button_style="primary",
+            icon="plus",
+            layout=ipywidgets.Layout(**_BUTTON),
         )
         self.add_button.on_click(self._guard(self._add))
         # rate current vs ideal
@@ -72,27 +85,47 @@ class IssueLinker(LivePanel):
             (self._(f"table_rating_{n}"), n) for n in RATINGS
         ]
         self.current = ipywidgets.Dropdown(
-            options=scale, value=0, description=self._("table_rate_current"), style=_WIDE
+            options=scale,
+            value=0,
+            description=self._("table_rate_current"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.ideal = ipywidgets.Dropdown(
-            options=scale, value=0, description=self._("table_rate_ideal"), style=_WIDE
+            options=scale,
+            value=0,
+            description=self._("table_rate_ideal"),
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.gap = ipywidgets.HTML()
         self.current.observe(self._show_gap, names=["value"])
         self.ideal.observe(self._show_gap, names=["value"])
         self.rate_button = ipywidgets.Button(
-            description=self._("table_rate_save"), button_style="primary", icon="save"
+            description=self._("table_rate_save"),
+            button_style="primary",
+            icon="save",
+            layout=ipywidgets.Layout(**_BUTTON),
         )
         self.rate_button.on_click(self._guard(self._rate))
         # change the links of the chosen issue
         self.edit_themes = ipywidgets.SelectMultiple(
-            description=self._("table_issue_themes"), rows=6, style=_WIDE
+            description=self._("table_issue_themes"),
+            rows=6,
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.edit_stakeholders = ipywidgets.SelectMultiple(
-            description=self._("table_issue_stakeholders"), rows=6, style=_WIDE
+            description=self._("table_issue_stakeholders"),
+            rows=6,
+            style=_WIDE,
+            layout=ipywidgets.Layout(**_SELECT),
         )
         self.links_button = ipywidgets.Button(
-            description=self._("table_links_save"), button_style="primary", icon="link"
+            description=self._("table_links_save"),
+            button_style="primary",
+            icon="link",
+            layout=ipywidgets.Layout(**_BUTTON),
         )
         self.links_button.on_click(self._guard(self._save_links))
         self.children = [

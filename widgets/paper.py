@@ -40,8 +40,11 @@ class PaperBallotEntry(ipywidgets.VBox):
         self.ctx = ctx
         lang = ctx.lang
         self.message = MessageArea()
+        # Wide enough for a ballot's whole title (ipywidgets' 300 px cuts it off).
         self.ballot = ipywidgets.Dropdown(
-            description=t("paper_ballot_label", lang), style={"description_width": "initial"}
+            description=t("paper_ballot_label", lang),
+            style={"description_width": "initial"},
+            layout=ipywidgets.Layout(width="44em", max_width="100%"),
         )
         self.code = ipywidgets.Text(
             description=t("paper_code_label", lang),
@@ -51,7 +54,10 @@ class PaperBallotEntry(ipywidgets.VBox):
         self.code_hint = ipywidgets.HTML(f"<small>{t('paper_code_hint', lang)}</small>")
         self.marks = ipywidgets.VBox()
         self.enter = ipywidgets.Button(
-            description=t("paper_enter", lang), button_style="primary", icon="check"
+            description=t("paper_enter", lang),
+            button_style="primary",
+            icon="check",
+            layout=ipywidgets.Layout(width="auto"),  # the whole label, never "…"
         )
         self.enter.on_click(guarded(self.message, lang)(self._enter))
         self.counter = ipywidgets.HTML()

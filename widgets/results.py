@@ -31,7 +31,7 @@ from toolkit.summary import ROBUSTNESS_SAMPLES, break_ties, summarize
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import bar_cell, css, fit, format_time, html_table
+from widgets.method import bar_cell, css, fit, html_table
 
 RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
 _WARN = "#a4161a"
@@ -84,7 +84,11 @@ def ranking_chart(ranking: list[dict[str, Any]], lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(field=score, type="quantitative", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y(field=issue, type="nominal", sort=None, axis=alt.Axis(labelLimit=360)),
+            # No y title: the rotated 「課題」 sat on top of the long issue labels, and the
+            # chart's title already says what the bars are.
+            y=alt.Y(
+                field=issue, type="nominal", sort=None, axis=alt.Axis(labelLimit=360, title=None)
+            ),
             color=alt.Color(
                 field=robustness,
                 type="quantitative",
@@ -320,7 +324,7 @@ class ResultsView(ipywidgets.VBox):
                     lang,
                     version=charter["version"],
                     method=method_name(charter["method"], lang),
-                    time=format_time(charter["locked_at"]),
+                    time=self.ctx.format_time(charter["locked_at"]),
                 )
             )
             self.ranking_table.value = self._ranking_html(ranking)
@@ -362,8 +366,10 @@ class ResultsView(ipywidgets.VBox):
                 "results_col_agreement",
             )
         ]
-        explain = _p(t("results_score_explain", lang)) + _p(
-            t("results_robustness_explain", lang, samples=f"{ROBUSTNESS_SAMPLES:,}")
+        explain = (
+            _p(t("results_score_explain", lang))
+            + _p(t("results_robustness_explain", lang, samples=f"{ROBUSTNESS_SAMPLES:,}"))
+            + _p(t("results_agreement_explain", lang))
         )
         return html_table(t("results_title", lang), columns, rows, raw=True) + explain
 

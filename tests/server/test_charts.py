@@ -106,10 +106,14 @@ def test_chart_view_shows_an_error_instead_of_raising() -> None:
     assert "cdn.jsdelivr" not in message  # vl-convert's JavaScript stack is left out
 
 
-def test_heading_escapes_and_shows_both_languages() -> None:
+def test_heading_is_in_one_language_with_a_switch_to_the_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QUERY_STRING", "table=3")
     heading = Heading.from_message("console_title", "en")
     assert "Ureshii facilitator console" in heading.value
-    assert "Ureshii ファシリテーター画面" in heading.value
+    assert "Ureshii ファシリテーター画面" not in heading.value  # no subtitle in the other language
+    assert '<a href="?table=3&amp;lang=ja"' in heading.value and ">日本語</a>" in heading.value
     assert "&lt;b&gt;" in Heading("<b>").value
     with pytest.raises(Exception, match="heading level must be 1 to 6, got 7"):
         Heading("x", level=7)

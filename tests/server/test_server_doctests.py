@@ -13,6 +13,8 @@ MODULES = [
     "toolkit.server.app",
     "toolkit.cli.serve_commands",
     "widgets.heading",
+    "widgets.context",
+    "toolkit.times",
 ]
 
 

@@ -31,6 +31,7 @@ from toolkit.export._common import (
 )
 from toolkit.export.report_charts import RANKING_CHART_TOP, happiness_chart, ranking_chart
 from toolkit.methods.registry import method_name
+from toolkit.times import format_time, workshop_time_zone
 
 _CSS = """
 :root { --accent: #e07a5f; --ink: #222; --muted: #666; --line: #ddd; --calm: #3d405b; }
@@ -111,6 +112,12 @@ def _figure(svg: str, caption: str) -> str:
     return f'<figure role="img" aria-label="{_e(caption)}">{svg}</figure>'
 
 
+def _time(value: str | None, summary: dict[str, Any], lang: str) -> str:
+    """A stored time in the workshop's zone, with its offset (people read the report)."""
+    zone = workshop_time_zone(summary["workshop"]["lang"])
+    return format_time(value, lang, zone=zone) if value else ""
+
+
 def _pct(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
@@ -137,7 +144,9 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
             label(
                 "generated",
                 language,
-                at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                at=format_time(
+                    datetime.now(UTC), language, zone=workshop_time_zone(workshop["lang"])
+                ),
                 version=__version__,
                 format="html",
             )
@@ -223,7 +232,7 @@ def _charter(summary: dict[str, Any], lang: str, names: Names) -> str:
         (label("col_method", lang), method_name(charter["method"], lang)),
         (label("col_tie_break", lang), tie_break_name(charter["tie_break"], lang)),
         (label("col_consent", lang), consent_text(charter["consent"], lang)),
-        (label("col_locked_at", lang), charter["locked_at"]),
+        (label("col_locked_at", lang), _time(charter["locked_at"], summary, lang)),
     ]
     if charter["reason"]:
         facts.append((label("col_reason", lang), charter["reason"]))
@@ -259,7 +268,12 @@ def _charter(summary: dict[str, Any], lang: str, names: Names) -> str:
                 label("col_reason", lang),
             ],
             [
-                [v["version"], method_name(v["method"], lang), v["locked_at"], v["reason"]]
+                [
+                    v["version"],
+                    method_name(v["method"], lang),
+                    _time(v["locked_at"], summary, lang),
+                    v["reason"],
+                ]
                 for v in summary["charter_history"]
             ],
         )
@@ -318,7 +332,8 @@ def _disagreement(summary: dict[str, Any], lang: str) -> str:
         return _section("disagreement", lang, f"<p>{_e(label('disagreement_none', lang))}</p>")
     items = "".join(
         f"<li>{_e(r['rank'])}. {_e(r['title'])} "
-        f'<span class="badge">r_wg {_num(r["agreement_rwg"], 2)}</span></li>'
+        f'<span class="badge">'
+        f"{_e(label('agreement_value', lang, value=_num(r['agreement_rwg'], 2)))}</span></li>"
         for r in divisive
     )
     body = f"<p>{_e(label('disagreement_note', lang))}</p><ul>{items}</ul>"

@@ -19,6 +19,7 @@ from toolkit.export._common import (
     year_text,
 )
 from toolkit.methods.registry import method_name
+from toolkit.times import format_time, workshop_time_zone
 
 
 def escape_cell(value: Any) -> str:
@@ -85,13 +86,15 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
     if charter is None:
         lines.append(label("charter_none", language))
     else:
+        zone = workshop_time_zone(summary["workshop"]["lang"])
+        locked_at = format_time(charter["locked_at"], language, zone=zone)
         lines += [
             f"- {label('col_charter_version', language)}: {charter['version']}",
             f"- {label('col_method', language)}: {method_name(charter['method'], language)}",
             f"- {label('col_tie_break', language)}: "
             f"{tie_break_name(charter['tie_break'], language)}",
             f"- {label('col_consent', language)}: {consent_text(charter['consent'], language)}",
-            f"- {label('col_locked_at', language)}: {charter['locked_at']}",
+            f"- {label('col_locked_at', language)}: {locked_at}",
         ]
         if charter["reason"]:
             lines.append(f"- {label('col_reason', language)}: {escape_cell(charter['reason'])}")
@@ -121,7 +124,8 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         lines.append(label("disagreement_note", language))
         lines.append("")
         lines += [
-            f"- {r['rank']}. {escape_cell(r['title'])} (r_wg {r['agreement_rwg']})"
+            f"- {r['rank']}. {escape_cell(r['title'])} "
+            f"({label('agreement_value', language, value=r['agreement_rwg'])})"
             for r in divisive
         ]
     else:

@@ -1,0 +1,110 @@
+"""Times as people read them: in the workshop's time zone, with the zone and its offset.
+
+The store keeps every time in UTC (SQLite hands it back without a zone). A person reads it in
+the workshop's time zone, and the zone is always written next to it, so a server that runs on
+UTC (a cloud machine, a container) never shows a time that looks local but is not::
+
+    >>> from datetime import datetime, UTC
+    >>> format_time(datetime(2026, 3, 1, 5, 5, tzinfo=UTC), "en", zone=time_zone("Asia/Tokyo"))
+    '2026-03-01 14:05 (JST, UTC+9)'
+
+The zone is the setting ``URESHII_TIME_ZONE`` (an IANA name such as ``Asia/Tokyo`` or
+``Europe/Berlin``); without it, a Japanese workshop's times are in ``Asia/Tokyo`` and any other
+workshop's in the computer's own zone.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from toolkit.errors import InvalidInputError
+from toolkit.i18n import normalize_language, t
+
+ENV_TIME_ZONE = "URESHII_TIME_ZONE"
+"""The workshop's time zone, an IANA name (``Asia/Tokyo``); see :func:`workshop_time_zone`."""
+JAPAN_TIME_ZONE = "Asia/Tokyo"
+"""The zone of a Japanese workshop when ``URESHII_TIME_ZONE`` is not set."""
+
+# Japan has kept +9 without daylight saving since 1951: the zone is exact even on a machine
+# without the IANA database (a slim container without tzdata).
+_JAPAN_FIXED = timezone(timedelta(hours=9), "JST")
+
+
+def time_zone(name: str) -> tzinfo:
+    """The time zone called ``name`` (IANA, e.g. ``Asia/Tokyo``; ``UTC``).
+
+    >>> time_zone("UTC").utcoffset(None)
+    datetime.timedelta(0)
+    """
+    cleaned = name.strip()
+    if cleaned.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(cleaned)
+    except (ZoneInfoNotFoundError, ValueError):
+        if cleaned == JAPAN_TIME_ZONE:
+            return _JAPAN_FIXED
+        raise InvalidInputError("time_zone_unknown", name=name, setting=ENV_TIME_ZONE) from None
+
+
+def workshop_time_zone(workshop_lang: str | None = None) -> tzinfo:
+    """The zone a workshop's times are shown in: ``URESHII_TIME_ZONE`` if set, else
+    ``Asia/Tokyo`` for a Japanese workshop, else this computer's zone. An unknown name in
+    the setting is an :class:`~toolkit.errors.InvalidInputError` that says what to write."""
+    setting = os.environ.get(ENV_TIME_ZONE, "").strip()
+    if setting:
+        return time_zone(setting)
+    if workshop_lang is not None and normalize_language(workshop_lang) == "ja":
+        return time_zone(JAPAN_TIME_ZONE)
+    local = datetime.now().astimezone().tzinfo
+    return local if local is not None else UTC
+
+
+def utc_offset(moment: datetime) -> str:
+    """``UTC+9``, ``UTC+5:30``, ``UTC-3``, ``UTC+0``: the offset of an aware ``moment``.
+
+    >>> utc_offset(datetime(2026, 1, 1, tzinfo=time_zone("Asia/Kolkata")))
+    'UTC+5:30'
+    """
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite's naive times are UTC)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def format_time(
+    value: datetime | str | None,
+    lang: str | None = None,
+    *,
+    zone: tzinfo | None = None,
+    date: bool = True,
+    seconds: bool = False,
+) -> str:
+    """``value`` (a stored UTC time) as a person reads it: in ``zone`` (default: the
+    workshop zone for ``lang``), followed by the zone's name and offset. ``""`` for None.
+
+    >>> from datetime import datetime, UTC
+    >>> tokyo = time_zone("Asia/Tokyo")
+    >>> format_time(datetime(2026, 3, 1, 5, 5, tzinfo=UTC), "ja", zone=tokyo, date=False)
+    '14:05（JST、UTC+9）'
+    """
+    if value is None:
+        return ""
+    language = normalize_language(lang)
+    local = as_utc(value).astimezone(zone if zone is not None else workshop_time_zone(language))
+    pattern = ("%Y-%m-%d " if date else "") + ("%H:%M:%S" if seconds else "%H:%M")
+    name = local.tzname() or ""
+    offset = utc_offset(local)
+    # A zone without a letter abbreviation ("+09", "UTC") is named by its offset alone.
+    if not name or name[0] in "+-" or name.upper() == "UTC":
+        return t("time_with_offset", language, time=local.strftime(pattern), offset=offset)
+    return t("time_with_zone", language, time=local.strftime(pattern), zone=name, offset=offset)
