@@ -24,9 +24,10 @@ PHASES: tuple[Phase, ...] = (
     "town_meeting",
     "export",
 )
-PHONE_PHASES: tuple[Phase, ...] = ("happiness", "method", "scoring", "town_meeting")
-"""Phases in which phones have something of their own to do: happiness cards, the charter's
-consent, scores, town-meeting votes (the phone pages' home, ``participant/templates``)."""
+PHONE_PHASES: tuple[Phase, ...] = ("happiness", "vision", "method", "scoring", "town_meeting")
+"""Phases in which phones have something of their own to do: happiness cards, the vision's
+and the charter's consent, scores, town-meeting votes (the phone pages' home,
+``participant/templates``)."""
 
 
 def phones_invited(phase: str, *, open_ballots: int = 0) -> bool:

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from toolkit import methods
+from toolkit import consent, methods
 from toolkit.ballots import tally
 from toolkit.model import Criterion
 from toolkit.store import Store
@@ -409,11 +409,7 @@ def _vision(store: Store, slug: str, visions: list[Any]) -> dict[str, Any] | Non
         "version": latest.version,
         "text": latest.text,
         "themes": list(latest.themes),
-        "consent": {
-            "responses": len(levels),
-            "blocks": levels.count(0),
-            "levels": {str(n): levels.count(n) for n in range(6)},
-        },
+        "consent": consent.tally(levels).as_record(),
     }
 
 

@@ -19,6 +19,7 @@ room how to join: the QR code, the address and the join code (:class:`~widgets.j
 from __future__ import annotations
 
 import json
+from collections import Counter
 from html import escape
 from typing import Any
 
@@ -26,6 +27,8 @@ import altair as alt
 import ipywidgets
 import pandas as pd
 
+from toolkit.consent import LEVELS as CONSENT_LEVELS
+from toolkit.consent import label as consent_label
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
@@ -38,8 +41,16 @@ from widgets.live import LiveFeed
 
 #: Issues shown in the ranking (the export lists all of them).
 RANKING_TOP = 10
+#: Width of a chart's bars (px): with up to 520 px of labels, a chart fills the board's width
+#: at 1920 × 1080 beside the join panel. A chart's data table stays in the page for screen
+#: readers but takes no room on the projector (``_STYLE``).
+CHART_WIDTH = 860
+HALF_WIDTH = 380
+"""Bars of a chart that shares its row with another part of the phase."""
+NOTE_ROOM = 280
+"""Pixels kept after the bars for the notes a chart writes there (score, robustness, ⚠)."""
 #: Newest happiness cards shown under the map.
-LATEST_CARDS = 8
+LATEST_CARDS = 6
 _ACCENT = "#c8553d"
 _CALM = "#1d4f91"
 
@@ -48,21 +59,24 @@ _STYLE = """
 .ureshii-board, .ureshii-board .widget-html-content {font-size:30px; line-height:1.35;
   color:#111; background:#fff}
 .ureshii-board h1 {font-size:1.6em; margin:.1em 0}
-.ureshii-board h2 {font-size:1.25em; margin:.6em 0 .2em}
+.ureshii-board h2 {font-size:1.25em; margin:.4em 0 .1em}
 .ureshii-board p, .ureshii-board li, .ureshii-board td, .ureshii-board th,
 .ureshii-board caption {font-size:inherit}
 .ureshii-board table {border-collapse:collapse}
 .ureshii-board td, .ureshii-board th {border:1px solid #777; padding:.1em .5em; text-align:left}
-.ureshii-board .ureshii-chart-table {font-size:.8em}
+.ureshii-board .ureshii-chart-data {position:absolute !important; width:1px !important;
+  height:1px !important; padding:0; margin:-1px; overflow:hidden; clip:rect(0 0 0 0);
+  white-space:nowrap; border:0}
 .ureshii-board .ureshii-hidden {font-weight:700; color:#5c2b00; background:#fff3cd;
   padding:.3em .6em; border-left:.3em solid #c8553d}
 .ureshii-board .ureshii-vision {font-size:1.5em; font-weight:700; color:#1d4f91}
-.ureshii-board .ureshii-cards li {margin:.15em 0}
-.ureshii-board .ureshii-join {flex:0 0 auto; margin-left:1em; padding:.2em .6em;
+.ureshii-board .ureshii-cards {columns:2; column-gap:2em; margin:.2em 0; font-size:.85em}
+.ureshii-board .ureshii-cards li {margin:.1em 0; break-inside:avoid}
+.ureshii-board .ureshii-join {flex:0 0 auto; max-width:15em; margin-left:1em; padding:.2em .6em;
   border-left:.2em solid #1d4f91}
 .ureshii-board .ureshii-join p {margin:.1em 0; font-size:.8em}
 .ureshii-board .ureshii-join .ureshii-join-url, .ureshii-board .ureshii-join .ureshii-join-code
-  {font-size:1em; font-weight:700}
+  {font-size:1em; font-weight:700; overflow-wrap:anywhere}
 </style>
 """
 
@@ -100,21 +114,59 @@ def bar_chart(
     value: str,
     colour: str = _CALM,
     counts: bool = False,
+    notes: list[str] | None = None,
+    note: str = "",
+    width: int = CHART_WIDTH,
+    row_height: int = 44,
 ) -> Any:
     """A horizontal bar chart of ``(label, value)`` rows, in the given order; ``counts``
-    labels the axis with whole numbers only (people, votes, cards)."""
+    labels the axis with whole numbers only (people, votes, cards); ``notes`` (one per row,
+    in a column named ``note``) are written after each bar's end."""
     frame = pd.DataFrame(rows, columns=[label, value])
-    axis = alt.Axis(format="d", tickMinStep=1) if counts else alt.Axis()
-    chart = (
-        alt.Chart(frame, title=title)
-        .mark_bar(color=colour)
-        .encode(
-            x=alt.X(f"{value}:Q", axis=axis),
-            y=alt.Y(f"{label}:N", sort=[r[0] for r in rows], title=None),
+    if notes is not None:
+        frame[note] = notes
+    axis = alt.Axis(tickCount=6, labelOverlap=True)
+    if counts:
+        axis = alt.Axis(format="d", tickMinStep=1, tickCount=6, labelOverlap=True)
+    base = alt.Chart(frame, title=title).encode(
+        x=alt.X(f"{value}:Q", axis=axis),
+        y=alt.Y(f"{label}:N", sort=[r[0] for r in rows], title=None),
+    )
+    chart: Any = base.mark_bar(color=colour)
+    if notes is not None:
+        width -= NOTE_ROOM  # the longest bar's note is written after its end
+        text = base.mark_text(align="left", dx=8, fontSize=22, color="#111").encode(
+            text=alt.Text(f"{note}:N")
         )
-        .properties(width=760, height=max(80, 44 * len(rows)))
+        chart = alt.layer(chart, text)
+    chart = chart.properties(
+        width=width,
+        height=max(80, row_height * len(rows)),
+        padding={"left": 5, "top": 5, "bottom": 5, "right": NOTE_ROOM if notes else 30},
     )
     return _big(chart)
+
+
+def tied_ranks(ranking: list[dict[str, Any]]) -> set[int]:
+    """The ranks that more than one issue shares (a tie the charter's tie-break left open).
+
+    >>> sorted(tied_ranks([{"rank": 1}, {"rank": 2}, {"rank": 2}, {"rank": 2}, {"rank": 5}]))
+    [2]
+    """
+    seen = Counter(int(row["rank"]) for row in ranking)
+    return {rank for rank, count in seen.items() if count > 1}
+
+
+def rank_text(rank: int, tied: set[int], lang: str) -> str:
+    """``"2"``, or ``"=2 (tie)"`` for a shared rank."""
+    return t("board_rank_tied", lang, rank=rank) if rank in tied else str(rank)
+
+
+def rank_label(row: dict[str, Any], tied: set[int], lang: str) -> str:
+    """``"1. Title"``; a shared rank is marked: ``"=2. Title (tie)"``."""
+    if row["rank"] in tied:
+        return t("board_rank_label_tied", lang, rank=row["rank"], title=row["title"])
+    return f"{row['rank']}. {row['title']}"
 
 
 def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
@@ -142,22 +194,26 @@ def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
             color=alt.Color(f"{cards}:Q", scale=alt.Scale(scheme="oranges")),
         )
         .properties(
-            width=max(300, 110 * len(grid["themes"])),
-            height=max(80, 44 * len(rows) // max(1, len(grid["themes"]))),
+            width=max(300, 72 * len(grid["themes"])),
+            height=max(80, 38 * len(rows) // max(1, len(grid["themes"]))),
         )
     )
     return _big(chart)
 
 
-def consent_chart(levels: dict[str, int], lang: str, title: str) -> Any:
-    """Fist of five: how many people showed 0 (block) … 5 fingers."""
-    rows = [(t(f"board_level_{n}", lang), float(levels.get(str(n), 0))) for n in range(6)]
+def consent_chart(
+    levels: dict[str, int], lang: str, title: str, *, width: int = CHART_WIDTH
+) -> Any:
+    """Fist of five: how many people showed 5 (full support) … 0 (block) fingers."""
+    rows = [(consent_label(n, lang), float(levels.get(str(n), 0))) for n in CONSENT_LEVELS]
     return bar_chart(
         rows,
         title=title,
         label=t("board_col_level", lang),
         value=t("board_col_people", lang),
         counts=True,
+        width=width,
+        row_height=34,
     )
 
 
@@ -179,6 +235,8 @@ class ProjectorBoard(ipywidgets.VBox):
         self.phase = ""
         self._charts: dict[str, ChartView] = {}
         self._texts: dict[str, ipywidgets.HTML] = {}
+        self._rows: dict[str, ipywidgets.HBox] = {}
+        self._columns: dict[str, ipywidgets.VBox] = {}
         self._specs: dict[str, str] = {}
         self.header = ipywidgets.HTML()
         self.panel = ipywidgets.VBox(layout=ipywidgets.Layout(flex="1 1 auto"))
@@ -212,18 +270,48 @@ class ProjectorBoard(ipywidgets.VBox):
             widget.value = html
         return widget
 
+    def _row(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.HBox:
+        """A row of widgets side by side (kept, so a redraw changes only its children)."""
+        row = self._rows.get(name)
+        if row is None:
+            layout = ipywidgets.Layout(align_items="flex-start", grid_gap="1.5em")
+            row = self._rows[name] = ipywidgets.HBox(layout=layout)
+        if tuple(children) != row.children:
+            row.children = tuple(children)
+        return row
+
     def _on_events(self, events: list[Event]) -> None:
         self.refresh()
+
+    def chart_views(self) -> list[ChartView]:
+        """The charts the current phase shows, in reading order (rows included)."""
+        found: list[ChartView] = []
+
+        def walk(children: tuple[ipywidgets.Widget, ...]) -> None:
+            for child in children:
+                if isinstance(child, ChartView):
+                    found.append(child)
+                elif isinstance(child, ipywidgets.Box):
+                    walk(child.children)
+
+        walk(self.panel.children)
+        return found
 
     @property
     def text(self) -> str:
         """Everything the board shows as text (for tests and screen readers' sake)."""
         parts = [self.header.value]
-        for child in self.panel.children:
-            if isinstance(child, ChartView):
-                parts.append(child._table.value)
-            elif isinstance(child, ipywidgets.HTML):
-                parts.append(child.value)
+
+        def read(children: tuple[ipywidgets.Widget, ...]) -> None:
+            for child in children:
+                if isinstance(child, ChartView):
+                    parts.append(child._table.value)
+                elif isinstance(child, ipywidgets.HTML):
+                    parts.append(child.value)
+                elif isinstance(child, ipywidgets.Box):
+                    read(child.children)
+
+        read(self.panel.children)
         return "\n".join(parts)
 
     def refresh(self) -> None:
@@ -288,11 +376,14 @@ class ProjectorBoard(ipywidgets.VBox):
                 value=measure,
                 colour=_ACCENT,
                 counts=True,
+                width=HALF_WIDTH,
             )
             widgets.append(self._chart("themes", chart))
         if summary["cards"]:
             widgets.append(self._chart("map", happiness_chart(summary, lang)))
-        return [*widgets, cards]
+        # The top themes and the map side by side, the newest cards under them in two
+        # columns: the whole phase on one 1920 × 1080 screen beside the join panel.
+        return [self._row("happiness_top", widgets), cards]
 
     def _panel_vision(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         lang = self.ctx.lang
@@ -344,7 +435,10 @@ class ProjectorBoard(ipywidgets.VBox):
 
     def _panel_method(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         lang = self.ctx.lang
-        widgets = self._ballots(summary, purposes={"method", "weights"})
+        # The method vote and the weights side by side, the charter and its consent under
+        # them: the whole phase on one 1920 × 1080 screen.
+        ballots = self._ballots(summary, purposes={"method", "weights"}, width=HALF_WIDTH)
+        widgets: list[ipywidgets.Widget] = [self._row("method_ballots", ballots)] if ballots else []
         charters = self.ctx.store.charters(self.ctx.slug)
         if not charters:
             widgets.append(self._html("charter", f"<p>{escape(t('board_no_charter', lang))}</p>"))
@@ -359,16 +453,15 @@ class ProjectorBoard(ipywidgets.VBox):
             levels = {str(n): answers.count(n) for n in range(6)}
             state = t("board_charter_draft", lang, version=charter.version, method=method)
         answers = [int(n) for n, k in levels.items() for _ in range(k)]
-        widgets.append(
-            self._html(
-                "charter", f"<h2>{escape(state)}</h2><p>{escape(consent_line(answers, lang))}</p>"
-            )
+        text = self._html(
+            "charter", f"<h2>{escape(state)}</h2><p>{escape(consent_line(answers, lang))}</p>"
         )
-        widgets.append(
-            self._chart(
-                "charter_consent", consent_chart(levels, lang, t("board_charter_consent", lang))
-            )
+        text.layout.max_width = "520px"  # the consent chart beside it keeps its width
+        chart = self._chart(
+            "charter_consent",
+            consent_chart(levels, lang, t("board_charter_consent", lang), width=HALF_WIDTH),
         )
+        widgets.append(self._row("charter", [text, chart]))
         return widgets
 
     def _panel_scoring(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
@@ -413,9 +506,12 @@ class ProjectorBoard(ipywidgets.VBox):
                 "board_col_divides",
             )
         )
+        tied = tied_ranks(summary["ranking"])
+        names = [rank_label(r, tied, lang) for r in ranking]
         rows = "".join(
             "<tr>"
-            f"<td>{r['rank']}</td><td>{escape(r['title'])}</td><td>{r['score']:.2f}</td>"
+            f"<td>{escape(rank_text(r['rank'], tied, lang))}</td>"
+            f"<td>{escape(r['title'])}</td><td>{r['score']:.2f}</td>"
             f"<td>{round(100 * r['robustness'])}%</td>"
             f"<td>{'⚠ ' + escape(t('board_divides', lang)) if r['divides_group'] else ''}</td>"
             "</tr>"
@@ -424,37 +520,53 @@ class ProjectorBoard(ipywidgets.VBox):
         caption = escape(
             t("board_ranking_caption", lang, top=len(ranking), total=len(summary["ranking"]))
         )
+        # The table says what the chart shows, for screen readers; the projector shows the
+        # chart, whose notes carry the robustness and the ⚠ (explained under it).
         table = (
-            f"<table><caption>{caption}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            f'<div class="ureshii-chart-data"><table class="ureshii-chart-table">'
+            f"<caption>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
         )
         note = f"<p><small>{escape(t('board_ranking_note', lang))}</small></p>"
-        bars = [(f"{r['rank']}. {r['title']}", round(float(r["score"]), 3)) for r in ranking]
+        bars = [(name, round(float(r["score"]), 3)) for name, r in zip(names, ranking, strict=True)]
+        notes = [
+            f"{r['score']:.2f} · {round(100 * r['robustness'])}%"
+            + (" ⚠" if r["divides_group"] else "")
+            for r in ranking
+        ]
         chart = bar_chart(
             bars,
             title=t("board_ranking", lang),
             label=t("board_col_issue", lang),
             value=t("board_col_score", lang),
+            notes=notes,
+            note=t("board_col_note", lang),
         )
-        return [self._chart("ranking", chart), self._html("ranking", table + note)]
+        return [self._chart("ranking", chart), self._html("ranking", note + table)]
 
     def _panel_town_meeting(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
-        widgets = self._ballots(summary, purposes={"town_meeting"})
-        if not widgets:
-            widgets = [
+        several = sum(1 for b in summary["ballots"] if b["purpose"] == "town_meeting") > 1
+        width = HALF_WIDTH if several else CHART_WIDTH  # side by side, to fit one screen
+        ballots = self._ballots(summary, purposes={"town_meeting"}, width=width)
+        if several:
+            return [self._row("town_ballots", ballots)]
+        if not ballots:
+            ballots = [
                 self._html("ballots_none", f"<p>{escape(t('board_no_ballots', self.ctx.lang))}</p>")
             ]
-        return widgets
+        return ballots
 
     def _panel_export(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         return self._panel_results(summary)
 
-    def _ballots(self, summary: dict[str, Any], purposes: set[str]) -> list[ipywidgets.Widget]:
-        """Each ballot of ``purposes``: title, state, votes, and the tally — or, for a ballot
-        hidden until it closes, only that votes are coming in."""
+    def _ballots(
+        self, summary: dict[str, Any], purposes: set[str], *, width: int = CHART_WIDTH
+    ) -> list[ipywidgets.Widget]:
+        """Each ballot of ``purposes`` as one column: title, state, votes, and the tally —
+        or, for a ballot hidden until it closes, only that votes are coming in."""
         lang = self.ctx.lang
         names = _names(summary, lang)
-        widgets: list[ipywidgets.Widget] = []
+        columns: list[ipywidgets.Widget] = []
         for entry in summary["ballots"]:
             if entry["purpose"] not in purposes:
                 continue
@@ -463,33 +575,42 @@ class ProjectorBoard(ipywidgets.VBox):
             head = f"<h2>{escape(entry['title'])}</h2>" + _p(
                 "board_ballot_state", lang, status=status, votes=entry["votes"]
             )
+            parts: list[ipywidgets.Widget] = []
             if entry["status"] == "draft":
                 head += f"<p>{escape(t('board_ballot_not_open', lang))}</p>"
-                widgets.append(self._html(f"ballot:{key}", head))
-                continue
-            if entry["tally"] is None and not entry["results_visible"]:
+            elif entry["tally"] is None and not entry["results_visible"]:
                 hidden = escape(t("board_results_hidden", lang, votes=entry["votes"]))
                 head += f'<p class="ureshii-hidden" role="status">{hidden}</p>'
-                widgets.append(self._html(f"ballot:{key}", head))
-                continue
-            if entry["tally"] is None:
+            elif entry["tally"] is None:
                 head += f"<p>{escape(t('board_no_votes', lang))}</p>"
-                widgets.append(self._html(f"ballot:{key}", head))
-                continue
-            points = entry["tally"]["points"]
-            rows = [(names.get(o, o), float(points.get(o, 0))) for o in entry["tally"]["order"]]
-            rows += [
-                (names.get(o, o), float(points.get(o, 0)))
-                for o in entry["options"]
-                if o not in entry["tally"]["order"]
-            ]
-            chart = bar_chart(
-                rows,
-                title=entry["title"],
-                label=t("board_col_option", lang),
-                value=t("board_col_points", lang),
-                colour=_ACCENT,
-            )
-            widgets.append(self._html(f"ballot:{key}", head))
-            widgets.append(self._chart(f"ballot:{key}", chart))
-        return widgets
+            else:
+                points = entry["tally"]["points"]
+                order = entry["tally"]["order"]
+                rows = [(names.get(o, o), float(points.get(o, 0))) for o in order]
+                rows += [
+                    (names.get(o, o), float(points.get(o, 0)))
+                    for o in entry["options"]
+                    if o not in order
+                ]
+                chart = bar_chart(
+                    rows,
+                    title=entry["title"],
+                    label=t("board_col_option", lang),
+                    value=t("board_col_points", lang),
+                    colour=_ACCENT,
+                    counts=all(value == int(value) for _, value in rows),
+                    width=width,
+                )
+                parts.append(self._chart(f"ballot:{key}", chart))
+            parts.insert(0, self._html(f"ballot:{key}", head))
+            columns.append(self._column(f"ballot:{key}", parts))
+        return columns
+
+    def _column(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.VBox:
+        """Widgets one under the other (kept, so a redraw changes only its children)."""
+        column = self._columns.get(name)
+        if column is None:
+            column = self._columns[name] = ipywidgets.VBox()
+        if tuple(children) != column.children:
+            column.children = tuple(children)
+        return column

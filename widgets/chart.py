@@ -63,6 +63,7 @@ class ChartView(ipywidgets.VBox):
     def __init__(self, chart: ChartLike | None = None, *, lang: str | None = None, **kwargs: Any):
         self._image = ipywidgets.HTML()
         self._table = ipywidgets.HTML()
+        self._table.add_class("ureshii-chart-data")  # a board keeps it for screen readers only
         super().__init__(children=[self._image, self._table], **kwargs)
         self.add_class("ureshii-chart")
         self.observe(self._render, names=["chart", "lang"])

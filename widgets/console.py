@@ -24,8 +24,14 @@ from urllib.parse import urlsplit
 
 import ipywidgets
 
+from toolkit import consent
 from toolkit.ballots import BALLOT_RULES, ballot_rule, rule_name
-from toolkit.ballots.purposes import THEME_DOTS, start_theme_dot_vote, theme_ballot
+from toolkit.ballots.purposes import (
+    THEME_DOTS,
+    ballots_left_open,
+    start_theme_dot_vote,
+    theme_ballot,
+)
 from toolkit.errors import UreshiiError
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
@@ -34,7 +40,8 @@ from toolkit.server.tables import ENV_TABLE_LINK_KEY, table_link
 from toolkit.store import Store
 from toolkit.store.schema import MAX_TABLES
 from toolkit.workshop_file import WorkshopFileProblems
-from widgets.context import ENV_WORKSHOP, AppContext
+from widgets.confirm import ConfirmButton
+from widgets.context import ENV_WORKSHOP, AppContext, language_from_query
 from widgets.export_panel import ExportPanel
 from widgets.feedback import MessageArea, guarded
 from widgets.join import ENV_JOIN_URL, JoinPanel, qr_svg
@@ -152,6 +159,13 @@ def phase_timer(started: datetime | None, minutes: int | None, now: datetime) ->
     return PhaseTimer(as_utc(started), minutes, max(0, elapsed))
 
 
+def quoted_titles(titles: list[str], lang: str) -> str:
+    """``["Dots", "Town"]`` → ``“Dots”, “Town”`` (``「Dots」、「Town」`` in Japanese)."""
+    if lang == "ja":
+        return "、".join(f"「{title}」" for title in titles)
+    return ", ".join(f"“{title}”" for title in titles)
+
+
 def clock(seconds: int) -> str:
     """``754`` → ``"12:34"`` (minutes may exceed 59)."""
     minutes, secs = divmod(abs(int(seconds)), 60)
@@ -191,7 +205,28 @@ class PhaseStepper(ipywidgets.VBox):
         )
         self.jump_button = _button(description=t("console_phase_go", lang))
         self.restart_button = _button(description=t("console_timer_restart", lang), icon="clock-o")
+        # Moving on while votes of another phase are open: say which, and offer to close them.
+        self.pending_phase: str | None = None
+        self.left_open_text = ipywidgets.HTML()
+        self.close_and_go = _button(
+            description=t("console_phase_close_and_go", lang), icon="stop", button_style="danger"
+        )
+        self.keep_and_go = _button(
+            description=t("console_phase_keep_and_go", lang), icon="arrow-right"
+        )
+        self.cancel_go = _button(description=t("confirm_cancel", lang))
+        self.left_open = ipywidgets.VBox(
+            [
+                self.left_open_text,
+                ipywidgets.HBox([self.close_and_go, self.keep_and_go, self.cancel_go]),
+            ],
+            layout=ipywidgets.Layout(display="none"),
+        )
+        self.left_open.add_class("ureshii-phase-warning")
         act = guarded(self.message, lang)
+        self.close_and_go.on_click(act(lambda _b: self.continue_to_pending(close=True)))
+        self.keep_and_go.on_click(act(lambda _b: self.continue_to_pending(close=False)))
+        self.cancel_go.on_click(act(lambda _b: self.forget_pending()))
         self.previous_button.on_click(act(lambda _b: self.step(-1)))
         self.next_button.on_click(act(lambda _b: self.step(+1)))
         self.jump_button.on_click(act(lambda _b: self.go_to(self.jump.value)))
@@ -205,6 +240,7 @@ class PhaseStepper(ipywidgets.VBox):
                 self.steps,
                 ipywidgets.HBox([self.timer, self.restart_button]),
                 controls,
+                self.left_open,
                 self.message,
             ],
             **kwargs,
@@ -226,9 +262,50 @@ class PhaseStepper(ipywidgets.VBox):
         self.go_to(self.plan[index].id)
 
     def go_to(self, phase: str | None) -> None:
+        """Move the room to ``phase``; if votes that do not serve it are still open, first
+        ask whether to close them (:func:`toolkit.ballots.purposes.ballots_left_open`)."""
         if not phase:
             self.message.show(t("console_phase_choose", self.ctx.lang), "info")
             return
+        left = ballots_left_open(self.ctx.store.ballots(self.ctx.slug), phase)
+        if left and phase != self.phase:  # restarting the timer leaves the room where it is
+            self.pending_phase = phase
+            warning = t(
+                "console_phase_open_ballots",
+                self.ctx.lang,
+                phase=phase_name(phase, self.ctx.lang),
+                ballots=quoted_titles([b.title for b in left], self.ctx.lang),
+            )
+            self.left_open_text.value = f'<p role="alert">⚠ {escape(warning)}</p>'
+            self.left_open.layout.display = "flex"
+            self.message.clear()
+            return
+        self._move(phase)
+
+    def continue_to_pending(self, *, close: bool) -> None:
+        """Go on to the phase that was asked for, closing the votes left open first or not."""
+        phase = self.pending_phase
+        if phase is None:
+            return
+        closed = []
+        if close:
+            for ballot in ballots_left_open(self.ctx.store.ballots(self.ctx.slug), phase):
+                closed.append(self.ctx.store.close_ballot(self.ctx.slug, ballot.key).title)
+        self.forget_pending()
+        self._move(phase)
+        if closed:
+            names = quoted_titles(closed, self.ctx.lang)
+            now = t("console_phase_now", self.ctx.lang, phase=phase_name(phase, self.ctx.lang))
+            done = t("console_phase_closed_left_open", self.ctx.lang, ballots=names)
+            self.message.show(f"{now} {done}", "success")
+
+    def forget_pending(self) -> None:
+        """Stay in the current phase (the question is withdrawn)."""
+        self.pending_phase = None
+        self.left_open.layout.display = "none"
+
+    def _move(self, phase: str) -> None:
+        self.forget_pending()
         self.ctx.store.set_phase(self.ctx.slug, phase)
         self.refresh()
         self.message.show(
@@ -383,8 +460,15 @@ class TableLinks(ipywidgets.VBox):
                 f'<figure role="img" aria-label="{label}" style="margin:0">'
                 f"{qr_svg(url, 3)}</figure>"
             )
-            revoke = _button(t("console_tables_revoke", lang), icon="ban")
-            revoke.on_click(guarded(self.message, lang)(self._revoker(table)))
+            # A revoked link cannot be brought back: it asks first (widgets/confirm.py).
+            revoke = ConfirmButton(
+                t("console_tables_revoke", lang),
+                question=t("confirm_revoke_link", lang, table=table),
+                confirm=t("confirm_revoke_link_yes", lang),
+                lang=lang,
+                on_confirm=guarded(self.message, lang)(self._revoker(table)),
+                icon="ban",
+            )
             rows.append(ipywidgets.HBox([view, revoke]))
         self.rows.children = tuple(rows)
 
@@ -430,11 +514,8 @@ CHARTER_EVENTS = {"charter_proposed", "charter_amended", "charter_locked", "cons
 
 
 def consent_line(levels: list[int], lang: str) -> str:
-    """``5 answers, 0 blocks; fist of five 0:0 1:0 2:1 3:2 4:1 5:1``."""
-    tally = " ".join(f"{n}:{levels.count(n)}" for n in range(6))
-    return t(
-        "console_consent_tally", lang, responses=len(levels), blocks=levels.count(0), levels=tally
-    )
+    """``5 answers, 0 blocks (fingers → people: 5: 1 · 4: 1 · 3: 2 · 2: 1 · 1: 0 · 0: 0)``."""
+    return consent.summary(levels, lang)
 
 
 class CharterControls(ipywidgets.VBox):
@@ -446,9 +527,18 @@ class CharterControls(ipywidgets.VBox):
         self.charter: MethodCharter | None = None
         self.state = ipywidgets.HTML()
         self.message = MessageArea()
-        self.lock_button = _button(
-            description=t("console_charter_lock", lang), icon="lock", button_style="primary"
+        act = guarded(self.message, lang)
+        # Locking is what scoring relies on: it asks first (widgets/confirm.py).
+        self.locker = ConfirmButton(
+            t("console_charter_lock", lang),
+            question=t("confirm_lock_charter", lang),
+            confirm=t("confirm_lock_charter_yes", lang),
+            lang=lang,
+            on_confirm=act(self.lock),
+            icon="lock",
+            button_style="primary",
         )
+        self.lock_button = self.locker.button
         self.change_button = _button(description=t("console_charter_change", lang), icon="unlock")
         self.reason = ipywidgets.Textarea(
             description=t("console_charter_reason", lang),
@@ -464,8 +554,6 @@ class CharterControls(ipywidgets.VBox):
             [self.reason, ipywidgets.HBox([self.confirm_change, self.cancel_change])],
             layout=ipywidgets.Layout(display="none"),
         )
-        act = guarded(self.message, lang)
-        self.lock_button.on_click(act(self.lock))
         self.change_button.on_click(act(self.ask_reason))
         self.confirm_change.on_click(act(self.propose_change))
         self.cancel_change.on_click(act(self.hide_reason))
@@ -473,7 +561,7 @@ class CharterControls(ipywidgets.VBox):
             children=[
                 section_heading("console_charter_heading", lang),
                 self.state,
-                ipywidgets.HBox([self.lock_button, self.change_button]),
+                ipywidgets.HBox([self.locker, self.change_button]),
                 self.change_form,
                 self.message,
             ],
@@ -577,32 +665,26 @@ class BallotRow(ipywidgets.VBox):
         self.open_button = _button(
             description=t("console_ballot_open", lang), icon="play", button_style="success"
         )
-        self.close_button = _button(
-            description=t("console_ballot_close", lang), icon="stop", button_style="danger"
-        )
         self.release_button = _button(description=t("console_ballot_release", lang), icon="eye")
-        self.confirm_close = _button(
-            description=t("console_ballot_close_confirm", lang), button_style="danger"
-        )
-        self.cancel_close = _button(description=t("console_cancel", lang))
-        self.confirm_text = ipywidgets.HTML(
-            f'<p role="alert">⚠ {escape(t("console_ballot_close_warning", lang))}</p>'
-        )
-        self.confirm = ipywidgets.VBox(
-            [self.confirm_text, ipywidgets.HBox([self.confirm_close, self.cancel_close])],
-            layout=ipywidgets.Layout(display="none"),
-        )
         act = guarded(self.message, lang)
+        # Closing is final: it asks first, the same way in every app (widgets/confirm.py).
+        self.closer = ConfirmButton(
+            t("console_ballot_close", lang),
+            question=t("confirm_close_ballot", lang, title=ballot.title),
+            confirm=t("confirm_close_ballot_yes", lang),
+            lang=lang,
+            on_confirm=act(self.close_vote),
+            icon="stop",
+        )
+        self.close_button = self.closer.button
+        self.confirm, self.confirm_text = self.closer.box, self.closer.question
+        self.confirm_close, self.cancel_close = self.closer.yes, self.closer.cancel
         self.open_button.on_click(act(self.open_vote))
-        self.close_button.on_click(act(self.ask_close))
-        self.confirm_close.on_click(act(self.close_vote))
-        self.cancel_close.on_click(act(self.hide_confirm))
         self.release_button.on_click(act(self.release_results))
         super().__init__(
             children=[
                 self.info,
-                ipywidgets.HBox([self.open_button, self.close_button, self.release_button]),
-                self.confirm,
+                ipywidgets.HBox([self.open_button, self.closer, self.release_button]),
                 self.message,
             ],
             layout=ipywidgets.Layout(border="1px solid #d9d4c7", padding="0 .6em", margin=".3em 0"),
@@ -614,15 +696,8 @@ class BallotRow(ipywidgets.VBox):
         self.message.show(t("console_ballot_opened_ok", self.ctx.lang), "success")
         self.on_change()
 
-    def ask_close(self, _button: object = None) -> None:
-        self.confirm.layout.display = "flex"
-
-    def hide_confirm(self, _button: object = None) -> None:
-        self.confirm.layout.display = "none"
-
     def close_vote(self, _button: object = None) -> None:
         self.ctx.store.close_ballot(self.ctx.slug, self.key)
-        self.confirm.layout.display = "none"
         self.message.show(t("console_ballot_closed_ok", self.ctx.lang), "success")
         self.on_change()
 
@@ -652,14 +727,13 @@ class BallotRow(ipywidgets.VBox):
         )
         with self.hold_sync():
             self.info.value = (
-                f"<p><b>{escape(ballot.title)}</b> <small>({escape(ballot.key)})</small><br>"
+                f"<p><b>{escape(ballot.title)}</b><br>"
                 f"{escape(details)}<br><small>{escape(options)}</small></p>"
             )
             self.open_button.disabled = ballot.status != "draft"
             self.close_button.disabled = ballot.status != "open"
             self.release_button.disabled = ballot.results_visible
-            if ballot.status != "open":
-                self.confirm.layout.display = "none"
+            self.closer.set_question(t("confirm_close_ballot", lang, title=ballot.title))
 
 
 #: A new town-meeting ballot may use every rule; a budget rule takes the issues' costs.
@@ -1016,6 +1090,7 @@ def open_console(lang: str | None = None) -> ipywidgets.VBox:
     Without ``URESHII_DATABASE_URL`` it says how to start one; with an empty store it offers
     the workshop-file form.
     """
+    lang = lang or language_from_query(os.environ.get("QUERY_STRING", ""))
     language = normalize_language(lang)
     if not os.environ.get("URESHII_DATABASE_URL"):
         return ConsoleUnavailable(t("console_no_store", language), language)

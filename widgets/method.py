@@ -7,7 +7,8 @@ Four widgets, used in this order on ``workshops/method.ipynb``:
 - :class:`MethodVote` is the vote on the method: a ballot with purpose "method", rule
   "single", one vote per seat; its tally shows when the ballot's results are visible.
 - :class:`WeightAgreement` chooses the criteria and their weights, by a 100-point allocation
-  per seat (a "points" ballot) or by pairwise comparison (AHP, consistency ratio live).
+  per seat (a "points" ballot), typed in or from pairwise comparisons (AHP, consistency
+  ratio live, submitted as 100 points to the same ballot).
 - :class:`CharterPanel` (facilitator) proposes the charter, runs the consent check
   (fist of five, :class:`ConsentCheck`), locks it, and records later changes as new
   versions with a reason.
@@ -25,20 +26,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 import ipywidgets
 import traitlets
 
-from toolkit import methods
+from toolkit import consent, methods
 from toolkit.ballots import tally
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
 from toolkit.methods.registry import method_name
 from toolkit.model import Ballot, Criterion, Event, MethodCharter
 from toolkit.store import TIE_BREAKS
+from widgets.confirm import ConfirmButton
+from widgets.consent import ConsentLevels
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
@@ -94,6 +96,15 @@ PROJECTOR_CSS = """<style>
 .ureshii-app .ureshii-card dt { font-weight: bold; margin-top: .3em; float: none;
   width: auto; text-align: left; }
 .ureshii-app .ureshii-card dd { margin: 0 0 0 1em; float: none; }
+.ureshii-app .ureshii-ahp-pair { border-top: 1px solid #e6e1d3; padding-top: .4em; }
+.ureshii-app .ureshii-ahp-end { width: auto; overflow-wrap: anywhere; }
+.ureshii-app .ureshii-ahp-end .widget-html-content { line-height: 1.3; white-space: normal;
+  font-weight: 600; }
+.ureshii-app .ureshii-ahp-end-left .widget-html-content { text-align: right;
+  padding-right: .6em; }
+.ureshii-app .ureshii-ahp-end-right .widget-html-content { text-align: left;
+  padding-left: .6em; }
+.ureshii-app .ureshii-ahp-slider { width: auto; }
 </style>"""
 
 
@@ -132,16 +143,6 @@ def bar_cell(share: float, text: str) -> str:
         f'<span aria-hidden="true" style="display:inline-block;width:{width:.2f}em;'
         f'height:.8em;background:#e07a5f;margin-right:.4em"></span>{escape(text)}'
     )
-
-
-def format_time(value: datetime | str | None) -> str:
-    """A stored time (UTC; SQLite returns it without a zone) in this computer's zone."""
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def percent(weight: float) -> str:
@@ -250,17 +251,9 @@ def tie_break_name(tie_break: str, lang: str) -> str:
     return t(f"method_tie_{tie_break}", lang) if tie_break in TIE_BREAKS else tie_break
 
 
-def consent_text(consent: Mapping[str, Any], lang: str) -> str:
+def consent_text(record: Mapping[str, Any], lang: str) -> str:
     """A locked charter's consent record in one line (answers, blocks, each level)."""
-    levels = consent.get("levels") or {}
-    spread = ", ".join(f"{n}: {levels.get(str(n), 0)}" for n in range(6))
-    return t(
-        "method_consent_record",
-        lang,
-        responses=consent.get("responses", 0),
-        blocks=consent.get("blocks", 0),
-        levels=spread,
-    )
+    return consent.summary(consent.tally_from_record(record), lang)
 
 
 def charter_card(charter: MethodCharter, title: str, names: Mapping[str, str], lang: str) -> str:
@@ -302,18 +295,25 @@ class _BallotControls(ipywidgets.HBox):
         self.open_button = ipywidgets.Button(
             description=t("method_ballot_open_button", lang), icon="play", button_style="success"
         )
-        self.close_button = ipywidgets.Button(
-            description=t("method_ballot_close_button", lang), icon="stop", button_style="warning"
+        # Closing is final: it asks first, as everywhere (widgets/confirm.py).
+        self.closer = ConfirmButton(
+            t("method_ballot_close_button", lang),
+            question=t("confirm_close_ballot", lang, title=ctx.store.ballot(ctx.slug, key).title),
+            confirm=t("confirm_close_ballot_yes", lang),
+            lang=lang,
+            on_confirm=guarded(area, lang)(self._close),
+            icon="stop",
+            button_style="warning",
         )
+        self.close_button = self.closer.button
         self.release_button = ipywidgets.Button(
             description=t("method_ballot_release_button", lang), icon="eye"
         )
         for button in (self.open_button, self.close_button, self.release_button):
             fit(button)
         self.open_button.on_click(guarded(area, lang)(self._open))
-        self.close_button.on_click(guarded(area, lang)(self._close))
         self.release_button.on_click(guarded(area, lang)(self._release))
-        super().__init__(children=[self.open_button, self.close_button, self.release_button])
+        super().__init__(children=[self.open_button, self.closer, self.release_button])
 
     def _open(self, _: object = None) -> None:
         self.ctx.store.open_ballot(self.ctx.slug, self.key)
@@ -431,7 +431,13 @@ class MethodVote(ipywidgets.VBox):
         self.add_class("ureshii-method-vote")
         self.ballot = ballot
         feed.subscribe(self._on_events, kinds=BALLOT_EVENTS)
+        seats.on_change(self._clear_choice)
         self.refresh()
+
+    def _clear_choice(self) -> None:
+        """Another person sat down: no method is chosen for them."""
+        self.choice.value = None
+        self.messages.clear()
 
     @property
     def winner(self) -> str | None:
@@ -522,9 +528,11 @@ class WeightAgreement(ipywidgets.VBox):
 
     ``proposal`` (Python only) holds the group's current proposal, one weight per criterion
     of the workshop (0 for criteria left out), summing to 1; ``proposal_rules`` says how it
-    was reached (it goes into the charter's ``rules``, on the record). In "points" mode the
-    proposal is the mean of the seats' allocations once the ballot's results are visible; in
-    "ahp" mode it is the AHP weights of the comparisons on this screen.
+    was reached (it goes into the charter's ``rules``, on the record). Both modes fill the
+    same "points" ballot, one answer per seat: "points" takes a 100-point allocation typed in,
+    "ahp" takes pairwise comparisons and submits their AHP weights as 100 points (largest
+    remainder, :func:`toolkit.methods.allocate_points`). The proposal is the mean of the
+    seats' allocations once the ballot's results are visible, whichever form each person used.
     """
 
     proposal = traitlets.Dict().tag(sync=False)
@@ -594,25 +602,39 @@ class WeightAgreement(ipywidgets.VBox):
         self.ballot_status = ipywidgets.HTML()
         self.controls = _BallotControls(ctx, self.ballot.key, self.messages, self.refresh)
         self.points_list = ipywidgets.VBox()
-        points_children: list[ipywidgets.Widget] = [
-            ipywidgets.HTML(_paragraph(t("method_points_help", lang))),
-            self.ballot_status,
-        ]
-        if facilitator:
-            points_children.append(self.controls)
-        points_children += [self.points_list, self.points_total, self.points_submit]
-        self.points_panel = ipywidgets.VBox(points_children)
+        self.points_panel = ipywidgets.VBox(
+            [
+                ipywidgets.HTML(_paragraph(t("method_points_help", lang))),
+                self.points_list,
+                self.points_total,
+                self.points_submit,
+            ]
+        )
 
-        # pairwise comparison (AHP)
+        # pairwise comparison (AHP): one person's comparisons, submitted as 100 points to the
+        # same ballot, so the group's mean counts AHP and points answers alike.
         self.sliders: dict[tuple[str, str], ipywidgets.SelectionSlider] = {}
         self._slider_labels: dict[tuple[str, str], ipywidgets.HTML] = {}
+        self._pair_rows: dict[tuple[str, str], ipywidgets.VBox] = {}
+        self._end_layout = ipywidgets.Layout(flex="0 1 11em", min_width="5em")
         self.pairs_box = ipywidgets.VBox()
         self.ahp_status = ipywidgets.HTML()
+        self.ahp_points = ipywidgets.HTML()
+        self.ahp_submit = ipywidgets.Button(
+            description=t("method_ahp_submit", lang), icon="check", button_style="primary"
+        )
+        fit(self.ahp_submit)
+        self.ahp_submit.on_click(guarded(self.messages, lang)(self._submit_ahp))
+        # The judgements a person was warned about (CR above 0.10): a second click on the
+        # same judgements submits them anyway; any change asks again.
+        self._inconsistent_warned: tuple[Any, ...] | None = None
         self.ahp_panel = ipywidgets.VBox(
             [
                 ipywidgets.HTML(_paragraph(t("method_ahp_help", lang))),
                 self.pairs_box,
                 self.ahp_status,
+                self.ahp_points,
+                self.ahp_submit,
             ]
         )
 
@@ -625,6 +647,8 @@ class WeightAgreement(ipywidgets.VBox):
                 ipywidgets.HTML(_paragraph(t("method_criteria_prompt", lang))),
                 ipywidgets.HBox(list(self.chosen_boxes.values()), layout={"flex_flow": "row wrap"}),
                 self.mode,
+                self.ballot_status,
+                *([self.controls] if facilitator else []),
                 self.method_area,
                 self.messages,
                 self.proposal_view,
@@ -633,8 +657,16 @@ class WeightAgreement(ipywidgets.VBox):
         )
         self.add_class("ureshii-app")
         self.add_class("ureshii-weights")
+        seats.observe(lambda _: self._reset_ahp_warning(), names=["seat", "table"])
         feed.subscribe(self._on_events, kinds=BALLOT_EVENTS)
+        seats.on_change(self._clear_points)
         self._chosen_changed()
+
+    def _clear_points(self) -> None:
+        """Another person sat down: the points form starts empty, never the last person's."""
+        for box in self.points.values():
+            box.value = 0
+        self.messages.clear()
 
     # -- reading the form
     def chosen(self) -> list[str]:
@@ -654,10 +686,12 @@ class WeightAgreement(ipywidgets.VBox):
         self.points_list.children = [self.points[key] for key in chosen]
         self._build_sliders(chosen)
         self._points_changed()
+        self._reset_ahp_warning()
         self.refresh()
 
     def _mode_changed(self, change: object = None) -> None:
         self.messages.clear()
+        self._build_sliders(self.chosen())
         self.refresh()
 
     def _points_changed(self, change: object = None) -> None:
@@ -676,38 +710,68 @@ class WeightAgreement(ipywidgets.VBox):
         )
 
     def _build_sliders(self, chosen: list[str]) -> None:
-        lang = self.ctx.lang
+        # Built when AHP is first chosen: 15 comparisons are ~200 widget models, which a
+        # table laptop that only uses the 100 points should not have to receive.
+        if self.mode.value != "ahp":
+            return
         rows = []
         for i, a in enumerate(chosen):
             for b in chosen[i + 1 :]:
                 if (a, b) not in self.sliders:
-                    slider = ipywidgets.SelectionSlider(
-                        options=ahp_options(self.names[a], self.names[b], lang),
-                        value=1.0,
-                        description=t("method_ahp_pair", lang, a=self.names[a], b=self.names[b]),
-                        readout=False,
-                        continuous_update=False,
-                        style={"description_width": "16em"},
-                        layout={"width": "95%"},
-                    )
-                    label = ipywidgets.HTML()
-                    self.sliders[(a, b)], self._slider_labels[(a, b)] = slider, label
-                    slider.observe(self._slider_moved, names=["value"])
-                    self._show_judgement((a, b))
-                rows.append(ipywidgets.VBox([self.sliders[(a, b)], self._slider_labels[(a, b)]]))
+                    self._pair_rows[(a, b)] = self._pair_row(a, b)
+                rows.append(self._pair_rows[(a, b)])
         self.pairs_box.children = rows
+
+    def _pair_row(self, a: str, b: str) -> ipywidgets.VBox:
+        """One comparison: ``a`` named at the left end, ``b`` at the right, the words below.
+
+        The names sit in boxes of their own that wrap (never cut off, whatever their length);
+        the slider takes the width in between, so a row fits a 1366-pixel screen.
+        """
+        lang = self.ctx.lang
+        slider = ipywidgets.SelectionSlider(
+            options=ahp_options(self.names[a], self.names[b], lang),
+            value=1.0,
+            description="",
+            tooltip=t("method_ahp_pair", lang, a=self.names[a], b=self.names[b]),
+            readout=False,
+            continuous_update=False,
+            layout={"width": "auto", "flex": "1 1 14em", "min_width": "10em"},
+        )
+        slider.add_class("ureshii-ahp-slider")
+        ends = []
+        for key, side in ((a, "left"), (b, "right")):
+            end = ipywidgets.HTML(
+                f'<span class="ureshii-ahp-end-{side}">{escape(self.names[key])}</span>',
+                layout=self._end_layout,  # one shared model for every end label
+            )
+            end.add_class("ureshii-ahp-end")
+            end.add_class(f"ureshii-ahp-end-{side}")
+            ends.append(end)
+        label = ipywidgets.HTML()
+        self.sliders[(a, b)], self._slider_labels[(a, b)] = slider, label
+        slider.observe(self._slider_moved, names=["value"])
+        self._show_judgement((a, b))
+        line = ipywidgets.HBox(
+            [ends[0], slider, ends[1]], layout={"align_items": "center", "width": "100%"}
+        )
+        row = ipywidgets.VBox([line, label])
+        row.add_class("ureshii-ahp-pair")
+        return row
 
     def _show_judgement(self, pair: tuple[str, str]) -> None:
         slider = self.sliders[pair]
         text = slider.label or ""
-        self._slider_labels[
-            pair
-        ].value = f'<p style="margin:0 0 .6em 1em;font-weight:600">{escape(text)}</p>'
+        self._slider_labels[pair].value = (
+            f'<p class="ureshii-ahp-judgement" style="margin:0 0 .8em;text-align:center;'
+            f'font-weight:600">{escape(text)}</p>'
+        )
 
     def _slider_moved(self, change: dict[str, Any]) -> None:
         for pair, slider in self.sliders.items():
             if slider is change["owner"]:
                 self._show_judgement(pair)
+        self._reset_ahp_warning()
         self.refresh()
 
     def judgements(self) -> dict[tuple[str, str], float]:
@@ -727,13 +791,15 @@ class WeightAgreement(ipywidgets.VBox):
         self.controls.show_state(self.ballot)
         votes = len(self.ctx.store.votes(self.ctx.slug, self.ballot.key))
         self.points_submit.disabled = self.ballot.status != "open"
+        self.ahp_submit.disabled = self.ballot.status != "open" or len(self.chosen()) < 2
         self.ballot_status.value = _paragraph(_status_text(self.ballot, votes, lang))
         if self.mode.value == "points":
             self.method_area.children = [self.points_panel]
-            self._points_proposal()
         else:
             self.method_area.children = [self.ahp_panel]
-            self._ahp_proposal()
+            self._ahp_preview()
+        # Both forms fill the same ballot: the proposal is always the group's mean.
+        self._points_proposal()
 
     def _set_proposal(
         self, weights: dict[str, float] | None, rules: dict[str, Any], source: str
@@ -762,14 +828,14 @@ class WeightAgreement(ipywidgets.VBox):
         caption = t("method_proposal_points_title", lang, votes=votes)
         self.proposal_view.value = weights_table(caption, self.proposal, self.names, lang)
 
-    def _ahp_proposal(self) -> None:
+    def _ahp_preview(self) -> None:
+        """This person's AHP weights, consistency ratio and the 100 points they would submit."""
         lang = self.ctx.lang
         chosen = self.chosen()
         if len(chosen) < 2:
             self.ahp_result = None
             self.ahp_status.value = _paragraph(t("method_ahp_need_two", lang))
-            self.proposal_view.value = ""
-            self._set_proposal(None, {}, "")
+            self.ahp_points.value = ""
             return
         pairs = self.judgements()
         result = methods.ahp_from_pairs(pairs, labels=chosen)
@@ -787,17 +853,78 @@ class WeightAgreement(ipywidgets.VBox):
             f'<p role="status" aria-live="polite" style="font-size:1.15em;font-weight:600;'
             f'color:{colour}">{escape(message)}</p>'
         )
-        rules = {
-            "weights_from": "ahp",
-            "criteria": chosen,
-            "ahp_pairs": [[a, b, v] for (a, b), v in pairs.items()],
-            "ahp_cr": round(cr, 4),
-        }
-        self._set_proposal(weights, rules, t("method_source_ahp", lang, cr=cr_text))
-        caption = t("method_proposal_ahp_title", lang)
-        self.proposal_view.value = weights_table(caption, self.proposal, self.names, lang)
-        if not self.facilitator:  # the comparisons live in this kernel only: say so
-            self.proposal_view.value += _paragraph(t("method_ahp_table_note", lang))
+        points = self.ahp_allocation()
+        rows = [
+            (escape(self.names[key]), bar_cell(value / POINTS_TOTAL, str(value)))
+            for key, value in points.items()
+        ]
+        columns = (t("method_col_criterion", lang), t("method_ahp_col_points", lang))
+        self.ahp_points.value = html_table(
+            t("method_ahp_points_title", lang), columns, rows, raw=True
+        )
+
+    def ahp_allocation(self) -> dict[str, int]:
+        """The AHP weights on this screen as whole points summing to 100 (largest remainder)."""
+        if self.ahp_result is None:
+            return {}
+        return {str(k): v for k, v in methods.allocate_points(self.ahp_result).items()}
+
+    def _reset_ahp_warning(self) -> None:
+        if self._inconsistent_warned is not None:
+            self._inconsistent_warned = None
+            self.ahp_submit.description = t("method_ahp_submit", self.ctx.lang)
+            self.ahp_submit.button_style = "primary"
+
+    def _submit_ahp(self, _: object = None) -> None:
+        """Submit this person's comparisons as a 100-point allocation to the weights ballot.
+
+        A consistency ratio above 0.10 is not refused (a group may knowingly keep a strong
+        view), but the first click only warns and names the comparison to look at again; a
+        second click on the same comparisons submits them.
+        """
+        lang = self.ctx.lang
+        chosen = self.chosen()
+        if len(chosen) < 2:
+            self.messages.show(t("method_ahp_need_two", lang), "error")
+            return
+        self._ahp_preview()
+        result = self.ahp_result
+        assert result is not None  # two or more criteria are chosen
+        cr = result.consistency_ratio
+        # the warning holds for this seat and these answers only
+        judged = (self.seats.seat, tuple(chosen), tuple(sorted(self.judgements().items())))
+        if cr > CR_THRESHOLD and self._inconsistent_warned != judged:
+            pairs = self.judgements()
+            weights = {str(k): float(v) for k, v in result.weights.items()}
+            a, b = most_inconsistent(pairs, weights)
+            self.messages.show(
+                t(
+                    "method_ahp_submit_inconsistent",
+                    lang,
+                    cr=f"{cr:.2f}",
+                    a=self.names[a],
+                    b=self.names[b],
+                ),
+                "error",
+            )
+            self._inconsistent_warned = judged
+            self.ahp_submit.description = t("method_ahp_submit_anyway", lang, cr=f"{cr:.2f}")
+            self.ahp_submit.button_style = "warning"
+            return
+        allocation = self.ahp_allocation()
+        payload = {key: value for key, value in allocation.items() if value}
+        self.ctx.store.cast_vote(self.ctx.slug, self.ballot.key, self.seats.token(), payload)
+        listed = t("wf_list_separator", lang).join(
+            f"{self.names[k]} {v}" for k, v in allocation.items()
+        )
+        self.messages.show(
+            t("method_ahp_stored", lang, seat=self.seats.seat, cr=f"{cr:.2f}", points=listed),
+            "success",
+        )
+        for slider in self.sliders.values():  # the next person starts from "equal"
+            slider.value = 1.0
+        self._reset_ahp_warning()
+        self.refresh()
 
     def _submit_points(self, _: object = None) -> None:
         lang = self.ctx.lang
@@ -840,18 +967,11 @@ class ConsentCheck(ipywidgets.VBox):
         lang = ctx.lang
         self.names = {c.key: c.name for c in ctx.store.criteria(ctx.slug)}
         self.messages = MessageArea()
-        levels = [t(f"method_consent_level_{n}", lang) for n in range(6)]
-        self.level = ipywidgets.ToggleButtons(
-            options=[(str(n), n) for n in range(6)],
-            value=None,
-            tooltips=levels,
-            description=t("method_consent_prompt", lang),
-            style=_label_style(),
-        )
-        legend = "".join(f"<li>{escape(text)}</li>" for text in levels)
+        self.level = ConsentLevels(lang, description=t("method_consent_prompt", lang))
+        seats.on_change(lambda: setattr(self.level, "value", None))  # the next person's answer
         self.legend = ipywidgets.HTML(
-            f'<ul style="margin:.2em 0">{legend}</ul>'
-            f"<p><strong>{escape(t('method_consent_block_note', lang))}</strong></p>"
+            _paragraph(consent.scale_hint(lang))
+            + f"<p><strong>{escape(t('method_consent_block_note', lang))}</strong></p>"
         )
         self.record_button = ipywidgets.Button(
             description=t("method_consent_button", lang), icon="check", button_style="primary"
@@ -898,7 +1018,7 @@ class ConsentCheck(ipywidgets.VBox):
                 return
         levels = self.levels()
         summary = t("method_consent_tally", lang, responses=len(levels), blocks=levels.count(0))
-        rows = [(t(f"method_consent_level_{n}", lang), levels.count(n)) for n in range(6)]
+        rows = [(consent.label(n, lang), levels.count(n)) for n in consent.LEVELS]
         columns = (t("method_col_level", lang), t("method_col_people", lang))
         self.tally.value = (
             f'<p role="status" aria-live="polite" style="font-weight:600">{escape(summary)}</p>'
@@ -917,9 +1037,8 @@ class ConsentCheck(ipywidgets.VBox):
         if locked is None:
             self.charter_view.value = _paragraph(t("method_consent_waiting", lang))
             return
-        title = t(
-            "method_locked_title", lang, version=locked.version, time=format_time(locked.locked_at)
-        )
+        time = self.ctx.format_time(locked.locked_at)
+        title = t("method_locked_title", lang, version=locked.version, time=time)
         self.charter_view.value = _paragraph(
             t("method_consent_locked", lang, version=locked.version)
         ) + charter_card(locked, title, self.names, lang)
@@ -1013,11 +1132,16 @@ class CharterPanel(ipywidgets.VBox):
 
         self.card = ipywidgets.HTML()
         self.consent = ConsentCheck(ctx, feed, seats)
-        self.lock_button = ipywidgets.Button(
-            description=t("method_lock_button", lang), icon="lock", button_style="danger"
+        # Locking is what scoring relies on: it asks first (widgets/confirm.py).
+        self.locker = ConfirmButton(
+            t("method_lock_button", lang),
+            question=t("confirm_lock_charter", lang),
+            confirm=t("confirm_lock_charter_yes", lang),
+            lang=lang,
+            on_confirm=guarded(self.messages, lang)(self._lock),
+            icon="lock",
         )
-        fit(self.lock_button)
-        self.lock_button.on_click(guarded(self.messages, lang)(self._lock))
+        self.lock_button = fit(self.locker.button)
 
         self.reason = ipywidgets.Textarea(
             description=t("method_revise_reason", lang),
@@ -1100,7 +1224,7 @@ class CharterPanel(ipywidgets.VBox):
             self.body.children = [
                 self.card,
                 self.consent,
-                self.lock_button,
+                self.locker,
                 self.messages,
                 self.history,
             ]
@@ -1109,7 +1233,7 @@ class CharterPanel(ipywidgets.VBox):
                 "method_locked_title",
                 lang,
                 version=latest.version,
-                time=format_time(latest.locked_at),
+                time=self.ctx.format_time(latest.locked_at),
             )
             self.card.value = self._charter_html(latest, title)
             self.revise_button.description = t(
@@ -1145,8 +1269,8 @@ class CharterPanel(ipywidgets.VBox):
                 (
                     f"v{c.version}",
                     method_name(c.method, lang),
-                    format_time(c.proposed_at),
-                    format_time(c.locked_at) if c.locked else t("method_not_locked", lang),
+                    self.ctx.format_time(c.proposed_at),
+                    self.ctx.format_time(c.locked_at) if c.locked else t("method_not_locked", lang),
                     c.reason or "–",
                     consent or "–",
                 )

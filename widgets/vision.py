@@ -14,8 +14,10 @@ from typing import Any
 
 import ipywidgets
 
+from toolkit import consent
 from toolkit.errors import InvalidInputError
 from toolkit.model import Event, Vision
+from widgets.consent import ConsentLevels
 from widgets.context import AppContext
 from widgets.happiness import LivePanel, heading_html, set_options, table_html
 from widgets.live import LiveFeed
@@ -24,7 +26,6 @@ from widgets.seats import TableSeats
 #: How many top themes are listed (and pre-selected, if they have dots or cards: 3).
 TOP_THEMES = 5
 PRESELECTED = 3
-LEVELS = range(6)
 
 
 class VisionDraft(LivePanel):
@@ -47,6 +48,8 @@ class VisionDraft(LivePanel):
     ) -> None:
         super().__init__(ctx, feed, **kwargs)
         self.seats = seats
+        self.shown_version: int | None = None
+        """The vision draft whose consent check this screen shows."""
         self.top = ipywidgets.HTML()
         self.themes = ipywidgets.SelectMultiple(
             description=self._("table_vision_themes"),
@@ -66,13 +69,8 @@ class VisionDraft(LivePanel):
         self.save_button.on_click(self._guard(self._save))
         self.versions = ipywidgets.HTML()
         self.consent_heading = ipywidgets.HTML()
-        self.level = ipywidgets.RadioButtons(
-            options=[(self._(f"table_consent_{n}"), n) for n in reversed(LEVELS)],
-            value=None,
-            description=self._("table_consent_level"),
-            style={"description_width": "initial"},
-            layout=ipywidgets.Layout(width="auto"),
-        )
+        self.level = ConsentLevels(self.ctx.lang, description=self._("table_consent_level"))
+        seats.on_change(lambda: setattr(self.level, "value", None))  # the next person's answer
         self.consent_button = ipywidgets.Button(
             description=self._("table_consent_submit"), button_style="primary", icon="hand-paper"
         )
@@ -115,8 +113,11 @@ class VisionDraft(LivePanel):
         if self.level.value is None:
             raise InvalidInputError("table_consent_choose")
         token = self.seats.token()
-        version = drafts[-1].version
-        self.ctx.store.record_vision_consent(self.ctx.slug, token, int(self.level.value))
+        # The draft this screen shows: a newer one saved meanwhile is refused (read it first).
+        version = self.shown_version or drafts[-1].version
+        self.ctx.store.record_vision_consent(
+            self.ctx.slug, token, int(self.level.value), version=version
+        )
         level = int(self.level.value)
         self.level.value = None
         self.refresh()
@@ -163,9 +164,10 @@ class VisionDraft(LivePanel):
         for draft in reversed(drafts):
             drawn = "、".join(names.get(k, k) for k in draft.themes)
             tag = f' <span style="color:#52606d">［{escape(drawn)}］</span>' if drawn else ""
+            at = escape(self.ctx.format_time(draft.created_at, date=False))
             items.append(
                 f'<li value="{draft.version}"><strong>v{draft.version}</strong> '
-                f"({draft.created_at:%H:%M}) {escape(draft.text)}{tag}</li>"
+                f'<span style="color:#52606d">{at}</span> {escape(draft.text)}{tag}</li>'
             )
         title = escape(self._("table_vision_versions"))
         self.versions.value = (
@@ -180,11 +182,14 @@ class VisionDraft(LivePanel):
             self.consent_heading.value = f"<p>{escape(self._('table_consent_no_draft'))}</p>"
             self.consent_tally.value = ""
             return
-        version = drafts[-1].version
-        self.consent_heading.value = heading_html(self._("table_consent_heading", version=version))
+        version = self.shown_version = drafts[-1].version
+        self.consent_heading.value = (
+            heading_html(self._("table_consent_heading", version=version))
+            + f"<p>{escape(consent.scale_hint(self.ctx.lang))}</p>"
+        )
         levels = [c.level for c in self.ctx.store.vision_consents(self.ctx.slug, version)]
-        blocks = levels.count(0)
-        rows = [(self._(f"table_consent_{n}"), levels.count(n)) for n in reversed(LEVELS)]
+        blocks = levels.count(consent.BLOCK)
+        rows = [(consent.label(n, self.ctx.lang), levels.count(n)) for n in consent.LEVELS]
         summary = self._("table_consent_summary", responses=len(levels), blocks=blocks)
         html = f"<p>{escape(summary)}</p>"
         if blocks:

@@ -73,7 +73,13 @@ def test_charter_sheet_carries_the_method(
     assert values["憲章の版"] == charter["version"]
     assert values["決め方"] == "重みづけ評価（加重和）"
     assert values["同点時の扱い"] == "平均、次に中央値"
-    assert values["合意の記録"].startswith(f"回答 {charter['consent']['responses']} 人")
+    levels = charter["consent"]["levels"]
+    assert values["合意の記録"] == (  # the one wording of every screen (toolkit/consent.py)
+        f"回答 {charter['consent']['responses']}、反対（ブロック）{charter['consent']['blocks']}"
+        "（指の数 → 人数: "
+        + " · ".join(f"{n}: {levels[str(n)]}" for n in (5, 4, 3, 2, 1, 0))
+        + "）"
+    )
     assert values["ロック日時"] == charter["locked_at"]
     assert values["住民のうれしさ"] == pytest.approx(charter["weights"]["resident-joy"])
 

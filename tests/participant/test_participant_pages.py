@@ -975,3 +975,71 @@ def test_pages_without_a_token_send_the_phone_to_join(meeting: Meeting) -> None:
     assert not re.search(r"[\u3040-\u30ff]|Dots left|Budget left", script.body), (
         "every word comes from the catalog"
     )
+
+
+# ---------------------------------------------------------------------- vision consent
+LEVEL_LABEL = re.compile(r"<strong>(\d)</strong> — ([^<]+)</span>")
+
+
+def test_a_phone_answers_the_vision_consent_on_the_one_scale(meeting: Meeting) -> None:
+    """Phones take part in the vision's consent check, on the scale of every other screen:
+    the same words, from 5 (full support) down to 0 (block); one answer per person and
+    draft; an answer to a draft that is no longer the newest is refused."""
+    from toolkit import consent
+
+    slug = meeting.slug
+    with meeting.store() as store:
+        phase = store.workshop(slug).phase
+        first = store.draft_vision(slug, "誰も取り残さないデジタルのまち", actor="table")
+        store.set_phase(slug, "vision")
+    try:
+        phone = join(meeting, "ja")
+        other = join(meeting, "en")
+
+        def invited() -> bool:
+            return f'href="{ws(meeting, "vision")}"' in phone.get(ws(meeting)).body
+
+        wait_until(invited, deadline_s=30, what="the vision link on the home page (cached ~1 s)")
+        page = phone.get(ws(meeting, "vision"))
+        assert page.status == 200 and "level" in page.controls
+        assert "誰も取り残さないデジタルのまち" in page.text
+        for lang, reader in (("ja", phone), ("en", other)):
+            shown = LEVEL_LABEL.findall(reader.get(ws(meeting, "vision")).body)
+            expected = [(str(level), consent.words(level, lang)) for level in (5, 4, 3, 2, 1, 0)]
+            assert shown == expected, f"the one scale, support first ({lang})"
+
+        nothing = phone.submit(page, ws(meeting, "vision"), [("version", str(first.version))])
+        assert nothing.status == 422 and nothing.alert == t("participant_choose_one", "ja")
+        given = phone.submit(
+            page, ws(meeting, "vision"), [("version", str(first.version)), ("level", "3")]
+        )
+        assert given.status == 303
+        assert t("p_consent_done", "ja") in phone.follow(given).text
+        twice = phone.submit(
+            page, ws(meeting, "vision"), [("version", str(first.version)), ("level", "5")]
+        )
+        assert twice.status == 409 and twice.alert == t("p_vision_already", "ja")
+
+        # A table saves a new draft while the second phone still reads the first one.
+        stale = other.get(ws(meeting, "vision"))
+        with meeting.store() as store:
+            second = store.draft_vision(slug, "みんなが使えるデジタルのまち", actor="table")
+        late = other.submit(
+            stale, ws(meeting, "vision"), [("version", str(first.version)), ("level", "4")]
+        )
+        assert late.status == 422
+        assert late.alert == t("vision_changed", "en", version=first.version, newest=2)
+        assert "みんなが使えるデジタルのまち" in late.text, "the newer draft, to read first"
+        with meeting.store() as store:
+            assert [c.level for c in store.vision_consents(slug, first.version)] == [3]
+            assert store.vision_consents(slug, second.version) == []
+            store.set_phase(slug, "issues")
+
+        def closed() -> bool:
+            return "level" not in other.get(ws(meeting, "vision")).controls
+
+        wait_until(closed, deadline_s=30, what="the vision form gone once the phase moved on")
+        assert t("p_vision_nothing", "en") in other.get(ws(meeting, "vision")).text
+    finally:
+        with meeting.store() as store:
+            store.set_phase(slug, phase)

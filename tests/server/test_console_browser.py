@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
+from tests.server.server_helpers import (
+    ARTIFACTS,
+    RequestLog,
+    ServerProcess,
+    facilitator_context,
+    start_server,
+)
 from toolkit.store import Store
 
 CARD = "ブラウザテスト: 夜でもスマホで転入届が出せる"
@@ -87,7 +93,7 @@ def test_console_and_board_follow_the_store_offline(
                 timeout=10_000
             )
             expect(board.get_by_text("だれも待たされず")).to_be_visible()
-            expect(qr).to_be_hidden()  # phones have nothing to do in the vision phase
+            expect(qr).to_be_visible()  # phones answer the vision's consent check
             board.screenshot(path=str(ARTIFACTS / "board-vision.png"), full_page=True)
             assert store.workshop(slug).phase == "vision"
 
@@ -96,3 +102,67 @@ def test_console_and_board_follow_the_store_offline(
             assert board_requests.outside() == [], "the board's requests left this machine"
         finally:
             context.close()
+
+
+#: The board's heading in each phase (English apps), in the order of a workshop day.
+BOARD_PHASES = {
+    "happiness": "Happiness map",
+    "vision": "Vision",
+    "method": "How to prioritise",
+    "results": "Results",
+    "town_meeting": "Town meeting",
+}
+
+#: Where a chart, a table or a line of text is cut off or below the fold, per board element.
+FIT_JS = """() => {
+    const problems = [];
+    const board = document.querySelector(".ureshii-board");
+    for (const el of board.querySelectorAll("svg, h1, h2, p, li")) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) { continue; }
+        const what = (el.tagName + " " + (el.textContent || "").trim()).slice(0, 60);
+        if (box.bottom > window.innerHeight + 1) { problems.push("below the fold: " + what); }
+        if (box.right > window.innerWidth + 1) { problems.push("past the right edge: " + what); }
+        const chart = el.tagName === "svg" ? el.closest(".widget-html-content") : null;
+        if (chart && box.right > chart.getBoundingClientRect().right + 1) {
+            problems.push("chart cut off: " + what);
+        }
+    }
+    const tables = [...board.querySelectorAll("table.ureshii-chart-table")];
+    const shown = tables.filter((t) => t.closest(".ureshii-chart-data").clientHeight > 1);
+    return {problems, tables: tables.length, shown: shown.length};
+}"""
+
+
+def test_each_phase_of_the_board_fits_a_1080p_projector(
+    browser: Any, cjk_font: None, demo_server: ServerProcess, demo_store: Path
+) -> None:
+    """At 1920 × 1080 every phase's content is above the fold and no chart is cut off; each
+    chart's data table is in the page (for screen readers) but takes no room on screen."""
+    from playwright.sync_api import expect
+
+    with Store.open(demo_store) as store:
+        slug = store.workshops()[-1].slug
+        context = facilitator_context(
+            browser, demo_server, locale="ja-JP", viewport={"width": 1920, "height": 1080}
+        )
+        try:
+            board = context.new_page()
+            store.set_phase(slug, "happiness")
+            board.goto(f"{demo_server.base}/voila/render/board.ipynb", timeout=120_000)
+            for phase, heading in BOARD_PHASES.items():
+                store.set_phase(slug, phase)
+                expect(board.get_by_role("heading", name=heading, exact=True)).to_be_visible(
+                    timeout=120_000
+                )
+                expect(board.locator(".ureshii-board svg").first).to_be_visible(timeout=30_000)
+                board.wait_for_timeout(1_500)  # the phase's last chart is drawn
+                board.screenshot(path=str(ARTIFACTS / f"board-1080p-{phase}.png"))
+                fit = board.evaluate(FIT_JS)
+                assert fit["problems"] == [], (phase, fit["problems"])
+                # The demo's town-meeting ballot has not opened: no chart in that phase.
+                assert fit["tables"] >= (phase != "town_meeting"), (phase, fit)
+                assert fit["shown"] == 0, (phase, fit)
+        finally:
+            context.close()
+            store.set_phase(slug, "happiness")

@@ -12,7 +12,6 @@ from tests.workshop_data import small_workshop
 from toolkit.model import join_code
 from toolkit.store import Store
 from widgets.board import ProjectorBoard
-from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
 
@@ -51,7 +50,7 @@ def test_a_card_added_on_another_screen_reaches_the_board(
     feed.poll_once()
     assert "子どもを連れて窓口で待たずに済む" in board.text
     assert "1 cards" in board.header.value
-    charts = [c for c in board.panel.children if isinstance(c, ChartView)]
+    charts = board.chart_views()
     assert charts, "the happiness map is drawn"
     for chart in charts:  # each chart carries its data as a table
         assert "<svg" in chart._image.value and "<table" in chart._table.value
@@ -84,11 +83,11 @@ def test_a_hidden_ballot_shows_only_its_vote_count_until_it_closes(
     feed.poll_once()
     assert "Results are hidden until the vote closes (3 votes so far)" in board.text
     assert "3レス" not in board.text  # no option name, no tally, while hidden
-    assert not any(isinstance(c, ChartView) for c in board.panel.children)
+    assert not board.chart_views()
     console.close_ballot(SLUG, "town")
     feed.poll_once()
     assert "hidden" not in board.text
-    tally = next(c for c in board.panel.children if isinstance(c, ChartView))
+    (tally,) = board.chart_views()
     rows = tally._table.value
     assert "3レス" in rows and "<td>2</td>" in rows  # sanres: 2 approvals
     assert rows.index("3レス") < rows.index("チャットツールの定着")  # best first
@@ -159,7 +158,7 @@ def test_the_board_shows_the_room_how_to_join_while_phones_have_something_to_do(
         seen[phase] = visible()
     assert seen == {
         "happiness": True,  # cards from phones
-        "vision": False,
+        "vision": True,  # the vision's consent
         "issues": False,
         "method": True,  # the charter's consent
         "scoring": True,
@@ -170,3 +169,39 @@ def test_the_board_shows_the_room_how_to_join_while_phones_have_something_to_do(
     console.set_phase(SLUG, "results")
     feed.poll_once()
     assert visible(), "a ballot is open: phones have something to do"
+
+
+def test_a_three_way_tie_is_marked_on_the_board(screens: tuple[Store, Store]) -> None:
+    """Three issues scored alike, under a charter whose tie-break leaves ties to the
+    facilitator, share rank 1: the board marks each as a tie (chart labels and the table
+    kept for screen readers), and the chart's notes carry score and robustness."""
+    console, board_store = screens
+    console.propose_charter(
+        SLUG,
+        method="weighted_sum",
+        weights={"resident": 50, "staff": 30, "cost": 20},
+        tie_break="facilitator",
+    )
+    raters = [console.join(SLUG) for _ in range(3)]
+    for token in raters:
+        console.record_consent(SLUG, token, 4)
+    console.lock_charter(SLUG)
+    issues = ("madoguchi-konzatsu", "sanres", "chat")
+    for token in raters:
+        console.record_scores(
+            SLUG,
+            token,
+            {(i, c): 4 for i in issues for c in ("resident", "staff", "cost")},
+        )
+    console.set_phase(SLUG, "results")
+    board, _ = _board(board_store, "ja")
+    assert [row["rank"] for row in board.summary["ranking"]] == [1, 1, 1]
+    chart = board._charts["ranking"].chart.to_dict()
+    labels = [row[next(iter(row))] for row in chart["datasets"][chart["data"]["name"]]]
+    titles = {i["key"]: i["title"] for i in board.summary["issues"]}
+    assert sorted(labels) == sorted(f"=1. {titles[i]}（同順位）" for i in issues)
+    assert board.text.count("<td>1位（同順位）</td>") == 3
+    data = board._charts["ranking"]._table.value
+    body = data[data.index("<tbody>") :]
+    assert body.count("<td>0.65 · 100%</td>") == 3, "score · robustness after each bar"
+    assert "⚠" not in body, "nobody is divided"

@@ -41,11 +41,13 @@ def test_a_block_stops_the_lock_and_the_charter_stays_a_draft(
     panel.propose_button.click()
     assert panel.state == "draft" and "Charter v1 is proposed" in panel.messages.value
     panel.lock_button.click()  # nobody answered yet
+    panel.locker.yes.click()
     assert "Nobody has answered the consent check" in panel.messages.value
     consent(panel, 1, 5)
     consent(panel, 2, 0)
     assert "2 answers so far, 1 blocks." in panel.consent.tally.value
     panel.lock_button.click()
+    panel.locker.yes.click()
     assert "cannot be locked: 1 participant(s) blocked it" in panel.messages.value
     assert store.locked_charter(SLUG) is None
     assert panel.state == "draft"
@@ -61,6 +63,7 @@ def test_lock_gives_charter_v1_with_its_time_and_consent_record(
     consent(panel, 2, 3)  # a second answer from the same seat is refused
     assert "already answered" in panel.consent.messages.value
     panel.lock_button.click()
+    panel.locker.yes.click()
     charter = store.locked_charter(SLUG)
     assert charter is not None and charter.version == 1
     assert charter.consent == {
@@ -72,7 +75,7 @@ def test_lock_gives_charter_v1_with_its_time_and_consent_record(
     assert "Charter v1 is locked. Scoring can start." in panel.messages.value
     card = panel.card.value
     assert "Method charter v1: locked" in card
-    assert "Consent record: 2 answers, 0 blocks" in card and "4: 1, 5: 1" in card
+    assert "2 answers, 0 blocks (fingers → people: 5: 1 · 4: 1 · 3: 0 · 2: 0 · 1: 0 · 0: 0)" in card
     assert "Weighted criteria scoring" in card
 
 
@@ -82,6 +85,7 @@ def test_a_change_needs_a_reason_and_becomes_version_2_on_the_record(
     panel.propose_button.click()
     consent(panel, 1, 4)
     panel.lock_button.click()
+    panel.locker.yes.click()
     assert panel.revise_button.description == "Propose version 2"
     panel.method.value = "dot_votes"
     panel.reason.value = "   "
@@ -118,16 +122,24 @@ def test_the_charter_takes_the_vote_winner_and_the_ahp_weights_on_the_record(
         vote.choice.value = method
         vote.vote_button.click()
     vote.controls.close_button.click()
+    vote.controls.closer.yes.click()
     feed.poll_once()
     assert panel.method.value == "dot_votes"
 
+    # AHP answers are submitted as 100 points to the weights ballot, like typed points
+    store.open_ballot(SLUG, weights.ballot.key)
     weights.mode.value = "ahp"
     weights.sliders[("resident", "staff")].value = 3.0
     weights.sliders[("resident", "cost")].value = 3.0
-    assert panel.weights == pytest.approx(weights.proposal)
-    assert "一対比較（AHP）" in panel.weights_view.value
+    seats.buttons.value = 1
+    weights.ahp_submit.click()
+    assert "比較を100点配分として保存しました" in weights.messages.value
+    store.close_ballot(SLUG, weights.ballot.key)
+    feed.poll_once()
+    expected = {"resident": 0.6, "staff": 0.2, "cost": 0.2}  # 3 : 1 : 1 as 60 / 20 / 20
+    assert panel.weights == pytest.approx(expected)
+    assert "1 人の100点配分の平均" in panel.weights_view.value
     panel.propose_button.click()
     draft = store.charters(SLUG)[-1]
-    assert draft.weights == pytest.approx(weights.proposal)
-    assert draft.rules["weights_from"] == "ahp"
-    assert ["resident", "staff", 3.0] in draft.rules["ahp_pairs"]
+    assert draft.weights == pytest.approx(expected)
+    assert draft.rules["weights_from"] == "points" and draft.rules["allocations"] == 1

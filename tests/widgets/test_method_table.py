@@ -45,7 +45,7 @@ def facilitator(store: Store) -> CharterPanel:
 def test_the_table_has_no_facilitator_buttons(store: Store) -> None:
     table = Table(store)
     assert table.vote.controls not in table.vote.children
-    assert table.weights.controls not in table.weights.points_panel.children
+    assert table.weights.controls not in table.weights.children
     assert not any(isinstance(child, CharterPanel) for child in table.consent.children)
 
 
@@ -82,9 +82,12 @@ def test_the_proposed_charter_appears_live_and_each_seat_consents_once(
     facilitator.consent.refresh()  # the facilitator's screen counts the table's answers
     assert "2 answers so far, 0 blocks." in facilitator.consent.tally.value
     facilitator.lock_button.click()
+    facilitator.locker.yes.click()
     table.feed.poll_once()
     assert "Charter v1 is locked: scoring can start" in table.consent.charter_view.value
-    assert "Consent record: 2 answers, 0 blocks" in table.consent.charter_view.value
+    assert "2 answers, 0 blocks (fingers → people: 5: 1 · 4: 1 · 3: 0" in (
+        table.consent.charter_view.value
+    )
     assert table.consent.form.layout.display == "none"
 
 
@@ -94,6 +97,7 @@ def test_a_new_version_asks_the_table_again(store: Store, facilitator: CharterPa
     table.answer(1, 3)
     facilitator.consent.refresh()
     facilitator.lock_button.click()
+    facilitator.locker.yes.click()
     facilitator.reason.value = "コストを重く見たい"
     facilitator.revise_button.click()
     table.feed.poll_once()
@@ -118,15 +122,23 @@ def test_the_table_votes_once_the_facilitator_opens_the_vote(store: Store) -> No
     assert vote.payload == "dot_votes"
 
 
-def test_pairwise_weights_at_a_table_say_they_are_not_sent(store: Store) -> None:
+def test_pairwise_weights_at_a_table_are_submitted_for_the_seat(store: Store) -> None:
     table = Table(store)
     table.weights.mode.value = "ahp"
     assert "CR = 0.00" in table.weights.ahp_status.value
-    assert "not sent anywhere" in table.weights.proposal_view.value
-    ctx = AppContext.for_store(store, SLUG, "en", table=1)
-    facilitator = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx), facilitator=True)
-    facilitator.mode.value = "ahp"
-    assert "not sent anywhere" not in facilitator.proposal_view.value
+    assert "not sent anywhere" not in table.weights.proposal_view.value
+    assert table.weights.ahp_submit.disabled  # until the facilitator opens the vote
+    store.open_ballot(SLUG, table.weights.ballot.key)
+    table.feed.poll_once()
+    table.weights.sliders[("resident", "staff")].value = 3.0
+    table.weights.sliders[("resident", "cost")].value = 3.0
+    table.seats.buttons.value = 4
+    table.weights.ahp_submit.click()
+    assert "Seat 4: your comparisons are stored as 100 points" in table.weights.messages.value
+    (vote,) = store.votes(SLUG, table.weights.ballot.key)
+    assert vote.payload == {"resident": 60, "staff": 20, "cost": 20}
+    (seat,) = [s for s in store.seats(SLUG) if (s.table, s.seat) == (1, 4)]
+    assert vote.participant_id == seat.participant_id
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -113,7 +113,8 @@ def test_the_levels_are_explained_in_both_languages(store: Store) -> None:
     ja_labels = dict((value, label) for label, value in ja.level.options)
     en_labels = dict((value, label) for label, value in en.level.options)
     assert set(ja_labels) == set(en_labels) == set(range(6))
-    assert "ブロック" in ja_labels[0] and "block" in en_labels[0]
+    assert "ブロック" in ja_labels[0] and "Block" in en_labels[0]
+    assert [value for _, value in en.level.options] == [5, 4, 3, 2, 1, 0], "support first"
     assert "全面的に賛成" in ja_labels[5] and "Full support" in en_labels[5]
 
 

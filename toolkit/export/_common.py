@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from toolkit import consent
 from toolkit.errors import UreshiiError
 from toolkit.i18n import CatalogError, Lang, normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
@@ -68,17 +69,11 @@ def yes_no(value: bool | None, lang: str) -> str:
     return label("yes" if value else "no", lang)
 
 
-def consent_text(consent: dict[str, Any] | None, lang: str) -> str:
-    if not consent:
+def consent_text(record: dict[str, Any] | None, lang: str) -> str:
+    """A consent record in the one wording of every screen (:func:`toolkit.consent.summary`)."""
+    if not record:
         return label("none", lang)
-    levels = consent.get("levels", {})
-    return label(
-        "consent_record",
-        lang,
-        responses=consent.get("responses", 0),
-        blocks=consent.get("blocks", 0),
-        **{f"l{n}": levels.get(str(n), 0) for n in range(6)},
-    )
+    return consent.summary(consent.tally_from_record(record), lang)
 
 
 class Names:

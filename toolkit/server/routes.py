@@ -181,6 +181,7 @@ def public_routes(
         (p + SLUG + "/join", pages_module.JoinPage, p + "demo/join"),
         (p + SLUG + "/card", pages_module.CardPage, p + "demo/card"),
         (p + SLUG + "/consent", pages_module.ConsentPage, p + "demo/consent"),
+        (p + SLUG + "/vision", pages_module.VisionConsentPage, p + "demo/vision"),
         (p + SLUG + r"/score/([0-9]{1,4})", pages_module.ScorePage, p + "demo/score/1"),
         (p + SLUG + "/b/" + KEY, pages_module.BallotPage, p + "demo/b/top"),
         (p + SLUG + "/b/" + KEY + "/receipt", pages_module.ReceiptPage, p + "demo/b/top/receipt"),

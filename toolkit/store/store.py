@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select,
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from toolkit import ballots as ballot_rules
+from toolkit import consent
 from toolkit.errors import (
     AlreadyAnsweredError,
     BallotClosedError,
@@ -1306,9 +1307,20 @@ class Store:
             for r in self._rows(slug, s.visions)
         ]
 
-    def record_vision_consent(self, slug: str, token: str, level: int) -> None:
-        """Consent (fist of five) to the newest vision draft; once per person and draft."""
+    def record_vision_consent(
+        self, slug: str, token: str, level: int, *, version: int | None = None
+    ) -> None:
+        """Consent (fist of five) to a vision draft; once per person and draft.
+
+        ``version`` is the draft the person read (a phone sends it with its answer); without
+        it, the newest draft. An answer to a draft that is no longer the newest is refused
+        (``vision_changed``): the person has not seen what the table now proposes.
+        """
         _check_level(level)
+        if version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31
+        ):
+            raise NotFoundError("not_found_vision")
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
@@ -1320,6 +1332,8 @@ class Store:
             ).first()
             if row is None:
                 raise NotFoundError("not_found_vision")
+            if version is not None and row.version != version:
+                raise InvalidInputError("vision_changed", version=version, newest=row.version)
             self._insert_consent(conn, wid, token, level, {"vision_id": row.id}, row.version)
             self._event(
                 conn,
@@ -1392,14 +1406,10 @@ class Store:
             )
             if not levels:
                 raise ConsentBlockedError("consent_missing", version=row.version)
-            blocks = levels.count(0)
+            blocks = levels.count(consent.BLOCK)
             if blocks:
                 raise ConsentBlockedError("consent_blocked", version=row.version, blocks=blocks)
-            record = {
-                "responses": len(levels),
-                "blocks": 0,
-                "levels": {str(n): levels.count(n) for n in range(6)},
-            }
+            record = consent.tally(levels).as_record()
             conn.execute(
                 insert(s.charter_locks).values(
                     charter_id=row.id, workshop_id=wid, locked_at=now(), consent=record
@@ -1666,7 +1676,7 @@ class Store:
             if row is None:
                 raise NotFoundError("not_found_ballot", key=key)
             if row.status == "closed" and values.get("status") in ("open", "draft"):
-                raise BallotClosedError("ballot_closed", key=key)
+                raise BallotClosedError("ballot_closed", ballot=row.title)
             conn.execute(update(s.ballots).where(s.ballots.c.id == row.id).values(**values))
             self._event(conn, wid, kind, "facilitator", {"ballot": key})
 
@@ -1725,7 +1735,7 @@ class Store:
                 raise NotFoundError("not_found_ballot", key=ballot)
             wid = row.workshop_id
             if row.status != "open":
-                raise BallotClosedError("ballot_not_open", key=ballot, status=row.status)
+                raise BallotClosedError("ballot_not_open", ballot=row.title, status=row.status)
             voter = self._participant_row(conn, wid, token)
             pid = int(voter.id)
             how = channel or voter.channel
@@ -1733,7 +1743,7 @@ class Store:
                 raise InvalidInputError("invalid_channel", value=how, allowed=", ".join(CHANNELS))
             eligible = row.settings.get("eligible")
             if eligible and how not in eligible:
-                raise NotEligibleError("vote_not_eligible", ballot=ballot, channel=how)
+                raise NotEligibleError("vote_not_eligible", ballot=row.title, channel=how)
             clean = ballot_rules.validate_vote(row.rule, row.options, row.settings, payload)
             at = now()
             try:
@@ -1752,9 +1762,10 @@ class Store:
             except IntegrityError as error:
                 if "ballot_not_open" in str(error.orig):
                     raise BallotClosedError(
-                        "ballot_not_open", key=ballot, status="closed"
+                        "ballot_not_open", ballot=row.title, status="closed"
                     ) from None
-                raise DuplicateVoteError("duplicate_vote", ballot=ballot) from None
+                # People read these messages: the ballot's title, never its key.
+                raise DuplicateVoteError("duplicate_vote", ballot=row.title) from None
             # The event says that a vote came in, never what it was (hidden results, privacy).
             self._event(
                 conn,
@@ -1926,7 +1937,7 @@ def _required_text(value: str, field: str, *, limit: int = 200) -> str:
 
 
 def _check_level(level: Any) -> None:
-    if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 5:
+    if isinstance(level, bool) or not isinstance(level, int) or level not in consent.LEVELS:
         raise InvalidInputError("consent_level", value=level)
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode, urlparse
 import jinja2
 from tornado import web
 
+from toolkit import consent
 from toolkit.ballots import ballot_rule
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.i18n import LANGUAGES, normalize_language, t
@@ -33,6 +34,7 @@ from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
 from toolkit.server.participant.api import status_of
 from toolkit.server.participant.service import ParticipantService, WorkshopView
+from toolkit.times import format_time, workshop_time_zone
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -64,6 +66,7 @@ PAGE_WORDS: dict[str, str] = {
     "participant_not_a_number": "participant_not_a_number",
     "charter_not_locked": "participant_scoring_not_open",
     "consent_already_given": "p_consent_already",
+    "vision_consent_already_given": "p_vision_already",
     "consent_level": "participant_choose_one",
     "text_required": "p_card_text_required",
     "text_too_long": "p_card_text_too_long",
@@ -85,6 +88,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,  # the templates ship with the package: no stat() per page
     )
     env.filters["yen"] = lambda value: amount_text(exact_amount(value or 0))
+    env.globals["consent_levels"] = consent.LEVELS  # 5 … 0, the order of every screen
     return env
 
 
@@ -263,6 +267,11 @@ class PageHandler(UreshiiHandler):
         }
 
     # -------------------------------------------------------------- rendering
+    def local_time(self, view: WorkshopView, value: datetime, *, seconds: bool = False) -> str:
+        """A time in the workshop's time zone with its offset, in the page's language."""
+        zone = workshop_time_zone(view.workshop.lang)
+        return format_time(value, self.lang_for(view), zone=zone, date=False, seconds=seconds)
+
     def render_page(
         self,
         template: str,
@@ -398,11 +407,15 @@ class WorkshopPage(PageHandler):
         consented = view.charter is not None and self.service.has_consented(
             slug, token, view.charter
         )
+        vision_consented = view.vision is not None and self.service.has_consented_vision(
+            slug, token, view.vision
+        )
         self.render_page(
             "home.html",
             view=view,
             votes=votes,
             consented=consented,
+            vision_consented=vision_consented,
             scored=self.get_query_argument("scored", "") == "1",
             ballots=view.visible_ballots(),
             live_seconds=self.LIVE_SECONDS,
@@ -576,16 +589,13 @@ class ReceiptPage(PageHandler):
         if vote is None or key not in view.ballots:
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}", status=303)
             return
-        at = vote.created_at
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
         self.render_page(
             "receipt.html",
             view=view,
             ballot=view.ballots[key],
             vote=vote,
             ranked=ballot_rule(view.ballots[key].rule).ranked,
-            at=at.astimezone().strftime("%H:%M"),
+            at=self.local_time(view, vote.created_at),
             receipt=self.service.receipt(vote),
         )
 
@@ -615,7 +625,7 @@ class ResultsPage(PageHandler):
             results=results,
             top=top,
             refresh=self.REFRESH_SECONDS if results["status"] == "open" else 0,
-            generated=datetime.now().strftime("%H:%M:%S"),
+            generated=self.local_time(view, datetime.now(UTC), seconds=True),
         )
 
 
@@ -693,6 +703,52 @@ class ConsentPage(PageHandler):
             )
             return
         self.redirect(f"{self.workshop_path(slug)}consent", status=303)
+
+
+class VisionConsentPage(PageHandler):
+    """``/p/<slug>/vision``: the newest vision draft and the consent check on it (fist of
+    five, the same scale as the table laptops and the charter: :mod:`toolkit.consent`)."""
+
+    def get(self, slug: str) -> None:
+        visit = self.visitor(slug)
+        if visit is None:
+            return
+        view, token, _ = visit
+        done = view.vision is not None and self.service.has_consented_vision(
+            slug, token, view.vision
+        )
+        self.render_page("vision.html", view=view, done=done)
+
+    async def post(self, slug: str) -> None:
+        visit = self.visitor(slug)
+        if visit is None:
+            return
+        view, token, _ = visit
+        level = self.get_body_argument("level", "")
+        version = self.get_body_argument("version", "")
+        try:
+            self.check_form()
+            if not view.vision_consent_open():
+                raise FormError(InvalidInputError("participant_vision_closed"), 409)
+            if not level.isdigit() or len(level) > 1:
+                raise FormError(InvalidInputError("participant_choose_one"))
+            # The draft the person read; anything else is not a form this page sent.
+            if not (version.isdigit() and len(version) <= 6):
+                raise FormError(InvalidInputError("participant_form_expired"), 400)
+            await self.service.vision_consent(slug, token, int(level), int(version))
+        except (FormError, UreshiiError) as refused:
+            error, status = refusal(refused)
+            self.service.forget(slug)  # a newer draft, or the phase moved on: show it now
+            self.render_page(
+                "vision.html",
+                view=self.service.view(slug),
+                error=error,
+                done=False,
+                values={"level": [level]},
+                status=status,
+            )
+            return
+        self.redirect(f"{self.workshop_path(slug)}vision", status=303)
 
 
 class ScorePage(PageHandler):

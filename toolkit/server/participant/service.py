@@ -27,6 +27,7 @@ from toolkit.model import (
     MethodCharter,
     Participant,
     Stakeholder,
+    Vision,
     Vote,
     Workshop,
     join_code,
@@ -55,6 +56,8 @@ class WorkshopView:
     criteria: list[Criterion]
     charter: MethodCharter | None
     """The newest charter version (proposed or locked)."""
+    vision: Vision | None
+    """The newest vision draft, if any."""
     join_code: str
     names: dict[str, str]
     """Option key → name: issue titles over theme names over criterion names."""
@@ -85,6 +88,11 @@ class WorkshopView:
     def consent_open(self) -> bool:
         """Whether a proposed charter waits for consent."""
         return self.charter is not None and not self.charter.locked
+
+    def vision_consent_open(self) -> bool:
+        """Whether phones may answer the consent check on the vision: the vision phase,
+        with a draft to read."""
+        return self.workshop.phase == "vision" and self.vision is not None
 
     def scoring_open(self) -> bool:
         """Whether scoring may start: only under a locked charter."""
@@ -174,7 +182,7 @@ class ParticipantService:
             return cached
         store = self.store
         workshop = store.workshop(slug)  # NotFoundError for an unknown slug
-        charters = store.charters(slug)
+        charters, visions = store.charters(slug), store.visions(slug)
         issues, themes, criteria = store.issues(slug), store.themes(slug), store.criteria(slug)
         view = WorkshopView(
             workshop=workshop,
@@ -184,6 +192,7 @@ class ParticipantService:
             stakeholders=store.stakeholders(slug),
             criteria=criteria,
             charter=charters[-1] if charters else None,
+            vision=visions[-1] if visions else None,
             join_code=join_code(slug),
             names=option_names(issues, themes, criteria),
             loaded_at=time.monotonic(),
@@ -239,6 +248,13 @@ class ParticipantService:
         if participant is None:
             return False
         given = self.store.consents(slug, charter.version)
+        return any(c.participant_id == participant.id for c in given)
+
+    def has_consented_vision(self, slug: str, token: str, vision: Vision) -> bool:
+        participant = self.participant(slug, token)
+        if participant is None:
+            return False
+        given = self.store.vision_consents(slug, vision.version)
         return any(c.participant_id == participant.id for c in given)
 
     def results(self, slug: str, key: str) -> dict[str, Any]:
@@ -308,6 +324,9 @@ class ParticipantService:
 
     async def consent(self, slug: str, token: str, level: int, version: int | None) -> None:
         await self.write("record_consent", slug, token, level, version=version)
+
+    async def vision_consent(self, slug: str, token: str, level: int, version: int) -> None:
+        await self.write("record_vision_consent", slug, token, level, version=version)
 
     async def scores(
         self, slug: str, token: str, scores: Mapping[tuple[str, str], float | None]

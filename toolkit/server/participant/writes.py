@@ -41,7 +41,15 @@ MAX_BATCH = 200
 """Items per transaction: enough to absorb a burst, small enough to answer quickly."""
 
 WRITES = frozenset(
-    {"join", "cast_vote", "cast_paper_vote", "add_card", "record_consent", "record_scores"}
+    {
+        "join",
+        "cast_vote",
+        "cast_paper_vote",
+        "add_card",
+        "record_consent",
+        "record_vision_consent",
+        "record_scores",
+    }
 )
 """The store methods a phone's request may run through the queue."""
 
