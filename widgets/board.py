@@ -45,7 +45,7 @@ RANKING_TOP = 10
 #: at 1920 × 1080 beside the join panel. A chart's data table stays in the page for screen
 #: readers but takes no room on the projector (``_STYLE``).
 CHART_WIDTH = 860
-HALF_WIDTH = 380
+HALF_WIDTH = 320
 """Bars of a chart that shares its row with another part of the phase."""
 NOTE_ROOM = 280
 """Pixels kept after the bars for the notes a chart writes there (score, robustness, ⚠)."""
@@ -194,7 +194,7 @@ def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
             color=alt.Color(f"{cards}:Q", scale=alt.Scale(scheme="oranges")),
         )
         .properties(
-            width=max(300, 72 * len(grid["themes"])),
+            width=max(300, 64 * len(grid["themes"])),
             height=max(80, 38 * len(rows) // max(1, len(grid["themes"]))),
         )
     )
@@ -276,6 +276,9 @@ class ProjectorBoard(ipywidgets.VBox):
         if row is None:
             layout = ipywidgets.Layout(align_items="flex-start", grid_gap="1.5em")
             row = self._rows[name] = ipywidgets.HBox(layout=layout)
+        for child in children:  # each part keeps its own width; none is squeezed and cut
+            if child.layout.flex != "0 0 auto":
+                child.layout.flex = "0 0 auto"
         if tuple(children) != row.children:
             row.children = tuple(children)
         return row

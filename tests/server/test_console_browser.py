@@ -123,9 +123,23 @@ FIT_JS = """() => {
         const what = (el.tagName + " " + (el.textContent || "").trim()).slice(0, 60);
         if (box.bottom > window.innerHeight + 1) { problems.push("below the fold: " + what); }
         if (box.right > window.innerWidth + 1) { problems.push("past the right edge: " + what); }
-        const chart = el.tagName === "svg" ? el.closest(".widget-html-content") : null;
-        if (chart && box.right > chart.getBoundingClientRect().right + 1) {
-            problems.push("chart cut off: " + what);
+        // Cut off by a box that hides or scrolls what does not fit in it.
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            const style = getComputedStyle(up);
+            if (style.overflowX === "visible" || up.clientWidth <= 1) { continue; }
+            if (box.right > up.getBoundingClientRect().right + 1) {
+                problems.push("cut off: " + what);
+                break;
+            }
+        }
+    }
+    for (const chart of board.querySelectorAll(".ureshii-chart")) {
+        const svg = chart.querySelector("svg");
+        if (svg === null) { continue; }
+        const title = (chart.querySelector("figure") || chart).getAttribute("aria-label");
+        if (chart.scrollWidth > chart.clientWidth + 1
+                || svg.getBoundingClientRect().right > chart.getBoundingClientRect().right + 1) {
+            problems.push("chart cut off or scrolling sideways: " + title);
         }
     }
     const tables = [...board.querySelectorAll("table.ureshii-chart-table")];
