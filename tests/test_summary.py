@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.workshop_data import small_workshop
@@ -129,3 +131,18 @@ def test_criteria_left_out_of_the_charter_need_no_scores(store: Store) -> None:
     # sanres: .75·1 + .25·0 = .75; chat: .75·.5 + .25·1 = .625; cost (weight 0) plays no part
     assert [(r["key"], r["score"]) for r in ranking] == [("sanres", 0.75), ("chat", 0.625)]
     assert set(ranking[0]["criteria"]) == {"resident", "staff"}
+
+
+def test_the_theme_ranking_alone_is_the_summarys(tmp_path: Path) -> None:
+    """The vision is drafted from ``theme_ranking`` (no scores, no robustness sampling):
+    the same themes, counts and order as the results summary, on the demo's dots and cards."""
+    from toolkit.demo import build_demo
+    from toolkit.summary import theme_ranking
+
+    demo = build_demo(tmp_path, lang="ja", seed=0)
+    with Store.open(demo.path) as store:
+        slug = store.workshops()[-1].slug
+        themes = theme_ranking(store, slug)
+        assert themes == summarize(store, slug)["themes"]
+        assert themes[0]["dots"] > 0 and sum(th["cards"] for th in themes) > 0
+        assert [th["dots"] for th in themes] == sorted((th["dots"] for th in themes), reverse=True)

@@ -380,6 +380,13 @@ def _by_group(
     return groups
 
 
+def theme_ranking(store: Store, slug: str) -> list[dict[str, Any]]:
+    """The happiness themes, most dots first, then most cards (``summarize(...)["themes"]``),
+    without the rest of the summary: the vision is drafted from them, and needs neither the
+    scores nor the robustness sampling."""
+    return _themes(store, slug, store.cards(slug))
+
+
 def _themes(store: Store, slug: str, cards: list[Any]) -> list[dict[str, Any]]:
     per_theme = Counter(c.theme for c in cards if c.theme)
     dots: Counter[str] = Counter()

@@ -1,10 +1,11 @@
 """The vision at a table laptop: draft it from the top themes, then a consent check per seat.
 
 :class:`VisionDraft` shows the top happiness themes as the results summary ranks them
-(``summarize(...)["themes"]``: dots first, then cards), a text area for the vision statement,
+(``toolkit.summary.theme_ranking``: dots first, then cards), a text area for the vision statement,
 every saved draft (each is a new version in the store, never overwritten), and a fist-of-five
-consent check on the newest draft: each person picks their seat and a level from 0 (block)
-to 5 (full support); the store keeps one answer per person and draft.
+consent check on the newest draft (the one scale of :mod:`toolkit.consent`): each person picks
+their seat and a level from 5 (full support) down to 0 (block); the store keeps one answer per
+person and draft.
 """
 
 from __future__ import annotations
@@ -128,9 +129,9 @@ class VisionDraft(LivePanel):
 
     # -- reading the store
     def refresh(self) -> None:
-        from toolkit.summary import summarize  # pandas: loaded when the vision tab is shown
+        from toolkit.summary import theme_ranking  # pandas: loaded when the vision tab is shown
 
-        themes = summarize(self.ctx.store, self.ctx.slug)["themes"]
+        themes = theme_ranking(self.ctx.store, self.ctx.slug)
         self._show_top(themes)
         drafts = self.ctx.store.visions(self.ctx.slug)
         if drafts and not self.text.value:
