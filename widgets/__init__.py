@@ -12,4 +12,4 @@ import sys
 # kernel, times every laptop of a room opening at once (docs/benchmarks.md, "Workshop day at
 # the tables"). It checks only the "iri" formats, which the Vega-Lite schema never uses, so
 # the kernels mark it absent and jsonschema skips it. Nothing else imports it.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

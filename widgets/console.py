@@ -978,13 +978,9 @@ class ProjectorCheck(ipywidgets.VBox):
         self.lang = lang
         self.show_button = _button(t("console_projector_check_show", lang), icon="bar-chart")
         self.show_button.on_click(lambda _b: self.show())
-        super().__init__(
-            [
-                section_heading("console_projector_check_heading", lang),
-                ipywidgets.HTML(f"<p>{escape(t('console_projector_check_hint', lang))}</p>"),
-                self.show_button,
-            ]
-        )
+        self.heading = section_heading("console_projector_check_heading", lang)
+        self.hint = ipywidgets.HTML(f"<p>{escape(t('console_projector_check_hint', lang))}</p>")
+        super().__init__([self.heading, self.hint, self.show_button])
         if show:
             self.show()
 
@@ -992,7 +988,8 @@ class ProjectorCheck(ipywidgets.VBox):
         from toolkit.charts import demo_chart  # the chart engine, only when asked for
         from widgets.chart import ChartView
 
-        self.children = (*self.children[:2], ChartView(demo_chart(self.lang), lang=self.lang))
+        chart = ChartView(demo_chart(self.lang), lang=self.lang)
+        self.children = (self.heading, self.hint, chart)  # the chart takes the button's place
 
 
 class FacilitatorConsole(ipywidgets.VBox):

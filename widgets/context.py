@@ -88,7 +88,7 @@ def language_from_query(query: str) -> Lang | None:
     """
     values = parse_qs(query.lstrip("?")).get("lang") or [""]
     raw = values[0].strip().lower()
-    return raw if raw in LANGUAGES else None  # type: ignore[return-value]
+    return raw if raw in LANGUAGES else None
 
 
 def language_switch_href(query: str, lang: str) -> str:

@@ -53,7 +53,7 @@ class LivePanel(ipywidgets.VBox):
         if feed is not None:
             feed.subscribe(self._on_events, kinds=self.LIVE_KINDS or None)
 
-    def _(self, key: str, **params: object) -> str:
+    def _(self, key: str, **params: Any) -> str:
         """A catalog message in the app's language."""
         return t(key, self.ctx.lang, **params)
 
@@ -787,9 +787,9 @@ class ThemeDotVote(LivePanel):
             intro.append(self._("table_dots_draft"))
         elif ballot.status == "closed":
             intro.append(self._("table_dots_closed"))
-        missing = [th.name for th in themes if th.key not in ballot.options]
-        if missing and ballot.status != "closed":
-            intro.append(self._("table_dots_new_themes", themes="、".join(missing)))
+        unlisted = [th.name for th in themes if th.key not in ballot.options]
+        if unlisted and ballot.status != "closed":
+            intro.append(self._("table_dots_new_themes", themes="、".join(unlisted)))
         self.intro.value = "".join(f"<p>{escape(p)}</p>" for p in intro)
         self._build_inputs(ballot.options if voting else (), names, limit)
         self._show_own_vote()

@@ -25,7 +25,7 @@ table laptop appears on the projector within the feed's interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -838,7 +838,8 @@ class WeightAgreement(ipywidgets.VBox):
             self.ahp_points.value = ""
             return
         pairs = self.judgements()
-        result = methods.ahp_from_pairs(pairs, labels=chosen)
+        judged: dict[tuple[Hashable, Hashable], float] = {pair: v for pair, v in pairs.items()}
+        result = methods.ahp_from_pairs(judged, labels=chosen)
         self.ahp_result = result
         weights = {str(k): float(v) for k, v in result.weights.items()}
         cr = result.consistency_ratio

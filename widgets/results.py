@@ -114,7 +114,7 @@ class WhatIfWeights(ipywidgets.VBox):
     written to the store: the agreed charter stays as it was locked.
     """
 
-    order = traitlets.List().tag(sync=False)
+    order: traitlets.List[str] = traitlets.List().tag(sync=False)
     summary = traitlets.Dict().tag(sync=False)
 
     def __init__(self, ctx: AppContext, summary: dict[str, Any] | None = None, **kwargs: Any):
