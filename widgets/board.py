@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
@@ -27,14 +28,13 @@ import altair as alt
 import ipywidgets
 import pandas as pd
 
-from toolkit.consent import LEVELS as CONSENT_LEVELS
-from toolkit.consent import label as consent_label
+from toolkit import consent
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
 from toolkit.summary import summarize
 from widgets.chart import ChartView
-from widgets.console import consent_line, phase_name
+from widgets.console import phase_name
 from widgets.context import AppContext
 from widgets.join import JoinPanel
 from widgets.live import LiveFeed
@@ -202,10 +202,10 @@ def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
 
 
 def consent_chart(
-    levels: dict[str, int], lang: str, title: str, *, width: int = CHART_WIDTH
+    counted: consent.ConsentTally, lang: str, title: str, *, width: int = CHART_WIDTH
 ) -> Any:
     """Fist of five: how many people showed 5 (full support) … 0 (block) fingers."""
-    rows = [(consent_label(n, lang), float(levels.get(str(n), 0))) for n in CONSENT_LEVELS]
+    rows = [(consent.label(n, lang), float(counted.counts[n])) for n in consent.LEVELS]
     return bar_chart(
         rows,
         title=title,
@@ -235,8 +235,7 @@ class ProjectorBoard(ipywidgets.VBox):
         self.phase = ""
         self._charts: dict[str, ChartView] = {}
         self._texts: dict[str, ipywidgets.HTML] = {}
-        self._rows: dict[str, ipywidgets.HBox] = {}
-        self._columns: dict[str, ipywidgets.VBox] = {}
+        self._boxes: dict[str, ipywidgets.Box] = {}
         self._specs: dict[str, str] = {}
         self.header = ipywidgets.HTML()
         self.panel = ipywidgets.VBox(layout=ipywidgets.Layout(flex="1 1 auto"))
@@ -270,51 +269,46 @@ class ProjectorBoard(ipywidgets.VBox):
             widget.value = html
         return widget
 
-    def _row(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.HBox:
-        """A row of widgets side by side (kept, so a redraw changes only its children)."""
-        row = self._rows.get(name)
-        if row is None:
+    def _box(self, name: str, children: list[ipywidgets.Widget], *, row: bool) -> Any:
+        """Widgets side by side (``row``) or one under the other, in a box kept by ``name``,
+        so a redraw changes only its children."""
+        box = self._boxes.get(name)
+        if box is None:
             layout = ipywidgets.Layout(align_items="flex-start", grid_gap="1.5em")
-            row = self._rows[name] = ipywidgets.HBox(layout=layout)
-        for child in children:  # each part keeps its own width; none is squeezed and cut
-            if child.layout.flex != "0 0 auto":
-                child.layout.flex = "0 0 auto"
-        if tuple(children) != row.children:
-            row.children = tuple(children)
-        return row
+            box = ipywidgets.HBox(layout=layout) if row else ipywidgets.VBox()
+            self._boxes[name] = box
+        if row:
+            for child in children:  # each part keeps its own width; none is squeezed and cut
+                if child.layout.flex != "0 0 auto":
+                    child.layout.flex = "0 0 auto"
+        if tuple(children) != box.children:
+            box.children = tuple(children)
+        return box
+
+    def _row(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.HBox:
+        return self._box(name, children, row=True)
 
     def _on_events(self, events: list[Event]) -> None:
         self.refresh()
 
+    def _parts(self, children: tuple[ipywidgets.Widget, ...] | None = None) -> Iterator[Any]:
+        """The current phase's charts and texts, in reading order (inside rows and columns)."""
+        for child in self.panel.children if children is None else children:
+            if isinstance(child, ChartView | ipywidgets.HTML):
+                yield child
+            elif isinstance(child, ipywidgets.Box):
+                yield from self._parts(child.children)
+
     def chart_views(self) -> list[ChartView]:
-        """The charts the current phase shows, in reading order (rows included)."""
-        found: list[ChartView] = []
-
-        def walk(children: tuple[ipywidgets.Widget, ...]) -> None:
-            for child in children:
-                if isinstance(child, ChartView):
-                    found.append(child)
-                elif isinstance(child, ipywidgets.Box):
-                    walk(child.children)
-
-        walk(self.panel.children)
-        return found
+        """The charts the current phase shows, in reading order."""
+        return [part for part in self._parts() if isinstance(part, ChartView)]
 
     @property
     def text(self) -> str:
         """Everything the board shows as text (for tests and screen readers' sake)."""
         parts = [self.header.value]
-
-        def read(children: tuple[ipywidgets.Widget, ...]) -> None:
-            for child in children:
-                if isinstance(child, ChartView):
-                    parts.append(child._table.value)
-                elif isinstance(child, ipywidgets.HTML):
-                    parts.append(child.value)
-                elif isinstance(child, ipywidgets.Box):
-                    read(child.children)
-
-        read(self.panel.children)
+        for part in self._parts():
+            parts.append(part._table.value if isinstance(part, ChartView) else part.value)
         return "\n".join(parts)
 
     def refresh(self) -> None:
@@ -395,18 +389,16 @@ class ProjectorBoard(ipywidgets.VBox):
             return [self._html("vision", f"<p>{escape(t('board_no_vision', lang))}</p>")]
         names = _names(summary, lang)
         themes = "、".join(names.get(k, k) for k in vision["themes"])
-        consent = vision["consent"]
-        levels = [int(n) for n, k in consent["levels"].items() for _ in range(int(k))]
+        counted = consent.tally_from_record(vision["consent"])
         text = (
             f'<p class="ureshii-vision">「{escape(vision["text"])}」</p>'
             + _p("board_vision_meta", lang, version=vision["version"], themes=themes)
-            + f"<p>{escape(consent_line(levels, lang))}</p>"
+            + f"<p>{escape(consent.summary(counted, lang))}</p>"
         )
         return [
             self._html("vision", text),
             self._chart(
-                "vision_consent",
-                consent_chart(consent["levels"], lang, t("board_vision_consent", lang)),
+                "vision_consent", consent_chart(counted, lang, t("board_vision_consent", lang))
             ),
         ]
 
@@ -449,20 +441,19 @@ class ProjectorBoard(ipywidgets.VBox):
         charter = charters[-1]
         method = method_name(charter.method, lang)
         if charter.locked and charter.consent:
-            levels = {str(k): int(v) for k, v in charter.consent.get("levels", {}).items()}
+            counted = consent.tally_from_record(charter.consent)
             state = t("board_charter_locked", lang, version=charter.version, method=method)
         else:
-            answers = [c.level for c in self.ctx.store.consents(self.ctx.slug, charter.version)]
-            levels = {str(n): answers.count(n) for n in range(6)}
+            answers = self.ctx.store.consents(self.ctx.slug, charter.version)
+            counted = consent.tally(c.level for c in answers)
             state = t("board_charter_draft", lang, version=charter.version, method=method)
-        answers = [int(n) for n, k in levels.items() for _ in range(k)]
         text = self._html(
-            "charter", f"<h2>{escape(state)}</h2><p>{escape(consent_line(answers, lang))}</p>"
+            "charter", f"<h2>{escape(state)}</h2><p>{escape(consent.summary(counted, lang))}</p>"
         )
         text.layout.max_width = "520px"  # the consent chart beside it keeps its width
         chart = self._chart(
             "charter_consent",
-            consent_chart(levels, lang, t("board_charter_consent", lang), width=HALF_WIDTH),
+            consent_chart(counted, lang, t("board_charter_consent", lang), width=HALF_WIDTH),
         )
         widgets.append(self._row("charter", [text, chart]))
         return widgets
@@ -610,10 +601,4 @@ class ProjectorBoard(ipywidgets.VBox):
         return columns
 
     def _column(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.VBox:
-        """Widgets one under the other (kept, so a redraw changes only its children)."""
-        column = self._columns.get(name)
-        if column is None:
-            column = self._columns[name] = ipywidgets.VBox()
-        if tuple(children) != column.children:
-            column.children = tuple(children)
-        return column
+        return self._box(name, children, row=False)

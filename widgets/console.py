@@ -513,11 +513,6 @@ class LiveCounts(ipywidgets.VBox):
 CHARTER_EVENTS = {"charter_proposed", "charter_amended", "charter_locked", "consent_given"}
 
 
-def consent_line(levels: list[int], lang: str) -> str:
-    """``5 answers, 0 blocks (fingers → people: 5: 1 · 4: 1 · 3: 2 · 2: 1 · 1: 0 · 0: 0)``."""
-    return consent.summary(levels, lang)
-
-
 class CharterControls(ipywidgets.VBox):
     """The method charter's state, lock, and "propose a change" (which needs a reason)."""
 
@@ -606,13 +601,13 @@ class CharterControls(ipywidgets.VBox):
         else:
             method = method_name(charter.method, lang)
             if charter.locked:
-                levels = charter.consent.get("levels", {}) if charter.consent else {}
-                answers = [int(n) for n, k in levels.items() for _ in range(int(k))]
+                counted = consent.tally_from_record(charter.consent)
                 state = t(
                     "console_charter_state_locked", lang, version=charter.version, method=method
                 )
             else:
-                answers = [c.level for c in self.ctx.store.consents(self.ctx.slug, charter.version)]
+                answers = self.ctx.store.consents(self.ctx.slug, charter.version)
+                counted = consent.tally(c.level for c in answers)
                 state = t(
                     "console_charter_state_draft", lang, version=charter.version, method=method
                 )
@@ -622,7 +617,7 @@ class CharterControls(ipywidgets.VBox):
                 reason = f"<p>{escape(shown)}</p>"
             html = (
                 f'<p style="font-size:1.2em;font-weight:700">'
-                f"{escape(state)}</p>{reason}<p>{escape(consent_line(answers, lang))}</p>"
+                f"{escape(state)}</p>{reason}<p>{escape(consent.summary(counted, lang))}</p>"
             )
             locked = charter.locked
         with self.hold_sync():

@@ -251,11 +251,6 @@ def tie_break_name(tie_break: str, lang: str) -> str:
     return t(f"method_tie_{tie_break}", lang) if tie_break in TIE_BREAKS else tie_break
 
 
-def consent_text(record: Mapping[str, Any], lang: str) -> str:
-    """A locked charter's consent record in one line (answers, blocks, each level)."""
-    return consent.summary(consent.tally_from_record(record), lang)
-
-
 def charter_card(charter: MethodCharter, title: str, names: Mapping[str, str], lang: str) -> str:
     """A charter as a card: method, tie-break, reason and consent record, weights table."""
     rows = [
@@ -265,7 +260,12 @@ def charter_card(charter: MethodCharter, title: str, names: Mapping[str, str], l
     if charter.reason:
         rows.append((t("method_col_reason", lang), charter.reason))
     if charter.consent:
-        rows.append((t("method_col_consent", lang), consent_text(charter.consent, lang)))
+        rows.append(
+            (
+                t("method_col_consent", lang),
+                consent.summary(consent.tally_from_record(charter.consent), lang),
+            )
+        )
     facts = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in rows)
     weights = weights_table(t("method_charter_weights", lang), charter.weights, names, lang)
     return (

@@ -665,90 +665,96 @@ class CardPage(PageHandler):
         self.redirect(f"{self.workshop_path(slug)}card?added=1", status=303)
 
 
-class ConsentPage(PageHandler):
+class _ConsentForm(PageHandler):
+    """A fist-of-five answer to one version of what the group is asked to consent to (the
+    one scale of :mod:`toolkit.consent`, ``consent_form.html``). The charter's and the
+    vision's pages differ only in what they ask about: their template, whether this person
+    has answered, when the form is closed, and the store write."""
+
+    TEMPLATE = ""
+    PAGE = ""
+    """The page's address under the workshop (the form posts to it, and returns there)."""
+
+    def answered(self, slug: str, token: str, view: WorkshopView) -> bool:
+        raise NotImplementedError
+
+    def closed(self, view: WorkshopView) -> UreshiiError | None:
+        """Why the form no longer takes answers, if it does not (the store refuses the rest)."""
+        return None
+
+    async def record(self, slug: str, token: str, level: int, version: int) -> None:
+        raise NotImplementedError
+
+    def get(self, slug: str) -> None:
+        visit = self.visitor(slug)
+        if visit is None:
+            return
+        view, token, _ = visit
+        self.render_page(self.TEMPLATE, view=view, done=self.answered(slug, token, view))
+
+    async def post(self, slug: str) -> None:
+        visit = self.visitor(slug)
+        if visit is None:
+            return
+        view, token, _ = visit
+        level = self.get_body_argument("level", "")
+        version = self.get_body_argument("version", "")
+        try:
+            self.check_form()
+            closed = self.closed(view)
+            if closed is not None:
+                raise FormError(closed, 409)
+            if not level.isdigit() or len(level) > 1:
+                raise FormError(InvalidInputError("participant_choose_one"))
+            # The version the person read; anything else is not a form this page sent.
+            if not (version.isdigit() and len(version) <= 6):
+                raise FormError(InvalidInputError("participant_form_expired"), 400)
+            await self.record(slug, token, int(level), int(version))
+        except (FormError, UreshiiError) as refused:
+            error, status = refusal(refused)
+            self.service.forget(slug)  # a newer version, or the phase moved on: show it now
+            self.render_page(
+                self.TEMPLATE,
+                view=self.service.view(slug),
+                error=error,
+                done=False,
+                values={"level": [level]},
+                status=status,
+            )
+            return
+        self.redirect(f"{self.workshop_path(slug)}{self.PAGE}", status=303)
+
+
+class ConsentPage(_ConsentForm):
     """``/p/<slug>/consent``: fist of five on the proposed method charter."""
 
-    def get(self, slug: str) -> None:
-        visit = self.visitor(slug)
-        if visit is None:
-            return
-        view, token, _ = visit
-        done = view.charter is not None and self.service.has_consented(slug, token, view.charter)
-        self.render_page("consent.html", view=view, done=done)
+    TEMPLATE, PAGE = "consent.html", "consent"
 
-    async def post(self, slug: str) -> None:
-        visit = self.visitor(slug)
-        if visit is None:
-            return
-        _, token, _ = visit
-        level = self.get_body_argument("level", "")
-        version = self.get_body_argument("version", "")
-        try:
-            self.check_form()
-            if not level.isdigit() or len(level) > 1:
-                raise FormError(InvalidInputError("participant_choose_one"))
-            # The version the person saw; anything else is not a form this page sent.
-            if not (version.isdigit() and len(version) <= 6):
-                raise FormError(InvalidInputError("participant_form_expired"), 400)
-            await self.service.consent(slug, token, int(level), int(version))
-        except (FormError, UreshiiError) as refused:
-            error, status = refusal(refused)
-            self.render_page(
-                "consent.html",
-                view=self.service.view(slug),
-                error=error,
-                done=False,
-                values={"level": [level]},
-                status=status,
-            )
-            return
-        self.redirect(f"{self.workshop_path(slug)}consent", status=303)
+    def answered(self, slug: str, token: str, view: WorkshopView) -> bool:
+        charter = view.charter
+        return charter is not None and self.service.has_consented(slug, token, charter)
+
+    async def record(self, slug: str, token: str, level: int, version: int) -> None:
+        await self.service.consent(slug, token, level, version)
 
 
-class VisionConsentPage(PageHandler):
-    """``/p/<slug>/vision``: the newest vision draft and the consent check on it (fist of
-    five, the same scale as the table laptops and the charter: :mod:`toolkit.consent`)."""
+class VisionConsentPage(_ConsentForm):
+    """``/p/<slug>/vision``: the newest vision draft and the consent check on it, during
+    the vision phase (the same scale as the table laptops and the charter)."""
 
-    def get(self, slug: str) -> None:
-        visit = self.visitor(slug)
-        if visit is None:
-            return
-        view, token, _ = visit
-        done = view.vision is not None and self.service.has_consented_vision(
-            slug, token, view.vision
-        )
-        self.render_page("vision.html", view=view, done=done)
+    TEMPLATE, PAGE = "vision.html", "vision"
 
-    async def post(self, slug: str) -> None:
-        visit = self.visitor(slug)
-        if visit is None:
-            return
-        view, token, _ = visit
-        level = self.get_body_argument("level", "")
-        version = self.get_body_argument("version", "")
-        try:
-            self.check_form()
-            if not view.vision_consent_open():
-                raise FormError(InvalidInputError("participant_vision_closed"), 409)
-            if not level.isdigit() or len(level) > 1:
-                raise FormError(InvalidInputError("participant_choose_one"))
-            # The draft the person read; anything else is not a form this page sent.
-            if not (version.isdigit() and len(version) <= 6):
-                raise FormError(InvalidInputError("participant_form_expired"), 400)
-            await self.service.vision_consent(slug, token, int(level), int(version))
-        except (FormError, UreshiiError) as refused:
-            error, status = refusal(refused)
-            self.service.forget(slug)  # a newer draft, or the phase moved on: show it now
-            self.render_page(
-                "vision.html",
-                view=self.service.view(slug),
-                error=error,
-                done=False,
-                values={"level": [level]},
-                status=status,
-            )
-            return
-        self.redirect(f"{self.workshop_path(slug)}vision", status=303)
+    def answered(self, slug: str, token: str, view: WorkshopView) -> bool:
+        vision = view.vision
+        return vision is not None and self.service.has_consented_vision(slug, token, vision)
+
+    def closed(self, view: WorkshopView) -> UreshiiError | None:
+        if view.vision_consent_open():
+            return None
+        return InvalidInputError("participant_vision_closed")
+
+    async def record(self, slug: str, token: str, level: int, version: int) -> None:
+        await self.service.vision_consent(slug, token, level, version)
 
 
 class ScorePage(PageHandler):
