@@ -37,11 +37,7 @@ def start_theme_dot_vote(store: Store, slug: str, title: str) -> Ballot:
     themes = [th.key for th in store.themes(slug)]
     if not themes:
         raise InvalidInputError("table_dots_need_themes")
-    taken = {b.key for b in store.ballots(slug)}
-    key, n = "theme-dots", 1
-    while key in taken:
-        n += 1
-        key = f"theme-dots-{n}"
+    key = store.free_ballot_key(slug, "theme-dots")
     store.create_ballot(
         slug,
         key,

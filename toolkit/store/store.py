@@ -1667,6 +1667,65 @@ class Store:
         self._write(work)
         return self.ballot(slug, key)
 
+    def free_ballot_key(self, slug: str, stem: str) -> str:
+        """``stem``, or ``stem-2``, ``stem-3``… whichever no ballot of the workshop has yet.
+
+        The one place a screen gets a key for a ballot it starts ("method", "theme-dots").
+        """
+        return self._read(lambda conn: _free_ballot_key(conn, self._workshop_id(conn, slug), stem))
+
+    def ballot_for(self, slug: str, purpose: str) -> Ballot | None:
+        """The newest ballot serving ``purpose`` ("method", "weights"…), or ``None``."""
+        found = [b for b in self.ballots(slug) if b.purpose == purpose]
+        return found[-1] if found else None
+
+    def ensure_ballot(
+        self,
+        slug: str,
+        purpose: str,
+        title: str,
+        *,
+        rule: str,
+        options: Sequence[str],
+        settings: Mapping[str, Any] | None = None,
+        visibility: str = "hidden_until_close",
+    ) -> Ballot:
+        """The newest ballot serving ``purpose``; created as a draft, keyed ``purpose`` (or
+        ``purpose-2``…), if there is none. Two screens asking at once get the same ballot:
+        the look and the insert are one transaction, and a lost race reads the winner's.
+        """
+        title = _required_text(title, "title")
+
+        def work(conn: Connection) -> str | None:
+            wid = self._workshop_id(conn, slug)
+            # One screen at a time past this line (PostgreSQL's row lock; SQLite has one
+            # writer anyway), so two screens cannot both find none and make two.
+            conn.execute(select(s.workshops.c.id).where(s.workshops.c.id == wid).with_for_update())
+            newest = conn.execute(
+                select(s.ballots.c.key)
+                .where(s.ballots.c.workshop_id == wid, s.ballots.c.purpose == purpose)
+                .order_by(s.ballots.c.id.desc())
+                .limit(1)
+            ).scalar()
+            if newest is not None:
+                return str(newest)
+            key = _free_ballot_key(conn, wid, purpose)
+            self._insert_ballot(
+                conn, wid, key, title, purpose, rule, options, settings or {}, visibility
+            )
+            self._event(conn, wid, "ballot_created", "facilitator", {"ballot": key, "rule": rule})
+            return key
+
+        try:
+            key = self._write(work)
+        except IntegrityError:  # another screen created it a moment ago
+            found = self.ballot_for(slug, purpose)
+            if found is None:
+                raise
+            return found
+        assert key is not None
+        return self.ballot(slug, key)
+
     def _set_ballot(self, slug: str, key: str, kind: str, **values: Any) -> Ballot:
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
@@ -1842,6 +1901,21 @@ class Store:
 
         return self._read(work)
 
+    def last_event(self, slug: str, kind: str) -> Event | None:
+        """The newest event of ``kind`` (``phase_changed``: when the current phase started)."""
+
+        def work(conn: Connection) -> Event | None:
+            wid = self._workshop_id(conn, slug)
+            r = conn.execute(
+                select(s.events)
+                .where(s.events.c.workshop_id == wid, s.events.c.kind == kind)
+                .order_by(s.events.c.seq.desc())
+                .limit(1)
+            ).first()
+            return None if r is None else Event(r.seq, r.at, r.kind, r.actor, dict(r.payload))
+
+        return self._read(work)
+
     def last_seq(self, slug: str) -> int:
         """The newest event number of the workshop (0 if none): cheap enough to poll."""
 
@@ -1891,6 +1965,16 @@ def _insert(conn: Connection, table: Any, **values: Any) -> int:
     if key is None:  # pragma: no cover - every table here has an integer primary key
         raise AssertionError(f"no primary key returned for {table.name}")
     return int(key[0])
+
+
+def _free_ballot_key(conn: Connection, wid: int, stem: str) -> str:
+    taken = set(
+        conn.execute(select(s.ballots.c.key).where(s.ballots.c.workshop_id == wid)).scalars()
+    )
+    key, n = stem, 2
+    while key in taken:
+        key, n = f"{stem}-{n}", n + 1
+    return key
 
 
 def normalise_weights(weights: Mapping[str, float], known: Iterable[str]) -> dict[str, float]:
