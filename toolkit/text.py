@@ -4,7 +4,7 @@ Control characters (other than tab and line break) and lone surrogates are invis
 be typed on a phone, and break things downstream: PostgreSQL refuses NUL, Excel files
 refuse C0 characters, the chart renderer aborts the process on them, and the pabulib
 format splits lines at some of them. The store removes them from every text it writes
-(``toolkit.store.schema``), so no screen or export ever meets one.
+(``toolkit.store.tables``), so no screen or export ever meets one.
 """
 
 from __future__ import annotations

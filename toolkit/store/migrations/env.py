@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from toolkit.store.schema import metadata
+from toolkit.store.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,7 +1,7 @@
 """initial schema: workshops, cards, issues, criteria, charters, ballots, votes, scores, events
 
 The triggers at the end hold the integrity rules that no client may get around
-(see toolkit/store/schema.py).
+(see toolkit/store/tables.py).
 
 Revision ID: 0001
 Revises: 

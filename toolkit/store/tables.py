@@ -21,6 +21,8 @@ Integrity that a client cannot get around lives here, not in the UI:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -89,10 +91,37 @@ class CleanJson(TypeDecorator[object]):
         return clean_data(value)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, read back the same on every engine: aware, in UTC.
+
+    SQLite has no time zone (it would hand back a naive datetime) and PostgreSQL answers in
+    its session's zone (``+09:00`` on a server set to Asia/Tokyo). Every value is written as
+    UTC and read back with ``tzinfo=UTC``, so screens, exports and comparisons never meet a
+    naive or a local time from the store, whichever engine holds it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime has no instant: give it a time zone")
+        moment = value.astimezone(UTC)
+        # SQLite's DATETIME text has no zone: the UTC wall time is the instant.
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 Json = CleanJson()
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
 Id = BigInteger().with_variant(Integer(), "sqlite")
-Timestamp = DateTime(timezone=True)
+Timestamp = UtcDateTime()
 
 
 def _id() -> Column[int]:
