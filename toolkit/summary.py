@@ -18,8 +18,8 @@ theme card counts and the cards), every vision draft, each charter version with 
 and consent record, per-issue score statistics, the anonymous scores (raters numbered 1..n
 in order of their first score, never the store's ids), anonymous ballots of ballots whose
 results are visible, the roadmap by year, the audit log, and the privacy threshold.
-``rank_scores`` is the one ranking computation: the summary, the group rankings and
-``ureshii verify`` all call it.
+``toolkit.ranking.rank_scores`` is the one ranking computation: the summary, the group
+rankings, the what-if sliders and ``ureshii verify`` all call it.
 """
 
 from __future__ import annotations
@@ -27,16 +27,14 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from toolkit import consent, methods
 from toolkit.ballots import tally
 from toolkit.model import Criterion
+from toolkit.ranking import RankingRule, scored_issues, weighted_criteria
 from toolkit.store import Store
 
 #: Format version of the summary dict (bumped when a key changes meaning).
@@ -51,8 +49,15 @@ def summarize(store: Store, slug: str, *, include_hidden: bool = False) -> dict[
     """The results summary of workshop ``slug`` (see the module docstring).
 
     Ballots whose results are hidden until close carry no tally unless ``include_hidden``
-    (for the facilitator's own console); exports never pass it.
+    (for the facilitator's own console); exports never pass it. Everything is read in one
+    :meth:`~toolkit.store.Store.snapshot`, so counts, tallies and rankings are of one moment
+    even while phones keep voting.
     """
+    with store.snapshot(slug):
+        return _summary_of(store, slug, include_hidden=include_hidden)
+
+
+def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, Any]:
     workshop = store.workshop(slug)
     min_group = int((workshop.spec.get("town_meeting") or {}).get("min_group_size", 5))
     criteria = store.criteria(slug)
@@ -145,133 +150,6 @@ SCORES_COLUMNS = ("rater", "issue", "criterion", "score")
 SCORE_STATS_COLUMNS = ("issue", "criterion", "answers", "dont_know", "mean", "median", "scaled")
 
 
-def rank_scores(
-    scores: pd.DataFrame,
-    criteria: list[Criterion],
-    issue_keys: list[str],
-    weights: dict[str, float],
-    *,
-    tie_break: str = "mean_then_median",
-    costs: Mapping[str, float | None] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The charter's ranking from long scores: ``(scaled table, ranked)``.
-
-    Issues with a number for every criterion are kept (in ``issue_keys`` order), their scores
-    are scaled to 0–1 (:func:`scaled_table`) and combined by ``methods.weighted_sum`` with
-    the agreed weights. ``ranked`` has the columns ``score`` and ``rank``. This is the only
-    place a ranking is computed; ``ureshii verify`` re-runs it on an export's scores.
-    Criteria the charter gives no weight (left out in the agreement) play no part.
-
-    Issues with the same score are ordered by the charter's ``tie_break``:
-
-    - ``mean_then_median`` (the default): scores from each criterion's mean; a tie goes to
-      the higher score from the medians;
-    - ``median_then_mean``: scores from the medians; a tie goes to the higher one from the
-      means;
-    - ``lowest_cost``: a tie goes to the cheaper issue (``costs``; an unknown cost last);
-    - ``facilitator``: tied issues keep sharing their rank, for the facilitator to decide
-      on the record.
-
-    Issues still equal after the tie-break share the better rank.
-    """
-    criteria, weights = weighted_criteria(criteria, weights)
-    keys = _scored_issues(scores, issue_keys, criteria)
-    if not keys:
-        empty = pd.DataFrame(columns=[c.key for c in criteria], dtype=float)
-        return empty, pd.DataFrame({"score": [], "rank": []})
-    # Only the rankable issues go in: an issue that someone answered "don't know" on every
-    # time for a criterion would make the aggregation refuse the whole table.
-    usable = scores[scores["issue"].isin(keys) & scores["criterion"].isin(weights)]
-    by_median = tie_break == "median_then_mean"
-    agreed = pd.Series(weights, dtype=float)
-    table = scaled_table(usable, criteria, keys, "median" if by_median else "mean")
-    ranked = methods.weighted_sum(table, agreed, normalization="none")
-    if tie_break in ("mean_then_median", "median_then_mean"):
-        other = scaled_table(usable, criteria, keys, "mean" if by_median else "median")
-        second = methods.weighted_sum(other, agreed, normalization="none")["score"]
-        ranked = break_ties(ranked, -second)
-    elif tie_break == "lowest_cost":
-        cost = pd.Series({k: (costs or {}).get(k) for k in keys}, dtype=float)
-        ranked = break_ties(ranked, cost.fillna(math.inf))
-    return table, ranked
-
-
-def break_ties(ranked: pd.DataFrame, then: pd.Series) -> pd.DataFrame:
-    """``ranked`` (columns ``score`` and ``rank``) with issues that share a rank ordered by
-    ``then`` (smaller first): the charter's tie-break, or a what-if ranking's agreed ranks.
-
-    Ranks stay competition ranks (1, 2, 2, 4): issues equal on ``then`` as well keep
-    sharing the better one.
-    """
-    first = ranked["rank"].to_numpy()
-    second = then.reindex(ranked.index).to_numpy(dtype=float)
-    order = np.lexsort((np.arange(len(first)), second, first))
-    result = ranked.iloc[order].copy()
-    ranks: list[int] = []
-    for position, i in enumerate(order):
-        j = order[position - 1] if position else None
-        same = (
-            j is not None
-            and first[i] == first[j]
-            and (second[i] == second[j] or math.isclose(second[i], second[j], rel_tol=1e-9))
-        )
-        ranks.append(ranks[-1] if same else position + 1)
-    result["rank"] = ranks
-    return result
-
-
-def weighted_criteria(
-    criteria: list[Criterion], weights: dict[str, float]
-) -> tuple[list[Criterion], dict[str, float]]:
-    """The criteria with a weight above 0, and their weights: the ones a ranking uses."""
-    kept = [c for c in criteria if weights.get(c.key, 0) > 0]
-    return kept, {c.key: weights[c.key] for c in kept}
-
-
-def scaled_table(
-    scores: pd.DataFrame,
-    criteria: list[Criterion],
-    issues: list[str],
-    statistic: Literal["mean", "median"] = "mean",
-) -> pd.DataFrame:
-    """Issues × criteria mean (or median) scores, each placed on its own scale as 0–1 (cost
-    inverted)."""
-    table = methods.aggregate_scores(
-        scores, issues=issues, criteria=[c.key for c in criteria], statistic=statistic
-    )
-    for c in criteria:
-        span = c.scale_max - c.scale_min
-        column = (table[c.key] - c.scale_min) / span
-        table[c.key] = 1 - column if c.direction == "cost" else column
-    return table
-
-
-def _scored_issues(scores: pd.DataFrame, issues: list[str], criteria: list[Criterion]) -> list[str]:
-    """Issues with at least one number for every one of ``criteria`` (others cannot be
-    ranked yet)."""
-    wanted = {c.key for c in criteria}
-    numbers = scores[scores["criterion"].isin(wanted)].dropna(subset=["score"])
-    answered = numbers.groupby("issue")["criterion"].nunique()
-    return [i for i in issues if answered.get(i, 0) == len(wanted)]
-
-
-@dataclass(frozen=True)
-class RankingRule:
-    """What a locked charter says about ranking: weights, tie-break, and the issues' costs
-    (for the ``lowest_cost`` tie-break)."""
-
-    weights: dict[str, float]
-    tie_break: str
-    costs: dict[str, float | None]
-
-    def rank(
-        self, scores: pd.DataFrame, criteria: list[Criterion], keys: list[str]
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return rank_scores(
-            scores, criteria, keys, self.weights, tie_break=self.tie_break, costs=self.costs
-        )
-
-
 def _costs(issues: list[Any]) -> dict[str, float | None]:
     return {i.key: i.cost for i in issues}
 
@@ -280,7 +158,7 @@ def _ranking(
     scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], rule: RankingRule
 ) -> list[dict[str, Any]]:
     criteria, weights = weighted_criteria(criteria, rule.weights)
-    keys = _scored_issues(scores, [i.key for i in issues], criteria)
+    keys = scored_issues(scores, [i.key for i in issues], criteria)
     if not keys:
         return []
     table, ranked = rule.rank(scores, criteria, keys)

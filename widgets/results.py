@@ -6,10 +6,10 @@ agreement (r_wg), a chart of the scores with a table of the same data, the items
 the group (to discuss, not to average away) with how the answers spread, and the ranking as
 each participant group alone would have it (small groups hidden).
 
-:class:`WhatIfWeights` re-ranks instantly with other weights, from the summary's 0–1
-per-criterion values (the output of ``toolkit.summary.scaled_table``) and
-``methods.weighted_sum``, exactly as the summary does (equal scores keep the agreed order);
-it never writes to the store and says so on screen.
+:class:`WhatIfWeights` re-ranks instantly with other weights by
+:func:`toolkit.ranking.what_if_ranking` (the summary's own ranking rule, with the charter's
+tie-break; issues still equal keep the agreed order); it never writes to the store and says
+so on screen.
 """
 
 from __future__ import annotations
@@ -23,17 +23,16 @@ import ipywidgets
 import pandas as pd
 import traitlets
 
-from toolkit import methods
 from toolkit.i18n import t
 from toolkit.methods.registry import method_name
 from toolkit.model import Event
-from toolkit.summary import ROBUSTNESS_SAMPLES, break_ties, summarize
+from toolkit.ranking import what_if_ranking
+from toolkit.summary import ROBUSTNESS_SAMPLES, summarize
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import bar_cell, css, fit, html_table
+from widgets.ui import RESULT_EVENTS, bar_cell, css, fit, html_table
 
-RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
 _WARN = "#a4161a"
 
 
@@ -220,19 +219,13 @@ class WhatIfWeights(ipywidgets.VBox):
         if sum(weights.values()) <= 0:
             self.note.value = _p(t("results_whatif_all_zero", lang), f"color:{_WARN}")
             return
-        table = pd.DataFrame(
-            [row["criteria"] for row in ranking], index=[row["key"] for row in ranking]
-        )[list(weights)]
-        agreed = {row["key"]: row["rank"] for row in ranking}
-        ranked = methods.weighted_sum(table, pd.Series(weights), normalization="none")
-        # Equal scores keep the agreed order (the charter's tie-break decided it), so the
-        # agreed weights give back exactly the agreed ranking.
-        ranked = break_ties(ranked, pd.Series(agreed, dtype=float))
+        # the charter's rule with these weights (toolkit.summary, the one ranking computation)
+        ranked = what_if_ranking(self.summary, weights)
         titles = {row["key"]: row["title"] for row in ranking}
         self.order = [str(k) for k in ranked.index]
         rows, up, down = [], 0, 0
         for key, row in ranked.iterrows():
-            rank, before = int(row["rank"]), agreed[str(key)]
+            rank, before = int(row["rank"]), int(row["agreed_rank"])
             if rank < before:
                 up += 1
                 change_text = t("results_moved_up", lang, n=before - rank)
@@ -256,7 +249,7 @@ class WhatIfWeights(ipywidgets.VBox):
                 "results_col_change",
             )
         ]
-        self.table.value = html_table(t("results_whatif_title", lang), columns, rows)
+        self.table.value = html_table(columns, rows, t("results_whatif_title", lang))
 
 
 class ResultsView(ipywidgets.VBox):
@@ -371,7 +364,7 @@ class ResultsView(ipywidgets.VBox):
             + _p(t("results_robustness_explain", lang, samples=f"{ROBUSTNESS_SAMPLES:,}"))
             + _p(t("results_agreement_explain", lang))
         )
-        return html_table(t("results_title", lang), columns, rows, raw=True) + explain
+        return html_table(columns, rows, t("results_title", lang), raw=True) + explain
 
     def _discuss_html(self, ranking: list[dict[str, Any]]) -> str:
         lang = self.ctx.lang
@@ -433,5 +426,5 @@ class ResultsView(ipywidgets.VBox):
                 (row["title"], row["rank"], *(ranks[g].get(row["key"], "–") for g in shown))
                 for row in ranking
             ]
-            parts.append(html_table(t("results_groups_title", lang), columns, rows))
+            parts.append(html_table(columns, rows, t("results_groups_title", lang)))
         return "".join(parts)

@@ -22,8 +22,8 @@ from toolkit.model import Criterion, Event, MethodCharter
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
-from widgets.method import css, fit
 from widgets.seats import TableSeats
+from widgets.ui import css, fit
 
 #: The value of the "don't know" choice in a control (stored as ``None``).
 DONT_KNOW = "dont_know"

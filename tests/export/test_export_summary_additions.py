@@ -9,22 +9,23 @@ import pandas as pd
 import pytest
 
 from tests.export.conftest import SLUG, scored_workshop
+from toolkit.ranking import rank_scores
 from toolkit.store import Store
-from toolkit.summary import rank_scores, summarize
+from toolkit.summary import summarize
 
 
 @pytest.fixture
-def summary(store: Store) -> dict[str, Any]:
-    tokens = scored_workshop(store, {"staff": 5, "resident": 5})
-    card = store.add_card(SLUG, "窓口で待たずに済む", stakeholder="kosodate", token=tokens[0])
-    store.group_card(SLUG, card.id, "matanai")
-    store.add_card(SLUG, "FAXがなくなる", stakeholder="madoguchi")
-    store.draft_vision(SLUG, "待たないまち", themes=["matanai"])
-    store.draft_vision(SLUG, "だれも待たないまち", themes=["matanai"])
+def summary(empty_store: Store) -> dict[str, Any]:
+    tokens = scored_workshop(empty_store, {"staff": 5, "resident": 5})
+    card = empty_store.add_card(SLUG, "窓口で待たずに済む", stakeholder="kosodate", token=tokens[0])
+    empty_store.group_card(SLUG, card.id, "matanai")
+    empty_store.add_card(SLUG, "FAXがなくなる", stakeholder="madoguchi")
+    empty_store.draft_vision(SLUG, "待たないまち", themes=["matanai"])
+    empty_store.draft_vision(SLUG, "だれも待たないまち", themes=["matanai"])
     for token in tokens[:3]:
-        store.record_vision_consent(SLUG, token, 4)
-    store.rate_issue(SLUG, "chat", current=2, ideal=4)
-    return summarize(store, SLUG)
+        empty_store.record_vision_consent(SLUG, token, 4)
+    empty_store.rate_issue(SLUG, "chat", current=2, ideal=4)
+    return summarize(empty_store, SLUG)
 
 
 def test_summary_stays_json_safe(summary: dict[str, Any]) -> None:
@@ -76,18 +77,18 @@ def test_scores_are_anonymous_and_numbered_from_one(summary: dict[str, Any]) -> 
     assert scores["rater_groups"] == ["staff"] * 5 + ["resident"] * 5
 
 
-def test_a_small_group_hides_every_raters_group(store: Store) -> None:
-    scored_workshop(store, {"staff": 6, "resident": 4})
-    summary = summarize(store, SLUG)
+def test_a_small_group_hides_every_raters_group(empty_store: Store) -> None:
+    scored_workshop(empty_store, {"staff": 6, "resident": 4})
+    summary = summarize(empty_store, SLUG)
     assert summary["by_group"]["resident"] == {"raters": None, "suppressed": True, "ranking": []}
     # labelling the 6 staff would single out the 4 residents as the unlabelled raters
     assert summary["scores"]["rater_groups"] == [None] * 10
 
 
-def test_rank_scores_is_what_the_ranking_shows(store: Store, summary: dict[str, Any]) -> None:
+def test_rank_scores_is_what_the_ranking_shows(empty_store: Store, summary: dict[str, Any]) -> None:
     table, ranked = rank_scores(
-        store.scores(SLUG), store.criteria(SLUG), ["madoguchi-konzatsu", "sanres", "chat"],
-        {"resident": 0.5, "staff": 0.3, "cost": 0.2},
+        empty_store.scores(SLUG), empty_store.criteria(SLUG),
+        ["madoguchi-konzatsu", "sanres", "chat"], {"resident": 0.5, "staff": 0.3, "cost": 0.2},
     )  # fmt: skip
     assert [(str(k), round(float(v), 6)) for k, v in ranked["score"].items()] == [
         (r["key"], r["score"]) for r in summary["ranking"]
@@ -95,11 +96,11 @@ def test_rank_scores_is_what_the_ranking_shows(store: Store, summary: dict[str, 
     assert table.shape == (3, 3)
 
 
-def test_roadmap_groups_issues_by_year(store: Store) -> None:
-    scored_workshop(store, {"staff": 5})
-    store.add_issue(SLUG, "公用車運転日報の電子化", key="nippo", year=2027)
-    store.add_issue(SLUG, "修繕報告の一元管理", key="shuzen", year=2026)
-    roadmap = summarize(store, SLUG)["roadmap"]
+def test_roadmap_groups_issues_by_year(empty_store: Store) -> None:
+    scored_workshop(empty_store, {"staff": 5})
+    empty_store.add_issue(SLUG, "公用車運転日報の電子化", key="nippo", year=2027)
+    empty_store.add_issue(SLUG, "修繕報告の一元管理", key="shuzen", year=2026)
+    roadmap = summarize(empty_store, SLUG)["roadmap"]
     # ranked issues (no year) first by rank; a year without ranked issues keeps store order
     assert roadmap == [
         {"year": 2026, "issues": ["shuzen"]},
@@ -108,36 +109,36 @@ def test_roadmap_groups_issues_by_year(store: Store) -> None:
     ]
 
 
-def test_ballot_payloads_only_when_results_are_visible(store: Store) -> None:
-    tokens = scored_workshop(store, {"staff": 5})
-    store.open_ballot(SLUG, "town")
-    store.cast_vote(SLUG, "town", tokens[0], ["sanres", "chat"])
-    store.cast_vote(SLUG, "town", tokens[1], ["chat"])
-    [ballot] = summarize(store, SLUG)["ballots"]
+def test_ballot_payloads_only_when_results_are_visible(empty_store: Store) -> None:
+    tokens = scored_workshop(empty_store, {"staff": 5})
+    empty_store.open_ballot(SLUG, "town")
+    empty_store.cast_vote(SLUG, "town", tokens[0], ["sanres", "chat"])
+    empty_store.cast_vote(SLUG, "town", tokens[1], ["chat"])
+    [ballot] = summarize(empty_store, SLUG)["ballots"]
     assert (ballot["payloads"], ballot["tally"]) == (None, None)
-    store.close_ballot(SLUG, "town")
-    [ballot] = summarize(store, SLUG)["ballots"]
+    empty_store.close_ballot(SLUG, "town")
+    [ballot] = summarize(empty_store, SLUG)["ballots"]
     # sorted by their JSON text, not by time or voter: the order says nothing about who
     assert ballot["payloads"] == [["chat", "sanres"], ["chat"]]
     assert ballot["options"] == ["madoguchi-konzatsu", "sanres", "chat"]
 
 
-def test_audit_log_is_the_event_log(store: Store) -> None:
-    scored_workshop(store, {"staff": 5})
-    log = summarize(store, SLUG)["audit_log"]
+def test_audit_log_is_the_event_log(empty_store: Store) -> None:
+    scored_workshop(empty_store, {"staff": 5})
+    log = summarize(empty_store, SLUG)["audit_log"]
     kinds = [e["kind"] for e in log]
     assert kinds[0] == "workshop_created" and "charter_locked" in kinds
     assert [e["seq"] for e in log] == sorted(e["seq"] for e in log)
-    assert log[-1]["seq"] == store.last_seq(SLUG)
+    assert log[-1]["seq"] == empty_store.last_seq(SLUG)
     assert len(log) == log[-1]["seq"] - log[0]["seq"] + 1  # one workshop: every event
 
 
-def test_an_issue_nobody_could_score_on_a_criterion_is_left_out(store: Store) -> None:
+def test_an_issue_nobody_could_score_on_a_criterion_is_left_out(empty_store: Store) -> None:
     """Every rater said "don't know" on cost for chat: the rest is still ranked."""
-    tokens = scored_workshop(store, {"staff": 5})
+    tokens = scored_workshop(empty_store, {"staff": 5})
     for token in tokens:
-        store.record_scores(SLUG, token, {("chat", "cost"): None})
-    summary = summarize(store, SLUG)
+        empty_store.record_scores(SLUG, token, {("chat", "cost"): None})
+    summary = summarize(empty_store, SLUG)
     assert [r["key"] for r in summary["ranking"]] == ["sanres", "madoguchi-konzatsu"]
     assert summary["by_group"]["staff"]["ranking"] == [
         {"key": "sanres", "rank": 1},

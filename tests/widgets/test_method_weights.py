@@ -8,19 +8,22 @@ import pytest
 
 from tests.workshop_data import small_workshop
 from toolkit import methods
+from toolkit.methods.pairwise import most_inconsistent
 from toolkit.store import Store
 from widgets.context import AppContext
 from widgets.live import LiveFeed
-from widgets.method import CharterPanel, WeightAgreement, most_inconsistent
+from widgets.method import CharterPanel, WeightAgreement
 from widgets.seats import TableSeats
 
 SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def agreement(store: Store) -> WeightAgreement:
-    ctx = AppContext.for_store(store, SLUG, "en", table=1)
-    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx), facilitator=True)
+def agreement(small_workshop_store: Store) -> WeightAgreement:
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "en", table=1)
+    widget = WeightAgreement(
+        ctx, LiveFeed(small_workshop_store, SLUG), TableSeats(ctx), facilitator=True
+    )
     widget.controls.open_button.click()
     return widget
 
@@ -33,24 +36,24 @@ def allocate(widget: WeightAgreement, seat: int, **points: int) -> None:
 
 
 def test_an_allocation_of_90_is_refused_and_nothing_is_stored(
-    store: Store, agreement: WeightAgreement
+    small_workshop_store: Store, agreement: WeightAgreement
 ) -> None:
-    participants = store.counts(SLUG)["participants"]
+    participants = small_workshop_store.counts(SLUG)["participants"]
     allocate(agreement, 1, resident=30, staff=30, cost=30)
     assert "Total: 90 of 100 points" in agreement.points_total.value
     assert "10 points still to give" in agreement.points_total.value
     assert "add up to 90; they must add up to exactly 100" in agreement.messages.value
     assert "Nothing was saved" in agreement.messages.value
-    assert store.votes(SLUG, agreement.ballot.key) == []
-    assert store.counts(SLUG)["participants"] == participants  # no seat even joined
+    assert small_workshop_store.votes(SLUG, agreement.ballot.key) == []
+    assert small_workshop_store.counts(SLUG)["participants"] == participants  # no seat even joined
 
 
 def test_an_allocation_of_100_is_stored_as_a_vote_and_the_form_clears(
-    store: Store, agreement: WeightAgreement
+    small_workshop_store: Store, agreement: WeightAgreement
 ) -> None:
     allocate(agreement, 1, resident=50, staff=30, cost=20)
     assert "Seat 1: your 100 points are stored." in agreement.messages.value
-    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    (vote,) = small_workshop_store.votes(SLUG, agreement.ballot.key)
     assert vote.payload == {"cost": 20, "resident": 50, "staff": 30}
     assert agreement.allocation() == {"resident": 0, "staff": 0, "cost": 0}
     # hidden until the facilitator closes the vote; then the mean is the proposal
@@ -70,7 +73,7 @@ def test_an_allocation_of_100_is_stored_as_a_vote_and_the_form_clears(
 
 
 def test_criteria_left_out_get_no_points_and_no_weight(
-    store: Store, agreement: WeightAgreement
+    small_workshop_store: Store, agreement: WeightAgreement
 ) -> None:
     agreement.chosen_boxes["cost"].value = False
     assert [w.description for w in agreement.points_list.children] == [
@@ -79,7 +82,7 @@ def test_criteria_left_out_get_no_points_and_no_weight(
     ]
     agreement.points["cost"].value = 40  # hidden field: not part of the allocation
     allocate(agreement, 1, resident=60, staff=40)
-    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    (vote,) = small_workshop_store.votes(SLUG, agreement.ballot.key)
     assert vote.payload == {"resident": 60, "staff": 40}
 
 
@@ -132,7 +135,7 @@ def test_each_comparison_names_one_criterion_at_each_end_of_its_slider(
 
 
 def test_an_ahp_submission_is_stored_once_as_100_points_for_the_seat(
-    store: Store, agreement: WeightAgreement
+    small_workshop_store: Store, agreement: WeightAgreement
 ) -> None:
     judge(agreement, {("resident", "staff"): 3.0, ("resident", "cost"): 3.0})
     agreement.seats.buttons.value = 2
@@ -142,9 +145,9 @@ def test_an_ahp_submission_is_stored_once_as_100_points_for_the_seat(
         "Seat 2: your comparisons are stored as 100 points "
         "(住民のうれしさ 60, 職員のうれしさ 20, コスト 20; CR = 0.00)." in agreement.messages.value
     )
-    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    (vote,) = small_workshop_store.votes(SLUG, agreement.ballot.key)
     assert vote.payload == {"resident": 60, "staff": 20, "cost": 20}
-    assert vote.participant_id == store.participant(SLUG, agreement.seats.token()).id
+    assert vote.participant_id == small_workshop_store.participant(SLUG, agreement.seats.token()).id
     # the form starts again from "equal" for the next person
     assert all(slider.value == 1.0 for slider in agreement.sliders.values())
 
@@ -161,18 +164,18 @@ def test_an_ahp_submission_is_stored_once_as_100_points_for_the_seat(
     agreement.mode.value = "points"
     allocate(agreement, 2, resident=10, staff=10, cost=80)
     assert "already voted" in agreement.messages.value
-    assert [v.payload for v in store.votes(SLUG, agreement.ballot.key)] == [
+    assert [v.payload for v in small_workshop_store.votes(SLUG, agreement.ballot.key)] == [
         {"resident": 60, "staff": 20, "cost": 20}
     ]
 
 
-def test_ahp_cannot_be_submitted_before_the_vote_opens(store: Store) -> None:
-    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
-    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+def test_ahp_cannot_be_submitted_before_the_vote_opens(small_workshop_store: Store) -> None:
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "ja", table=1)
+    widget = WeightAgreement(ctx, LiveFeed(small_workshop_store, SLUG), TableSeats(ctx))
     widget.mode.value = "ahp"
     assert widget.ahp_submit.disabled
     assert widget.ahp_submit.description == "比較を100点配分として送る"
-    store.open_ballot(SLUG, widget.ballot.key)
+    small_workshop_store.open_ballot(SLUG, widget.ballot.key)
     widget.refresh()
     assert not widget.ahp_submit.disabled
 
@@ -209,9 +212,9 @@ def test_ahp_inconsistent_judgements_get_a_hint_naming_the_worst_comparison(
         assert "CR = 0.00: 0.10 or less" in widget.ahp_status.value
 
 
-def test_ahp_needs_two_criteria_and_says_so_in_japanese(store: Store) -> None:
-    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
-    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+def test_ahp_needs_two_criteria_and_says_so_in_japanese(small_workshop_store: Store) -> None:
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "ja", table=1)
+    widget = WeightAgreement(ctx, LiveFeed(small_workshop_store, SLUG), TableSeats(ctx))
     widget.mode.value = "ahp"
     assert len(widget.pairs_box.children) == 3
     widget.chosen_boxes["staff"].value = False
@@ -235,7 +238,7 @@ def test_the_facilitator_opens_and_closes_the_vote_from_either_form(
 
 
 def test_inconsistent_comparisons_are_submitted_only_on_a_second_click(
-    store: Store, agreement: WeightAgreement
+    small_workshop_store: Store, agreement: WeightAgreement
 ) -> None:
     # resident 2x staff and staff 2x cost, yet cost 4x resident: a contradiction
     pairs = {("resident", "staff"): 2.0, ("resident", "cost"): 1 / 4, ("staff", "cost"): 2.0}
@@ -248,41 +251,43 @@ def test_inconsistent_comparisons_are_submitted_only_on_a_second_click(
     assert f"Not submitted yet: the consistency ratio is CR = {cr}, above 0.10" in (
         agreement.messages.value
     )
-    assert store.votes(SLUG, agreement.ballot.key) == []
+    assert small_workshop_store.votes(SLUG, agreement.ballot.key) == []
     assert agreement.ahp_submit.description == f"Submit anyway (CR = {cr})"
 
     # another person (seat) is warned afresh: the second click is per person and answers
     agreement.seats.buttons.value = 2
     assert agreement.ahp_submit.description == "Submit my comparisons as 100 points"
     agreement.ahp_submit.click()
-    assert store.votes(SLUG, agreement.ballot.key) == []
+    assert small_workshop_store.votes(SLUG, agreement.ballot.key) == []
     agreement.seats.buttons.value = 1
     agreement.ahp_submit.click()
-    assert store.votes(SLUG, agreement.ballot.key) == []
+    assert small_workshop_store.votes(SLUG, agreement.ballot.key) == []
 
     # changing a comparison withdraws the warning: the new answers are checked again
     agreement.sliders[("staff", "cost")].value = 3.0
     assert agreement.ahp_submit.description == "Submit my comparisons as 100 points"
     agreement.sliders[("staff", "cost")].value = 2.0
     agreement.ahp_submit.click()
-    assert store.votes(SLUG, agreement.ballot.key) == []
+    assert small_workshop_store.votes(SLUG, agreement.ballot.key) == []
 
     agreement.ahp_submit.click()  # the second click on the same answers: stored
-    (vote,) = store.votes(SLUG, agreement.ballot.key)
+    (vote,) = small_workshop_store.votes(SLUG, agreement.ballot.key)
     assert vote.payload == methods.allocate_points(result)
     assert sum(vote.payload.values()) == 100
     assert f"CR = {cr})." in agreement.messages.value
 
 
-def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(store: Store) -> None:
+def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(
+    small_workshop_store: Store,
+) -> None:
     # the facilitator's screen: the weights (with the ballot's buttons) and the charter
-    console = AppContext.for_store(store, SLUG, "en")
-    feed = LiveFeed(store, SLUG)
+    console = AppContext.for_store(small_workshop_store, SLUG, "en")
+    feed = LiveFeed(small_workshop_store, SLUG)
     weights = WeightAgreement(console, feed, TableSeats(console), facilitator=True)
     panel = CharterPanel(console, feed, TableSeats(console), agreement=weights)
     # a table laptop, its own kernel and feed
-    at_table = AppContext.for_store(store, SLUG, "en", table=2)
-    table_feed = LiveFeed(store, SLUG)
+    at_table = AppContext.for_store(small_workshop_store, SLUG, "en", table=2)
+    table_feed = LiveFeed(small_workshop_store, SLUG)
     table = WeightAgreement(at_table, table_feed, TableSeats(at_table))
 
     weights.controls.open_button.click()
@@ -297,7 +302,9 @@ def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(store: Stor
     allocate(table, 2, resident=20, staff=40, cost=40)
     assert "Seat 2: your 100 points are stored." in table.messages.value
 
-    store.close_ballot(SLUG, weights.ballot.key)  # (closing asks first on the screen)
+    small_workshop_store.close_ballot(
+        SLUG, weights.ballot.key
+    )  # (closing asks first on the screen)
     feed.poll_once()
     # by hand: resident (60 + 20) / 2 = 40, staff (20 + 40) / 2 = 30, cost (20 + 40) / 2 = 30
     expected = {"resident": 0.40, "staff": 0.30, "cost": 0.30}
@@ -305,7 +312,7 @@ def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(store: Stor
     assert panel.weights == pytest.approx(expected)
     assert "the mean of the 100-point allocations (people: 2)" in panel.weights_view.value
     panel.propose_button.click()
-    draft = store.charters(SLUG)[-1]
+    draft = small_workshop_store.charters(SLUG)[-1]
     assert draft.weights == pytest.approx(expected)
     assert draft.rules["weights_from"] == "points" and draft.rules["allocations"] == 2
 
@@ -315,10 +322,10 @@ def test_ahp_and_points_submissions_reach_the_charter_proposal_alike(store: Stor
     assert panel.weights == pytest.approx(expected)
 
 
-def test_the_comparisons_are_built_only_once_ahp_is_chosen(store: Store) -> None:
+def test_the_comparisons_are_built_only_once_ahp_is_chosen(small_workshop_store: Store) -> None:
     # a table laptop that only uses the 100 points never receives the sliders' widgets
-    ctx = AppContext.for_store(store, SLUG, "en", table=1)
-    widget = WeightAgreement(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "en", table=1)
+    widget = WeightAgreement(ctx, LiveFeed(small_workshop_store, SLUG), TableSeats(ctx))
     assert widget.sliders == {} and widget.pairs_box.children == ()
     widget.mode.value = "ahp"
     assert set(widget.sliders) == {("resident", "staff"), ("resident", "cost"), ("staff", "cost")}

@@ -2,7 +2,7 @@
 
 Anyone holding a JSON export can check that its published ranking follows from its own
 inputs: the criteria (scales, directions), the locked charter's weights and the anonymous
-scores. The re-computation calls :func:`toolkit.summary.rank_scores` — the very function
+scores. The re-computation calls :func:`toolkit.ranking.rank_scores` — the very function
 that produced the ranking — so a match means "same inputs, same method, same answer", and
 a tampered score, weight or rank shows up as a difference.
 """
@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import method_name
-from toolkit.model import Criterion
-from toolkit.summary import rank_scores
+from toolkit.ranking import rank_scores, ranking_inputs
 
 #: Scores and criterion values are published rounded to 6 decimals.
 TOLERANCE = 5e-7
@@ -97,21 +94,7 @@ def verify_document(document: dict[str, Any]) -> Verification:
     charter = summary.get("charter")
     if charter is None:
         return Verification(False, None, None, 0)
-    criteria = [
-        Criterion(
-            id=n,
-            key=c["key"],
-            name=c["name"],
-            direction=c["direction"],
-            scale_min=int(c["scale"][0]),
-            scale_max=int(c["scale"][1]),
-            anchors={},
-        )
-        for n, c in enumerate(summary["criteria"])
-    ]
-    columns = summary["scores"]["columns"]
-    scores = pd.DataFrame(summary["scores"]["rows"], columns=columns)
-    scores["score"] = scores["score"].astype(float)
+    criteria, scores = ranking_inputs(summary)
     issue_keys = [i["key"] for i in summary["issues"]]
     published = {row["key"]: row for row in summary["ranking"]}
     differences: list[Difference] = []

@@ -272,3 +272,102 @@ def allocate_points(
     for i in by_remainder[:missing]:
         whole[i] += 1
     return {label: int(points) for label, points in zip(labels, whole, strict=True)}
+
+
+# ---------------------------------------------------------------------- one person's judgements
+#: Saaty's consistency threshold: above it, the comparisons should be looked at again.
+CR_THRESHOLD = 0.10
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    """One step of Saaty's 1–9 scale for a pair (a, b), as a person is asked it.
+
+    ``favoured`` is ``"first"`` (a is more important), ``"second"`` (b is) or ``None``
+    (equal); ``strength`` is Saaty's 1–9; ``value`` is how many times more important a is
+    than b, the number that goes into the comparison matrix.
+    """
+
+    favoured: Literal["first", "second"] | None
+    strength: int
+    value: float
+
+
+def judgement_scale() -> list[ScaleStep]:
+    """Saaty's scale for one pair, from "a far more important" (9) through "equal" (1) to
+    "b far more important" (1/9): the 17 answers a comparison slider offers, in order.
+
+    >>> [(s.favoured, s.strength, round(s.value, 3)) for s in judgement_scale()][6:11]
+    [('first', 3, 3.0), ('first', 2, 2.0), (None, 1, 1.0), ('second', 2, 0.5), ('second', 3, 0.333)]
+    >>> len(judgement_scale())
+    17
+    """
+    first = [ScaleStep("first", n, float(n)) for n in range(9, 1, -1)]
+    second = [ScaleStep("second", n, 1.0 / n) for n in range(2, 10)]
+    return [*first, ScaleStep(None, 1, 1.0), *second]
+
+
+def most_inconsistent(
+    pairs: Mapping[tuple[str, str], float], weights: Mapping[str, float]
+) -> tuple[str, str]:
+    """The judgement the weights explain worst: largest |log(a_ij · w_j / w_i)| (Saaty's ε).
+
+    With weights A 0.5, B 0.25, C 0.25, "A is 2× B" and "A is 2× C" fit exactly (error 0),
+    while "B is 3× C" does not (error log 3), so that is the one to look at again:
+
+    >>> most_inconsistent(
+    ...     {("A", "B"): 2.0, ("A", "C"): 2.0, ("B", "C"): 3.0}, {"A": 0.5, "B": 0.25, "C": 0.25}
+    ... )
+    ('B', 'C')
+    """
+
+    def error(item: tuple[tuple[str, str], float]) -> float:
+        (a, b), value = item
+        return abs(math.log(value * weights[b] / weights[a]))
+
+    return max(pairs.items(), key=error)[0]
+
+
+@dataclass(frozen=True, eq=False)
+class JudgementCheck:
+    """One person's pairwise comparisons, checked before they submit them.
+
+    ``result`` is the AHP result; ``weights`` its weights by label; ``consistent`` says
+    whether the consistency ratio is within :data:`CR_THRESHOLD`; ``worst`` is the
+    comparison to look at again when it is not (``None`` when it is); ``points`` are the
+    whole points (summing to ``total``) the person would submit.
+    """
+
+    result: AhpResult
+    weights: dict[str, float]
+    consistency_ratio: float
+    consistent: bool
+    worst: tuple[str, str] | None
+    points: dict[str, int]
+
+
+def check_judgements(
+    pairs: Mapping[tuple[str, str], float], labels: Sequence[str], *, total: int = 100
+) -> JudgementCheck:
+    """AHP weights, consistency and points of one person's comparisons among ``labels``.
+
+    Consistent judgements (A 2× B, B 2× C, A 4× C) give weights 4/7, 2/7, 1/7, a ratio of 0
+    and 57 + 29 + 14 points:
+
+    >>> check = check_judgements({("A", "B"): 2.0, ("B", "C"): 2.0, ("A", "C"): 4.0}, "ABC")
+    >>> check.consistent, round(check.consistency_ratio, 6), check.worst, check.points
+    (True, 0.0, None, {'A': 57, 'B': 29, 'C': 14})
+    """
+    judged: dict[tuple[Hashable, Hashable], float] = dict(pairs.items())
+    result = ahp_from_pairs(judged, labels=list(labels))
+    weights = {str(k): float(v) for k, v in result.weights.items()}
+    ratio = float(result.consistency_ratio)
+    consistent = ratio <= CR_THRESHOLD
+    return JudgementCheck(
+        result=result,
+        weights=weights,
+        consistency_ratio=ratio,
+        consistent=consistent,
+        worst=None if consistent else most_inconsistent(pairs, weights),
+        points={str(k): v for k, v in allocate_points(result, total=total).items()},
+    )
