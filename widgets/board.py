@@ -34,16 +34,17 @@ from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
 from toolkit.summary import summarize
 from widgets.chart import ChartView
-from widgets.console import phase_name
+from widgets.console.phases import phase_name
 from widgets.context import AppContext
 from widgets.join import JoinPanel
 from widgets.live import LiveFeed
+from widgets.ui import html_table, stylesheet
 
 #: Issues shown in the ranking (the export lists all of them).
 RANKING_TOP = 10
 #: Width of a chart's bars (px): with up to 520 px of labels, a chart fills the board's width
 #: at 1920 × 1080 beside the join panel. A chart's data table stays in the page for screen
-#: readers but takes no room on the projector (``_STYLE``).
+#: readers but takes no room on the projector (``widgets/ureshii.css``).
 CHART_WIDTH = 860
 HALF_WIDTH = 320
 """Bars of a chart that shares its row with another part of the phase."""
@@ -53,32 +54,6 @@ NOTE_ROOM = 280
 LATEST_CARDS = 6
 _ACCENT = "#c8553d"
 _CALM = "#1d4f91"
-
-_STYLE = """
-<style>
-.ureshii-board, .ureshii-board .widget-html-content {font-size:30px; line-height:1.35;
-  color:#111; background:#fff}
-.ureshii-board h1 {font-size:1.6em; margin:.1em 0}
-.ureshii-board h2 {font-size:1.25em; margin:.4em 0 .1em}
-.ureshii-board p, .ureshii-board li, .ureshii-board td, .ureshii-board th,
-.ureshii-board caption {font-size:inherit}
-.ureshii-board table {border-collapse:collapse}
-.ureshii-board td, .ureshii-board th {border:1px solid #777; padding:.1em .5em; text-align:left}
-.ureshii-board .ureshii-chart-data {position:absolute !important; width:1px !important;
-  height:1px !important; padding:0; margin:-1px; overflow:hidden; clip:rect(0 0 0 0);
-  white-space:nowrap; border:0}
-.ureshii-board .ureshii-hidden {font-weight:700; color:#5c2b00; background:#fff3cd;
-  padding:.3em .6em; border-left:.3em solid #c8553d}
-.ureshii-board .ureshii-vision {font-size:1.5em; font-weight:700; color:#1d4f91}
-.ureshii-board .ureshii-cards {columns:2; column-gap:2em; margin:.2em 0; font-size:.85em}
-.ureshii-board .ureshii-cards li {margin:.1em 0; break-inside:avoid}
-.ureshii-board .ureshii-join {flex:0 0 auto; max-width:15em; margin-left:1em; padding:.2em .6em;
-  border-left:.2em solid #1d4f91}
-.ureshii-board .ureshii-join p {margin:.1em 0; font-size:.8em}
-.ureshii-board .ureshii-join .ureshii-join-url, .ureshii-board .ureshii-join .ureshii-join-code
-  {font-size:1em; font-weight:700; overflow-wrap:anywhere}
-</style>
-"""
 
 
 def _p(key: str, lang: str, *, tag: str = "p", **params: Any) -> str:
@@ -243,7 +218,7 @@ class ProjectorBoard(ipywidgets.VBox):
         body = ipywidgets.HBox(
             [self.panel, self.join], layout=ipywidgets.Layout(align_items="flex-start")
         )
-        super().__init__(children=[ipywidgets.HTML(_STYLE), self.header, body], **kwargs)
+        super().__init__(children=[stylesheet(), self.header, body], **kwargs)
         self.add_class("ureshii-board")
         feed.subscribe(self._on_events)
         self.refresh()
@@ -407,26 +382,16 @@ class ProjectorBoard(ipywidgets.VBox):
         issues = summary["issues"]
         if not issues:
             return [self._html("issues", f"<p>{escape(t('board_no_issues', lang))}</p>")]
-        head = "".join(
-            f'<th scope="col">{escape(t(k, lang))}</th>'
+        columns = [
+            t(k, lang)
             for k in ("board_col_issue", "board_col_current", "board_col_ideal", "board_col_gap")
-        )
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{escape('' if v is None else str(v))}</td>"
-                for v in (i["title"], i["current"], i["ideal"], i["gap"])
-            )
-            + "</tr>"
-            for i in issues
-        )
-        caption = escape(t("board_issues_caption", lang, count=len(issues)))
-        return [
-            self._html(
-                "issues",
-                f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
-            )
         ]
+        rows = [
+            ["" if v is None else v for v in (i["title"], i["current"], i["ideal"], i["gap"])]
+            for i in issues
+        ]
+        caption = t("board_issues_caption", lang, count=len(issues))
+        return [self._html("issues", html_table(columns, rows, caption))]
 
     def _panel_method(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         lang = self.ctx.lang
@@ -490,8 +455,8 @@ class ProjectorBoard(ipywidgets.VBox):
         ranking = summary["ranking"][: self.top]
         if not ranking:
             return [self._html("ranking", f"<p>{escape(t('board_no_ranking', lang))}</p>")]
-        head = "".join(
-            f'<th scope="col">{escape(t(k, lang))}</th>'
+        columns = [
+            t(k, lang)
             for k in (
                 "board_col_rank",
                 "board_col_issue",
@@ -499,27 +464,25 @@ class ProjectorBoard(ipywidgets.VBox):
                 "board_col_robustness",
                 "board_col_divides",
             )
-        )
+        ]
         tied = tied_ranks(summary["ranking"])
         names = [rank_label(r, tied, lang) for r in ranking]
-        rows = "".join(
-            "<tr>"
-            f"<td>{escape(rank_text(r['rank'], tied, lang))}</td>"
-            f"<td>{escape(r['title'])}</td><td>{r['score']:.2f}</td>"
-            f"<td>{round(100 * r['robustness'])}%</td>"
-            f"<td>{'⚠ ' + escape(t('board_divides', lang)) if r['divides_group'] else ''}</td>"
-            "</tr>"
+        rows = [
+            (
+                rank_text(r["rank"], tied, lang),
+                r["title"],
+                f"{r['score']:.2f}",
+                f"{round(100 * r['robustness'])}%",
+                "⚠ " + t("board_divides", lang) if r["divides_group"] else "",
+            )
             for r in ranking
-        )
-        caption = escape(
-            t("board_ranking_caption", lang, top=len(ranking), total=len(summary["ranking"]))
-        )
+        ]
+        caption = t("board_ranking_caption", lang, top=len(ranking), total=len(summary["ranking"]))
         # The table says what the chart shows, for screen readers; the projector shows the
         # chart, whose notes carry the robustness and the ⚠ (explained under it).
         table = (
-            f'<div class="ureshii-chart-data"><table class="ureshii-chart-table">'
-            f"<caption>{caption}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+            '<div class="ureshii-chart-data">'
+            f"{html_table(columns, rows, caption, css_class='ureshii-chart-table')}</div>"
         )
         note = f"<p><small>{escape(t('board_ranking_note', lang))}</small></p>"
         bars = [(name, round(float(r["score"]), 3)) for name, r in zip(names, ranking, strict=True)]

@@ -15,6 +15,7 @@ import ipywidgets
 import traitlets
 
 from toolkit.i18n import t
+from widgets.ui import html_table
 
 if TYPE_CHECKING:  # Altair is imported when the first chart is drawn, not when an app starts
     from toolkit.charts import ChartLike, ChartTable
@@ -35,18 +36,11 @@ def _reason(exc: Exception) -> str:
 
 def table_html(table: ChartTable, lang: str | None = None) -> str:
     """The chart's data as an accessible HTML table (caption, header cells with scope)."""
-    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in table.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_format(cell))}</td>" for cell in row) + "</tr>"
-        for row in table.rows
-    )
-    caption = escape(t("charts_table_caption", lang, title=table.title))
-    return (
-        '<table class="ureshii-chart-table" style="border-collapse:collapse;margin-top:.5em">'
-        f'<caption style="text-align:left;font-weight:bold">{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        "<style>.ureshii-chart-table td,.ureshii-chart-table th"
-        "{border:1px solid #d9d4c7;padding:.15em .6em;text-align:left}</style>"
+    return html_table(
+        table.columns,
+        [[_format(cell) for cell in row] for row in table.rows],
+        t("charts_table_caption", lang, title=table.title),
+        css_class="ureshii-chart-table",
     )
 
 

@@ -1,7 +1,7 @@
 """The fist-of-five answer: one form for every consent check (vision and method charter).
 
 The levels, their words and their order come from :mod:`toolkit.consent`, as on the phones
-(``participant/templates/consent_levels.html``) and in the exports.
+(``toolkit/server/participant/page_templates/consent_form.html``) and in the exports.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 from toolkit.errors import NotFoundError
 from toolkit.i18n import LANGUAGES, Lang, normalize_language
 from toolkit.store import Store
-from toolkit.store.schema import MAX_TABLES
+from toolkit.store.tables import MAX_TABLES
 from toolkit.times import format_time, workshop_time_zone
 
 ENV_WORKSHOP = "URESHII_WORKSHOP"

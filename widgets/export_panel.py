@@ -17,6 +17,7 @@ import ipywidgets
 from toolkit.i18n import t
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
+from widgets.ui import WIDE_LABEL, heading_html, paragraph
 
 #: (choice id, format, render options, media type, file suffix)
 CHOICES: tuple[tuple[str, str, dict[str, str], str, str], ...] = (
@@ -48,7 +49,7 @@ class ExportPanel(ipywidgets.VBox):
             options=[(t(f"export_panel_{choice}", ctx.lang), choice) for choice, *_ in CHOICES],
             value="xlsx",
             description=t("export_panel_format", ctx.lang),
-            style={"description_width": "initial"},
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="32em"),
         )
         self.prepare = ipywidgets.Button(
@@ -63,8 +64,8 @@ class ExportPanel(ipywidgets.VBox):
         super().__init__(
             children=[
                 ipywidgets.HTML(
-                    f"<h3>{escape(t('export_panel_heading', ctx.lang))}</h3>"
-                    f"<p>{escape(t('export_panel_hint', ctx.lang))}</p>"
+                    heading_html(t("export_panel_heading", ctx.lang))
+                    + paragraph(t("export_panel_hint", ctx.lang))
                 ),
                 ipywidgets.HBox([self.choice, self.prepare]),
                 self.link,

@@ -17,11 +17,17 @@ import ipywidgets
 from toolkit.errors import InvalidInputError
 from toolkit.model import Issue
 from widgets.context import AppContext
-from widgets.happiness import LivePanel, heading_html, set_options, table_html
 from widgets.live import LiveFeed
+from widgets.ui import (
+    ISSUE_EVENTS,
+    WIDE_LABEL,
+    LivePanel,
+    heading_html,
+    html_table,
+    set_options,
+)
 
 RATINGS = range(1, 6)
-_WIDE = {"description_width": "initial"}
 # Whole labels, never "…": ipywidgets gives a button 148 px and a select 300 px, description
 # included, which cut off Japanese labels and the names in the multi-selects.
 _BUTTON = {"width": "auto"}
@@ -36,9 +42,7 @@ def gap_text(gap: int | None) -> str:
 class IssueLinker(LivePanel):
     """The issues with their links and gap; add an issue with links; rate current vs ideal."""
 
-    LIVE_KINDS = frozenset(
-        {"issue_added", "issue_rated", "issue_linked", "theme_added", "stakeholder_added"}
-    )
+    LIVE_KINDS = ISSUE_EVENTS | {"theme_added", "stakeholder_added"}
 
     def __init__(self, ctx: AppContext, feed: LiveFeed | None = None, **kwargs: Any) -> None:
         super().__init__(ctx, feed, **kwargs)
@@ -47,24 +51,24 @@ class IssueLinker(LivePanel):
         self.title = ipywidgets.Text(
             description=self._("table_issue_title"),
             placeholder=self._("table_issue_title_placeholder"),
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="36em"),
         )
         self.description = ipywidgets.Textarea(
             description=self._("table_issue_description"),
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="36em", height="4em"),
         )
         self.link_themes = ipywidgets.SelectMultiple(
             description=self._("table_issue_themes"),
             rows=6,
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.link_stakeholders = ipywidgets.SelectMultiple(
             description=self._("table_issue_stakeholders"),
             rows=6,
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.add_button = ipywidgets.Button(
@@ -77,7 +81,7 @@ class IssueLinker(LivePanel):
         # rate current vs ideal
         self.issue = ipywidgets.Dropdown(
             description=self._("table_rate_issue"),
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="36em"),
         )
         self.issue.observe(self._issue_chosen, names=["value"])
@@ -88,14 +92,14 @@ class IssueLinker(LivePanel):
             options=scale,
             value=0,
             description=self._("table_rate_current"),
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.ideal = ipywidgets.Dropdown(
             options=scale,
             value=0,
             description=self._("table_rate_ideal"),
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.gap = ipywidgets.HTML()
@@ -112,13 +116,13 @@ class IssueLinker(LivePanel):
         self.edit_themes = ipywidgets.SelectMultiple(
             description=self._("table_issue_themes"),
             rows=6,
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.edit_stakeholders = ipywidgets.SelectMultiple(
             description=self._("table_issue_stakeholders"),
             rows=6,
-            style=_WIDE,
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(**_SELECT),
         )
         self.links_button = ipywidgets.Button(
@@ -258,4 +262,4 @@ class IssueLinker(LivePanel):
                 "table_col_gap",
             )
         ]
-        self.listing.value = table_html(columns, rows)
+        self.listing.value = html_table(columns, rows)

@@ -15,11 +15,10 @@ import ipywidgets
 import segno  # type: ignore[import-untyped,unused-ignore]
 
 from toolkit.i18n import t
+from toolkit.join import ENV_JOIN_URL
 from toolkit.model import join_code
 from widgets.context import AppContext
-
-ENV_JOIN_URL = "URESHII_JOIN_URL"
-"""Set by ``ureshii serve`` for the app kernels: the participants' join link."""
+from widgets.ui import heading
 
 
 def qr_svg(url: str, scale: int = 8) -> str:
@@ -51,6 +50,5 @@ class JoinPanel(ipywidgets.VBox):
                 f'<p role="note" class="ureshii-join-missing">'
                 f"{escape(t('console_join_missing', lang))}</p>"
             )
-        heading = ipywidgets.HTML(f"<h2>{escape(t('console_join_heading', lang))}</h2>")
-        super().__init__(children=[heading, self.view], **kwargs)
+        super().__init__(children=[heading(t("console_join_heading", lang)), self.view], **kwargs)
         self.add_class("ureshii-join")

@@ -22,8 +22,8 @@ from toolkit.store import Store, normalize_code
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
 from widgets.live import LiveFeed
+from widgets.ui import BALLOT_EVENTS
 
-BALLOT_EVENTS = {"ballot_created", "ballot_opened", "ballot_closed", "vote_cast"}
 NONE = "–"
 
 

@@ -21,7 +21,7 @@ import traitlets
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
 from toolkit.model import CATEGORIES
-from toolkit.store.schema import MAX_TABLES
+from toolkit.store.tables import MAX_TABLES
 from widgets.context import AppContext
 
 #: Tables offered when the app was opened without its table number.

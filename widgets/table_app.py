@@ -33,6 +33,7 @@ from widgets.happiness import (
 from widgets.issues import IssueLinker
 from widgets.live import LiveFeed
 from widgets.seats import TableSeats
+from widgets.ui import PHASE_EVENTS, stylesheet
 from widgets.vision import VisionDraft
 
 #: The tab of each phase (the town meeting and the export show the results).
@@ -54,27 +55,6 @@ TAB_TITLES = (
     "table_tab_scoring",
     "table_tab_results",
 )
-
-# Readable from across a table or on a projector: larger type and controls, clear focus.
-STYLE = """<style>
-.ureshii-table {
-  --jp-widgets-font-size: 18px; --jp-ui-font-size1: 18px; --jp-content-font-size1: 18px;
-  --jp-widgets-inline-height: 40px; --jp-widgets-inline-label-width: 10em;
-  --jp-widgets-horizontal-tab-height: 44px; --jp-widgets-horizontal-tab-width: 13em;
-  font-size: 18px; line-height: 1.45;
-}
-.ureshii-table .widget-label, .ureshii-table .widget-label-basic,
-.ureshii-table .widget-html-content, .ureshii-table input, .ureshii-table textarea,
-.ureshii-table select, .ureshii-table button, .ureshii-table .lm-TabBar-tab
-  { font-size: 18px !important; }
-.ureshii-table .widget-html-content { line-height: 1.45; }
-.ureshii-table .widget-html, .ureshii-table .widget-html-content { max-width: 100%; }
-.ureshii-table .jupyter-button { width: auto; min-width: 7em; padding: 0 1em; }
-.ureshii-table .widget-toggle-button { width: auto; min-width: 5em; }
-.ureshii-table .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
-.ureshii-table :focus-visible { outline: 3px solid #e07a5f !important; outline-offset: 1px; }
-.ureshii-table h3 { font-size: 1.4em; } .ureshii-table h4 { font-size: 1.15em; }
-</style>"""
 
 
 class TableApp(ipywidgets.VBox):
@@ -135,8 +115,8 @@ class TableApp(ipywidgets.VBox):
             self.tabs.set_title(index, t(key, lang))
         self.tabs.observe(self._tab_shown, names=["selected_index"])
         self.follow(ctx.store.workshop(ctx.slug).phase)
-        feed.subscribe(self._phase_changed, kinds={"phase_changed"})
-        super().__init__(children=[ipywidgets.HTML(STYLE), self.seats, self.tabs], **kwargs)
+        feed.subscribe(self._phase_changed, kinds=PHASE_EVENTS)
+        super().__init__(children=[stylesheet(), self.seats, self.tabs], **kwargs)
         self.add_class("ureshii-table")
 
     def _panel(self, name: str) -> Any:

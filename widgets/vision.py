@@ -20,9 +20,9 @@ from toolkit.errors import InvalidInputError
 from toolkit.model import Event, Vision
 from widgets.consent import ConsentLevels
 from widgets.context import AppContext
-from widgets.happiness import LivePanel, heading_html, set_options, table_html
 from widgets.live import LiveFeed
 from widgets.seats import TableSeats
+from widgets.ui import VISION_EVENTS, WIDE_LABEL, LivePanel, heading_html, html_table, set_options
 
 #: How many top themes are listed (and pre-selected, if they have dots or cards: 3).
 TOP_THEMES = 5
@@ -32,17 +32,13 @@ PRESELECTED = 3
 class VisionDraft(LivePanel):
     """Draft the vision from the top themes; each seat answers the consent check once."""
 
-    LIVE_KINDS = frozenset(
-        {
-            "vision_drafted",
-            "vision_consent_given",
-            "theme_added",
-            "card_grouped",
-            "vote_cast",
-            "ballot_closed",
-            "results_released",
-        }
-    )
+    LIVE_KINDS = VISION_EVENTS | {
+        "theme_added",
+        "card_grouped",
+        "vote_cast",
+        "ballot_closed",
+        "results_released",
+    }
 
     def __init__(
         self, ctx: AppContext, seats: TableSeats, feed: LiveFeed | None = None, **kwargs: Any
@@ -55,13 +51,13 @@ class VisionDraft(LivePanel):
         self.themes = ipywidgets.SelectMultiple(
             description=self._("table_vision_themes"),
             rows=TOP_THEMES,
-            style={"description_width": "initial"},
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="36em"),
         )
         self.text = ipywidgets.Textarea(
             description=self._("table_vision_text"),
             placeholder=self._("table_vision_placeholder"),
-            style={"description_width": "initial"},
+            style=WIDE_LABEL,
             layout=ipywidgets.Layout(width="44em", height="6em"),
         )
         self.save_button = ipywidgets.Button(
@@ -199,4 +195,4 @@ class VisionDraft(LivePanel):
                 f"{escape(self._('table_consent_blocked'))}</p>"
             )
         columns = [self._("table_col_level"), self._("table_col_count")]
-        self.consent_tally.value = html + table_html(columns, rows)
+        self.consent_tally.value = html + html_table(columns, rows)

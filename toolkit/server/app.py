@@ -6,7 +6,7 @@ follows and leaves Voilà's rendering and kernel handling alone:
 - ``init_handlers()`` returns Ureshii's route table (:mod:`toolkit.server.routes`): a gate
   that answers every anonymous request for a facilitator route with 403 before Voilà runs,
   then the public routes (``/``, ``/healthz``, ``/p/…``), then Voilà's routes;
-- ``setup_template_dirs()`` puts ``toolkit/server/templates`` first, whose templates drop
+- ``setup_template_dirs()`` puts ``toolkit/server/voila_template`` first, whose templates drop
   the CDN links of Voilà's lab template (everything is served from this machine);
 - Jupyter's identity provider is :class:`FacilitatorIdentityProvider` (the same cookie),
   so Jupyter's own checks agree with the gate; there is no login form;
@@ -45,6 +45,7 @@ from voila.tornado.handler import (  # type: ignore[import-untyped,unused-ignore
 )
 
 from toolkit.i18n import normalize_language, t
+from toolkit.join import ENV_JOIN_URL
 from toolkit.server import ServerError
 from toolkit.server.access import (
     COOKIE_NAME,
@@ -55,7 +56,7 @@ from toolkit.server.access import (
 from toolkit.server.kernels import KernelLimits, PageKernelHandler, UreshiiKernelManager
 from toolkit.server.participant.service import ParticipantService
 from toolkit.server.routes import PARTICIPANT_PREFIX, Route, build_route_table, tornado_rules
-from toolkit.server.tables import (
+from toolkit.server.table_links import (
     ENV_TABLE_LINK_KEY,
     TABLE_COOKIE,
     TableAccess,
@@ -63,7 +64,7 @@ from toolkit.server.tables import (
 )
 from toolkit.store.engine import ENV_DATABASE_URL
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+VOILA_TEMPLATE_DIR = Path(__file__).parent / "voila_template"
 SHIPPED_WORKSHOPS = Path(__file__).resolve().parents[2] / "workshops"
 """The apps shipped with Ureshii (the repository's ``workshops/`` folder)."""
 
@@ -164,7 +165,7 @@ class UreshiiVoila(Voila):
 
     def setup_template_dirs(self) -> None:
         super().setup_template_dirs()
-        self.template_paths.insert(0, str(TEMPLATE_DIR))
+        self.template_paths.insert(0, str(VOILA_TEMPLATE_DIR))
         # A template's conf.json may merge settings into VoilaConfiguration: restate ours.
         self.voila_configuration.file_allowlist = list(FILE_ALLOWLIST)
         self.voila_configuration.file_denylist = list(FILE_DENYLIST)
@@ -355,7 +356,7 @@ def build_app(
     config.VoilaConfiguration.strip_sources = True
     config.VoilaConfiguration.preheat_kernel = False
     # The app pages load only the widget manager's JupyterLab extension: the others installed
-    # beside it (anywidget, the lab's Voilà preview button, a pygments theme) would be
+    # beside it (the lab's Voilà preview button, a pygments theme…) would be
     # fetched and run by every page, for nothing the apps use.
     config.VoilaConfiguration.extension_allowlist = list(PAGE_EXTENSIONS)
     # nbclient waits only 4 s (its default) for a cell's outputs after the kernel's reply,
@@ -445,10 +446,6 @@ def qr_text(url: str) -> str:
     buffer = io.StringIO()
     segno.make(url).terminal(out=buffer, compact=True)
     return buffer.getvalue().rstrip("\n")
-
-
-#: Set for the app kernels once the server listens: the participants' join link.
-ENV_JOIN_URL = "URESHII_JOIN_URL"
 
 
 def announce_start(
