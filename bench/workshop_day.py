@@ -153,7 +153,7 @@ def run(tables: int, timeout: float) -> list[str]:
 
     from toolkit.demo import build_demo
     from toolkit.i18n import t
-    from toolkit.server.tables import table_link, table_link_key
+    from toolkit.server.table_links import table_link, table_link_key
     from toolkit.store import Store
 
     folder = Path(tempfile.mkdtemp(prefix="ureshii-bench-day-"))

@@ -36,7 +36,7 @@ from toolkit.workshop_file import (
     workshop_json_schema,
     write_template,
 )
-from toolkit.workshop_file.schema import schema_text
+from toolkit.workshop_file.json_schema import schema_text
 
 # A small valid workshop. Tests change one thing in it and assert the exact line reported.
 BASE = """\

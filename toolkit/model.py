@@ -27,7 +27,7 @@ PHASES: tuple[Phase, ...] = (
 PHONE_PHASES: tuple[Phase, ...] = ("happiness", "vision", "method", "scoring", "town_meeting")
 """Phases in which phones have something of their own to do: happiness cards, the vision's
 and the charter's consent, scores, town-meeting votes (the phone pages' home,
-``participant/templates``)."""
+``toolkit/server/participant/page_templates``)."""
 
 
 def phones_invited(phase: str, *, open_ballots: int = 0) -> bool:

@@ -37,7 +37,7 @@ from tests.server.server_helpers import (
     require,
     start_server,
 )
-from toolkit.server.tables import table_link, table_link_key
+from toolkit.server.table_links import table_link, table_link_key
 from toolkit.store import Store
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@
 Issue 13, item 5. The server no longer drops an app's display when a room opens at once
 (``test_kernel_messages.py``); if a page still cannot show its app, or loses its kernel (a
 laptop that slept past the kernel's grace period), a banner says so in Japanese and English
-with a reload button (``toolkit/server/templates/index.html.j2``).
+with a reload button (``toolkit/server/voila_template/index.html.j2``).
 
 A real ``ureshii serve`` on a folder of small apps (notebooks marked ``"ureshii": {"app":
 true}`` as the shipped ones are) and Debian's Chromium:

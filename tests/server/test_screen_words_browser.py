@@ -44,7 +44,7 @@ from tests.server.server_helpers import (
 )
 from toolkit.ballots.rules import BALLOT_RULES
 from toolkit.i18n import LANGUAGES, catalog, t
-from toolkit.server.tables import table_link, table_link_key
+from toolkit.server.table_links import table_link, table_link_key
 from toolkit.store import Store
 
 KERNEL_START_MS = 180_000

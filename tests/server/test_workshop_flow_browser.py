@@ -34,7 +34,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.server.server_helpers import ARTIFACTS, RequestLog, ServerProcess, start_server
-from toolkit.server.tables import table_link, table_link_key
+from toolkit.server.table_links import table_link, table_link_key
 from toolkit.store import Store
 from toolkit.workshop_file import write_template
 

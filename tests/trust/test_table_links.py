@@ -28,7 +28,7 @@ from tests.server.server_helpers import (
 from tests.trust.trust_helpers import copy_apps, new_town_meeting, serve_meeting
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.routes import Route
-from toolkit.server.tables import TABLE_COOKIE, TableAccess, table_link, table_link_key
+from toolkit.server.table_links import TABLE_COOKIE, TableAccess, table_link, table_link_key
 
 METHODS = ("GET", "POST", "DELETE")
 KEY = table_link_key(TEST_SECRET)

@@ -10,7 +10,7 @@ import ipywidgets
 import pytest
 
 from toolkit.i18n import t
-from toolkit.server.tables import ENV_TABLE_LINK_KEY, table_link_key
+from toolkit.server.table_links import ENV_TABLE_LINK_KEY, table_link_key
 from toolkit.store import Store
 from widgets.confirm import ConfirmButton, irreversible_buttons
 from widgets.console import FacilitatorConsole
@@ -44,22 +44,27 @@ def every_button(root: ipywidgets.Widget) -> Iterator[ipywidgets.Button]:
 
 
 @pytest.fixture
-def screens(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[ipywidgets.Widget]:
+def screens(
+    small_workshop_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> list[ipywidgets.Widget]:
     """Every facilitator screen with something irreversible on it, all of it enabled."""
     monkeypatch.setenv(ENV_TABLE_LINK_KEY, table_link_key("a-facilitator-secret-for-tests"))
-    ctx = AppContext.for_store(store, SLUG, "en")
-    feed = LiveFeed(store, SLUG)
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "en")
+    feed = LiveFeed(small_workshop_store, SLUG)
     seats = TableSeats(ctx)
     vote = MethodVote(ctx, feed, seats, facilitator=True)
     weights = WeightAgreement(ctx, feed, seats, facilitator=True)
     charter = CharterPanel(ctx, feed, seats, vote=vote, agreement=weights)
-    for ballot in store.ballots(SLUG):
-        store.open_ballot(SLUG, ballot.key)
-    store.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
-    store.record_consent(SLUG, store.join(SLUG), 5)
+    for ballot in small_workshop_store.ballots(SLUG):
+        small_workshop_store.open_ballot(SLUG, ballot.key)
+    small_workshop_store.propose_charter(SLUG, method="weighted_sum", weights=WEIGHTS)
+    small_workshop_store.record_consent(SLUG, small_workshop_store.join(SLUG), 5)
     console = FacilitatorConsole(ctx, feed, join_url="http://192.0.2.10:8866/p/tsuru-dx/")
     feed.poll_once()
-    table = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
+    table = TableApp(
+        AppContext.for_store(small_workshop_store, SLUG, "en", table=1),
+        LiveFeed(small_workshop_store, SLUG),
+    )
     return [console, vote, weights, charter, table]
 
 
@@ -76,7 +81,7 @@ def test_every_irreversible_button_is_a_confirm_button(screens: list[ipywidgets.
 
 
 def test_each_one_asks_first_cancel_keeps_everything_and_yes_acts(
-    store: Store, screens: list[ipywidgets.Widget]
+    small_workshop_store: Store, screens: list[ipywidgets.Widget]
 ) -> None:
     confirms: list[ConfirmButton] = [c for s in screens for c in irreversible_buttons(s)]
     # The console's ballot rows, the method app's two ballots, two charter locks, the links.
@@ -84,17 +89,19 @@ def test_each_one_asks_first_cancel_keeps_everything_and_yes_acts(
     for confirm in confirms:
         if confirm.button.disabled:  # e.g. the second screen after the first closed a vote
             continue
-        before = len(store.changes(SLUG))
+        before = len(small_workshop_store.changes(SLUG))
         confirm.button.click()
         assert confirm.asking and confirm.question.value.startswith('<p role="alert"')
-        assert len(store.changes(SLUG)) == before, f"{confirm.button.description!r} acted"
+        assert len(small_workshop_store.changes(SLUG)) == before, (
+            f"{confirm.button.description!r} acted"
+        )
         confirm.cancel.click()
-        assert not confirm.asking and len(store.changes(SLUG)) == before
+        assert not confirm.asking and len(small_workshop_store.changes(SLUG)) == before
         confirm.yes.click()  # a "Yes" left over from a withdrawn question does nothing
-        assert len(store.changes(SLUG)) == before
+        assert len(small_workshop_store.changes(SLUG)) == before
     vote = screens[1]
     assert isinstance(vote, MethodVote)
     vote.controls.close_button.click()
     vote.controls.closer.yes.click()
-    assert store.ballot(SLUG, vote.ballot.key).status == "closed"
+    assert small_workshop_store.ballot(SLUG, vote.ballot.key).status == "closed"
     assert vote.controls.close_button.disabled and not vote.controls.closer.asking

@@ -24,14 +24,14 @@ def _register() -> None:
     from toolkit.cli import (
         backup_commands,
         codes_commands,
+        demo_commands,
         export_commands,
         serve_commands,
-        store_commands,
         workshop_file_commands,
     )
 
     workshop_file_commands.register(main)
-    store_commands.register(main)
+    demo_commands.register(main)
     serve_commands.register(main)
     export_commands.register(main)
     codes_commands.register(main)

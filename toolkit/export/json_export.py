@@ -11,7 +11,7 @@ numbered 1..n): ``ureshii verify FILE.json`` does exactly that, and
 :func:`toolkit.export.imports.import_export_json` rebuilds a store from it.
 
 The pydantic models below describe the document; the committed schema
-``toolkit/schema/export.schema.json`` is generated from them. Regenerate it with::
+``toolkit/json_schemas/export.schema.json`` is generated from them. Regenerate it with::
 
     .venv/bin/python -m toolkit.export.json_export schema
 """
@@ -32,7 +32,7 @@ from toolkit.i18n import both
 from toolkit.summary import SUMMARY_VERSION
 
 FORMAT_ID = "ureshii-export/1"
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "export.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "json_schemas" / "export.schema.json"
 
 
 class _Model(BaseModel):

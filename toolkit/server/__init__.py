@@ -4,7 +4,11 @@
   ``ureshii serve`` starts.
 - :mod:`toolkit.server.routes`: the one route table (who may reach what).
 - :mod:`toolkit.server.access`: the facilitator secret and its cookie.
-- :mod:`toolkit.server.pages`: the small server-rendered pages (no JavaScript).
+- :mod:`toolkit.server.bilingual_pages`: the small pages in both languages at once (403,
+  "opening the console", "opening table N"); no JavaScript.
+- :mod:`toolkit.server.table_links`: the links that open one table's apps on a table laptop.
+- :mod:`toolkit.server.participant`: the phone pages (``pages.py``, ``*_pages.py``, Jinja in
+  ``page_templates/``) and the participant API.
 
 Importing this package is cheap; Voilà is imported only by :mod:`toolkit.server.app`.
 See ``docs/serving.md``.

@@ -12,14 +12,14 @@ from tornado import web
 
 from toolkit.i18n import both
 from toolkit.server.access import COOKIE_NAME, SECRET_QUERY_ARGUMENT, FacilitatorAccess
-from toolkit.server.pages import (
+from toolkit.server.bilingual_pages import (
     CONTENT_SECURITY_POLICY,
     bilingual_page,
     forbidden_page,
     opening_console_page,
     opening_table_page,
 )
-from toolkit.server.tables import TABLE_COOKIE, TableAccess
+from toolkit.server.table_links import TABLE_COOKIE, TableAccess
 
 
 class UreshiiHandler(web.RequestHandler):
@@ -125,7 +125,7 @@ class EntryHandler(UreshiiHandler):
 
 
 class TableLinkHandler(UreshiiHandler):
-    """``/t/<workshop>/<table>?key=…``: a table laptop's link (``toolkit.server.tables``).
+    """``/t/<workshop>/<table>?key=…``: a table laptop's link (``toolkit.server.table_links``).
 
     The right key sets the table cookie (HttpOnly, SameSite=Strict; like the facilitator
     link, a small same-site refresh page rather than a redirect, so the cookie goes along

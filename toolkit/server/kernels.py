@@ -64,7 +64,7 @@ from voila.tornado.handler import (  # type: ignore[import-untyped,unused-ignore
 )
 
 from toolkit.server import ServerError
-from toolkit.server.pages import CONTENT_SECURITY_POLICY, bilingual_page
+from toolkit.server.bilingual_pages import CONTENT_SECURITY_POLICY, bilingual_page
 
 ENV_GRACE_SECONDS = "URESHII_KERNEL_GRACE_SECONDS"
 """Seconds from a tab's close to its kernel's shutdown (0: never end kernels this way)."""

@@ -35,11 +35,12 @@ from toolkit.server.handlers import (
     TooManyRequestsHandler,
 )
 from toolkit.server.limits import RateGate
+from toolkit.server.participant import answer_pages, ballot_pages, join_pages
 from toolkit.server.participant import api as api_module
-from toolkit.server.participant import pages as pages_module
 from toolkit.server.participant.api import API_PREFIX
+from toolkit.server.participant.pages import StaticFile
 from toolkit.server.participant.service import ParticipantService
-from toolkit.server.tables import TableAccess
+from toolkit.server.table_links import TableAccess
 
 Access = Literal["public", "facilitator"]
 
@@ -175,17 +176,17 @@ def public_routes(
             )
         )
     pages: list[tuple[str, type[web.RequestHandler], str]] = [
-        (p, pages_module.EntryPage, p),
-        (p + r"static/([a-z]+\.js)", pages_module.StaticFile, p + "static/enhance.js"),
-        (p + SLUG + "/", pages_module.WorkshopPage, p + "demo/"),
-        (p + SLUG + "/join", pages_module.JoinPage, p + "demo/join"),
-        (p + SLUG + "/card", pages_module.CardPage, p + "demo/card"),
-        (p + SLUG + "/consent", pages_module.ConsentPage, p + "demo/consent"),
-        (p + SLUG + "/vision", pages_module.VisionConsentPage, p + "demo/vision"),
-        (p + SLUG + r"/score/([0-9]{1,4})", pages_module.ScorePage, p + "demo/score/1"),
-        (p + SLUG + "/b/" + KEY, pages_module.BallotPage, p + "demo/b/top"),
-        (p + SLUG + "/b/" + KEY + "/receipt", pages_module.ReceiptPage, p + "demo/b/top/receipt"),
-        (p + SLUG + "/b/" + KEY + "/results", pages_module.ResultsPage, p + "demo/b/top/results"),
+        (p, join_pages.EntryPage, p),
+        (p + r"static/([a-z]+\.js)", StaticFile, p + "static/enhance.js"),
+        (p + SLUG + "/", join_pages.WorkshopPage, p + "demo/"),
+        (p + SLUG + "/join", join_pages.JoinPage, p + "demo/join"),
+        (p + SLUG + "/card", answer_pages.CardPage, p + "demo/card"),
+        (p + SLUG + "/consent", answer_pages.ConsentPage, p + "demo/consent"),
+        (p + SLUG + "/vision", answer_pages.VisionConsentPage, p + "demo/vision"),
+        (p + SLUG + r"/score/([0-9]{1,4})", answer_pages.ScorePage, p + "demo/score/1"),
+        (p + SLUG + "/b/" + KEY, ballot_pages.BallotPage, p + "demo/b/top"),
+        (p + SLUG + "/b/" + KEY + "/receipt", ballot_pages.ReceiptPage, p + "demo/b/top/receipt"),
+        (p + SLUG + "/b/" + KEY + "/results", ballot_pages.ResultsPage, p + "demo/b/top/results"),
         (api + "openapi.json", api_module.OpenApiHandler, api + "openapi.json"),
         (w, api_module.WorkshopApiHandler, api + "workshops/demo"),
         (w + "/join", api_module.JoinApiHandler, api + "workshops/demo/join"),

@@ -8,11 +8,12 @@
         print(problem.format("ja"))              # w.yaml:12: issues.3.themes.0: …
 
 The format is described in ``docs/workshop-file.md``; its JSON Schema is
-``toolkit/schema/workshop.schema.json`` (:func:`workshop_json_schema`).
+``toolkit/json_schemas/workshop.schema.json`` (:func:`workshop_json_schema`).
 """
 
 from __future__ import annotations
 
+from toolkit.workshop_file.json_schema import SCHEMA_PATH, workshop_json_schema
 from toolkit.workshop_file.loader import (
     MAX_PROBLEMS,
     WorkshopCheck,
@@ -39,7 +40,6 @@ from toolkit.workshop_file.models import (
     WorkshopSpec,
 )
 from toolkit.workshop_file.problems import Problem
-from toolkit.workshop_file.schema import SCHEMA_PATH, workshop_json_schema
 from toolkit.workshop_file.templates import TEMPLATES, template_path, write_template
 from toolkit.workshop_file.yaml_reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
 

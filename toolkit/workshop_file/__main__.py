@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from toolkit.workshop_file.schema import write_schema
+from toolkit.workshop_file.json_schema import write_schema
 
 
 def main(argv: list[str]) -> int:

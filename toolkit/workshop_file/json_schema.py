@@ -1,4 +1,4 @@
-"""The JSON Schema of workshop files, published as ``toolkit/schema/workshop.schema.json``.
+"""The JSON Schema of workshop files, published as ``toolkit/json_schemas/workshop.schema.json``.
 
 Editors that understand JSON Schema (VS Code's YAML extension, for one) use it to complete
 and check workshop files as they are typed. Regenerate the committed file with::
@@ -14,7 +14,7 @@ from typing import Any
 
 from toolkit.workshop_file.models import WorkshopSpec
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "workshop.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "json_schemas" / "workshop.schema.json"
 
 
 def workshop_json_schema() -> dict[str, Any]:

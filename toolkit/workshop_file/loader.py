@@ -169,9 +169,17 @@ def inspect_workshop_file(path: str | os.PathLike[str], lang: str | None = None)
 def check_workshop_file(path: str | os.PathLike[str], lang: str | None = None) -> list[Problem]:
     """Every problem in the workshop file at ``path`` (an empty list when it is good).
 
-    >>> for problem in check_workshop_file("w.yaml"):  # doctest: +SKIP
-    ...     print(problem.format("ja"))
-    w.yaml:33: issues.0.themes.0: ID が "no-wiat" のテーマはこのファイルにありません。…
+    >>> import tempfile
+    >>> from toolkit.workshop_file.templates import write_template
+    >>> path = write_template(Path(tempfile.mkdtemp()) / "w.yaml", "dx-vision", "en")
+    >>> check_workshop_file(path)
+    []
+    >>> text = path.read_text(encoding="utf-8")
+    >>> typo = text.replace("category: resident", "category: residents", 1)
+    >>> _ = path.write_text(typo, encoding="utf-8")
+    >>> for problem in check_workshop_file(path):
+    ...     print(problem.line, problem.path, problem.message("ja"))
+    36 stakeholders.0.category "residents" は指定できません。指定できる値: ... のことですか？
     """
     return inspect_workshop_file(path, lang).problems
 

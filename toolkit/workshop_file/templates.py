@@ -1,4 +1,4 @@
-"""Ready-to-edit workshop files shipped in ``toolkit/templates/`` (``NAME.LANG.yaml``)."""
+"""Ready-to-edit workshop files shipped in ``toolkit/workshop_templates/`` (``NAME.LANG.yaml``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from toolkit.workshop_file.problems import join_values
 
 TemplateName = Literal["dx-vision", "town-meeting"]
 TEMPLATES: tuple[str, ...] = get_args(TemplateName)
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "workshop_templates"
 
 
 def template_path(template: str, lang: str) -> Path:
@@ -44,8 +44,15 @@ def write_template(
     Refuses (:class:`~toolkit.errors.WorkshopFileError`) to replace an existing file unless
     ``force``. Missing parent folders are created.
 
-    >>> write_template("/tmp/w.yaml", "dx-vision", "ja", force=True)  # doctest: +SKIP
-    PosixPath('/tmp/w.yaml')
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "w.yaml"
+    >>> write_template(path, "dx-vision", "ja") == path
+    True
+    >>> write_template(path, "dx-vision", "ja")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    toolkit.errors.WorkshopFileError: .../w.yaml already exists. ... add --force to overwrite it.
+    >>> write_template(path, "town-meeting", "ja", force=True) == path
+    True
     """
     source = template_path(template, lang).read_bytes()
     target = Path(path)

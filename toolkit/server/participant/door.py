@@ -38,8 +38,21 @@ def per_turn_setting() -> int:
 class Door:
     """A queue at the door, served a few per turn of the event loop (see the module).
 
-    >>> door = Door()                                   # doctest: +SKIP
-    >>> await door.enter()  # returns when it is this phone's turn
+    Five phones arrive at once and come in two per turn, in the order they arrived:
+
+    >>> import asyncio
+    >>> door = Door(per_turn=2)
+    >>> async def arrive(phones: int) -> list[int]:
+    ...     inside: list[int] = []
+    ...     async def phone(number: int) -> None:
+    ...         await door.enter()  # returns when it is this phone's turn
+    ...         inside.append(number)
+    ...     await asyncio.gather(*(phone(number) for number in range(phones)))
+    ...     return inside
+    >>> asyncio.run(arrive(5))
+    [0, 1, 2, 3, 4]
+    >>> door.waiting
+    0
     """
 
     def __init__(self, per_turn: int | None = None) -> None:

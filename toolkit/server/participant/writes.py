@@ -93,8 +93,8 @@ def _answer(job: _Job, result: Any) -> None:
 class WriteQueue:
     """Commits queued store writes in batches, in a writer process of its own.
 
-    >>> queue = WriteQueue("sqlite:////tmp/w.sqlite")                        # doctest: +SKIP
-    >>> vote = await queue.run(Write("cast_vote", (slug, "top", token, ["a"])))  # +SKIP
+    >>> queue = WriteQueue("sqlite:////tmp/w.sqlite")  # doctest: +SKIP
+    >>> vote = await queue.run(Write("cast_vote", (slug, "top", token, ["a"])))  # doctest: +SKIP
     """
 
     def __init__(self, database_url: str, *, max_batch: int = MAX_BATCH) -> None:
