@@ -76,7 +76,9 @@ def utc_offset(moment: datetime) -> str:
 
 
 def as_utc(value: datetime | str) -> datetime:
-    """A stored time as an aware UTC datetime (SQLite's naive times are UTC)."""
+    """A time, or its ISO text from a summary or an export, as an aware UTC datetime. The
+    store gives every time aware in UTC already; a naive one (an export written before that,
+    or a hand-made example) is taken as UTC, which is what the store always wrote."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
