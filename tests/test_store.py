@@ -28,16 +28,16 @@ from toolkit.errors import (
 )
 from toolkit.store import Store
 from toolkit.store.engine import schema_revision
-from toolkit.store.schema import metadata
+from toolkit.store.tables import metadata
 
 SLUG = "tsuru-dx"
 WEIGHTS = {"resident": 50, "staff": 30, "cost": 20}
 
 
 @pytest.fixture
-def ws(store: Store) -> Store:
-    store.create_workshop(small_workshop(SLUG))
-    return store
+def ws(empty_store: Store) -> Store:
+    empty_store.create_workshop(small_workshop(SLUG))
+    return empty_store
 
 
 def locked(store: Store, participants: int = 3) -> list[str]:
@@ -56,9 +56,9 @@ def raw(store: Store, sql: str, **params: object) -> None:
 
 
 # ---------------------------------------------------------------- schema and migrations
-def test_migrations_reach_head_and_match_the_tables(store: Store) -> None:
-    assert schema_revision(store.engine) == "0002"
-    with store.engine.connect() as conn:
+def test_migrations_reach_head_and_match_the_tables(empty_store: Store) -> None:
+    assert schema_revision(empty_store.engine) == "0002"
+    with empty_store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
@@ -410,7 +410,7 @@ def test_vision_from_an_unknown_theme_is_refused(ws: Store) -> None:
     ("kwargs", "message"),
     [
         ({"channel": "fax"}, "Unknown channel 'fax'"),
-        ({"category": "mayor"}, "Unknown group 'mayor'"),
+        ({"category": "mayor"}, "Unknown category 'mayor'"),
     ],
     ids=["channel", "category"],
 )

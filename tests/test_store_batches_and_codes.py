@@ -22,11 +22,11 @@ OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
 
 
 @pytest.fixture
-def ws(store: Store) -> Store:
-    store.create_workshop(small_workshop(SLUG))
-    store.create_ballot(SLUG, "top", "Top", rule="approval", options=OPTIONS)
-    store.open_ballot(SLUG, "top")
-    return store
+def ws(empty_store: Store) -> Store:
+    empty_store.create_workshop(small_workshop(SLUG))
+    empty_store.create_ballot(SLUG, "top", "Top", rule="approval", options=OPTIONS)
+    empty_store.open_ballot(SLUG, "top")
+    return empty_store
 
 
 def count(store: Store, table: str) -> int:
@@ -141,7 +141,7 @@ def test_what_cannot_be_a_code_normalises_to_nothing(typed: str) -> None:
     assert normalize_code(typed) == ""
 
 
-def test_a_workshop_file_with_codes_identity_makes_code_only_ballots(store: Store) -> None:
+def test_a_workshop_file_with_codes_identity_makes_code_only_ballots(empty_store: Store) -> None:
     spec = small_workshop("codes-ws")
     spec["town_meeting"] = {
         "identity": "codes",
@@ -149,8 +149,8 @@ def test_a_workshop_file_with_codes_identity_makes_code_only_ballots(store: Stor
             {"id": "b", "title": "B", "rule": "approval", "options": ["madoguchi-konzatsu"]}
         ],
     }
-    store.create_workshop(spec)
-    assert store.ballot("codes-ws", "b").settings["eligible"] == ["code", "paper"]
+    empty_store.create_workshop(spec)
+    assert empty_store.ballot("codes-ws", "b").settings["eligible"] == ["code", "paper"]
 
 
 def test_control_characters_never_reach_the_database(ws: Store) -> None:

@@ -52,29 +52,31 @@ def _pool() -> multiprocessing.pool.Pool:
 
 
 @pytest.mark.slow
-def test_eight_processes_times_two_hundred_writes(store: Store, database_url: str) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    before = store.last_seq(SLUG)
+def test_eight_processes_times_two_hundred_writes(empty_store: Store, database_url: str) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    before = empty_store.last_seq(SLUG)
     with _pool() as pool:
         results = pool.starmap(_post_cards, [(database_url, w) for w in range(PROCESSES)])
     assert [e for errors in results for e in errors] == []
-    cards = store.cards(SLUG)
+    cards = empty_store.cards(SLUG)
     assert len(cards) == PROCESSES * WRITES_EACH == 1600
     assert len({c.text for c in cards}) == 1600
-    events = store.changes(SLUG, since=before, limit=5000)
+    events = empty_store.changes(SLUG, since=before, limit=5000)
     assert [e.kind for e in events].count("card_added") == 1600
     assert [e.seq for e in events] == sorted({e.seq for e in events})
 
 
 @pytest.mark.slow
-def test_the_same_token_racing_in_two_processes_votes_once(store: Store, database_url: str) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    store.open_ballot(SLUG, "town")
-    tokens = [store.join(SLUG) for _ in range(200)]
+def test_the_same_token_racing_in_two_processes_votes_once(
+    empty_store: Store, database_url: str
+) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    empty_store.open_ballot(SLUG, "town")
+    tokens = [empty_store.join(SLUG) for _ in range(200)]
     # Every token is sent by two different processes at about the same time.
     shares = [tokens[i::4] for i in range(4)]
     with _pool() as pool:
         results = pool.starmap(_vote_all, [(database_url, share) for share in shares + shares])
     total = sum(results, Counter())
     assert total == Counter({"stored": 200, "duplicate": 200})
-    assert len(store.votes(SLUG, "town")) == 200
+    assert len(empty_store.votes(SLUG, "town")) == 200

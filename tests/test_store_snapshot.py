@@ -23,39 +23,47 @@ def _vote(store: Store) -> None:
     store.cast_vote(SLUG, "town", token, ["sanres"])
 
 
-def test_reads_in_a_snapshot_do_not_see_later_votes(store: Store) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    store.open_ballot(SLUG, "town")
-    _vote(store)
+def test_reads_in_a_snapshot_do_not_see_later_votes(empty_store: Store) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    empty_store.open_ballot(SLUG, "town")
+    _vote(empty_store)
 
-    with store.snapshot(SLUG):
-        before = (store.counts(SLUG), len(store.votes(SLUG, "town")), store.last_seq(SLUG))
-        voter = threading.Thread(target=_vote, args=(store,))
+    with empty_store.snapshot(SLUG):
+        before = (
+            empty_store.counts(SLUG),
+            len(empty_store.votes(SLUG, "town")),
+            empty_store.last_seq(SLUG),
+        )
+        voter = threading.Thread(target=_vote, args=(empty_store,))
         voter.start()
         voter.join()
-        during = (store.counts(SLUG), len(store.votes(SLUG, "town")), store.last_seq(SLUG))
-    after = store.counts(SLUG)
+        during = (
+            empty_store.counts(SLUG),
+            len(empty_store.votes(SLUG, "town")),
+            empty_store.last_seq(SLUG),
+        )
+    after = empty_store.counts(SLUG)
 
     assert during == before
     assert before[0]["votes"] == 1 and before[1] == 1
     assert after["votes"] == 2 and after["participants"] == 2
 
 
-def test_a_snapshot_of_an_unknown_workshop_says_so(store: Store) -> None:
-    with pytest.raises(NotFoundError), store.snapshot("no-such-workshop"):
+def test_a_snapshot_of_an_unknown_workshop_says_so(empty_store: Store) -> None:
+    with pytest.raises(NotFoundError), empty_store.snapshot("no-such-workshop"):
         pass
 
 
-def test_a_summary_agrees_with_itself_while_phones_vote(store: Store) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    store.open_ballot(SLUG, "town")
+def test_a_summary_agrees_with_itself_while_phones_vote(empty_store: Store) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    empty_store.open_ballot(SLUG, "town")
     phones = 120
     done = threading.Event()
 
     def vote_all() -> None:
         try:
             for _ in range(phones):
-                _vote(store)
+                _vote(empty_store)
         finally:
             done.set()
 
@@ -63,7 +71,7 @@ def test_a_summary_agrees_with_itself_while_phones_vote(store: Store) -> None:
     voter.start()
     seen = []
     while not done.is_set() or not seen:
-        summary = summarize(store, SLUG, include_hidden=True)
+        summary = summarize(empty_store, SLUG, include_hidden=True)
         casts = sum(1 for e in summary["audit_log"] if e["kind"] == "vote_cast")
         joins = sum(1 for e in summary["audit_log"] if e["kind"] == "participant_joined")
         (town,) = summary["ballots"]
@@ -72,5 +80,5 @@ def test_a_summary_agrees_with_itself_while_phones_vote(store: Store) -> None:
         assert summary["counts"]["participants"] == joins
     voter.join()
 
-    assert summarize(store, SLUG)["counts"]["votes"] == phones
+    assert summarize(empty_store, SLUG)["counts"]["votes"] == phones
     assert len(seen) >= 2  # it summarized while the votes came in, not only after

@@ -16,12 +16,14 @@ from toolkit.store import Store
 SLUG = "tsuru-dx"
 
 
-def test_every_moment_read_back_is_utc(store: Store) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    store.set_phase(SLUG, "vision")
-    store.draft_vision(SLUG, "窓口に行かなくても済むまち", themes=[])
+def test_every_moment_read_back_is_utc(empty_store: Store) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    empty_store.set_phase(SLUG, "vision")
+    empty_store.draft_vision(SLUG, "窓口に行かなくても済むまち", themes=[])
 
-    moments = [e.at for e in store.changes(SLUG)] + [v.created_at for v in store.visions(SLUG)]
+    moments = [e.at for e in empty_store.changes(SLUG)] + [
+        v.created_at for v in empty_store.visions(SLUG)
+    ]
     assert moments
     assert all(m.tzinfo is UTC for m in moments), moments
 

@@ -15,20 +15,20 @@ SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def scored(store: Store) -> Store:
+def scored(empty_store: Store) -> Store:
     """Three raters score three issues; weights resident 0.5, staff 0.3, cost 0.2."""
-    store.create_workshop(small_workshop(SLUG))
-    tokens = [store.join(SLUG, category="staff") for _ in range(3)]
-    store.propose_charter(
+    empty_store.create_workshop(small_workshop(SLUG))
+    tokens = [empty_store.join(SLUG, category="staff") for _ in range(3)]
+    empty_store.propose_charter(
         SLUG, method="weighted_sum", weights={"resident": 50, "staff": 30, "cost": 20}
     )
     for token in tokens:
-        store.record_consent(SLUG, token, 5)
-    store.lock_charter(SLUG)
+        empty_store.record_consent(SLUG, token, 5)
+    empty_store.lock_charter(SLUG)
     # (resident, staff, cost) per issue, the same for every rater except one "don't know"
     answers = {"madoguchi-konzatsu": (5, 3, 5), "sanres": (3, 5, 1), "chat": (2, 4, 1)}
     for n, token in enumerate(tokens):
-        store.record_scores(
+        empty_store.record_scores(
             SLUG,
             token,
             {
@@ -37,7 +37,7 @@ def scored(store: Store) -> Store:
                 for crit, value in zip(("resident", "staff", "cost"), values, strict=True)
             },
         )
-    return store
+    return empty_store
 
 
 def test_ranking_is_the_weighted_mean_on_each_scale(scored: Store) -> None:
@@ -79,9 +79,9 @@ def test_hidden_results_stay_hidden_until_close(scored: Store) -> None:
     }
 
 
-def test_no_ranking_before_the_charter_is_locked(store: Store) -> None:
-    store.create_workshop(small_workshop(SLUG))
-    summary = summarize(store, SLUG)
+def test_no_ranking_before_the_charter_is_locked(empty_store: Store) -> None:
+    empty_store.create_workshop(small_workshop(SLUG))
+    summary = summarize(empty_store, SLUG)
     assert summary["charter"] is None and summary["ranking"] == []
 
 
@@ -107,16 +107,16 @@ def test_tally_by_rule(
     assert tally(rule, ("A", "B", "C"), settings, payloads)["order"] == order
 
 
-def test_criteria_left_out_of_the_charter_need_no_scores(store: Store) -> None:
+def test_criteria_left_out_of_the_charter_need_no_scores(empty_store: Store) -> None:
     """The group agreed on two criteria only; nobody has to score the third."""
-    store.create_workshop(small_workshop(SLUG))
-    token = store.join(SLUG)
-    store.propose_charter(
+    empty_store.create_workshop(small_workshop(SLUG))
+    token = empty_store.join(SLUG)
+    empty_store.propose_charter(
         SLUG, method="weighted_sum", weights={"resident": 75, "staff": 25, "cost": 0}
     )
-    store.record_consent(SLUG, token, 4)
-    store.lock_charter(SLUG)
-    store.record_scores(
+    empty_store.record_consent(SLUG, token, 4)
+    empty_store.lock_charter(SLUG)
+    empty_store.record_scores(
         SLUG,
         token,
         {
@@ -127,7 +127,7 @@ def test_criteria_left_out_of_the_charter_need_no_scores(store: Store) -> None:
             ("sanres", "cost"): 1,  # scored anyway: a weight of 0 ignores it
         },
     )
-    ranking = summarize(store, SLUG)["ranking"]
+    ranking = summarize(empty_store, SLUG)["ranking"]
     # sanres: .75·1 + .25·0 = .75; chat: .75·.5 + .25·1 = .625; cost (weight 0) plays no part
     assert [(r["key"], r["score"]) for r in ranking] == [("sanres", 0.75), ("chat", 0.625)]
     assert set(ranking[0]["criteria"]) == {"resident", "staff"}

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-from toolkit import theme_suggestions
 from toolkit.theme_suggestions import features, suggest_theme_for, suggest_themes
 
 WAITING_JA = ["待たずに済む", "窓口で待たない", "待ち時間がない"]
@@ -116,8 +113,3 @@ def test_features_treat_kanji_kana_and_words() -> None:
     assert "ファックス" in features("ファックスをやめる")
     assert set(features("Waiting for the forms")) == {"wait", "form"}
     assert features("ＦＡＸ") == features("fax")  # full-width letters normalised
-
-
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(theme_suggestions)
-    assert result.attempted > 0 and result.failed == 0

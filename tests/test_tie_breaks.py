@@ -48,13 +48,13 @@ def ranked_with(store: Store, tie_break: str) -> list[tuple[str, int]]:
     ],
 )
 def test_the_charters_tie_break_orders_tied_issues(
-    store: Store, tie_break: str, expected: list[tuple[str, int]]
+    empty_store: Store, tie_break: str, expected: list[tuple[str, int]]
 ) -> None:
-    assert ranked_with(store, tie_break) == expected
+    assert ranked_with(empty_store, tie_break) == expected
 
 
-def test_scores_stay_those_of_the_agreed_statistic(store: Store) -> None:
-    ranked_with(store, "median_then_mean")
-    ranking = summarize(store, SLUG)["ranking"]
+def test_scores_stay_those_of_the_agreed_statistic(empty_store: Store) -> None:
+    ranked_with(empty_store, "median_then_mean")
+    ranking = summarize(empty_store, SLUG)["ranking"]
     # medians placed on 1–5 as 0–1: madoguchi 4 → .75, sanres and chat 3 → .5
     assert [row["score"] for row in ranking] == [0.75, 0.5, 0.5]

@@ -77,13 +77,13 @@ def test_the_workshop_file_takes_exactly_the_registered_rules() -> None:
     assert rule_name("no_such_rule", "ja") == "no_such_rule"
 
 
-def test_quadratic_voting_from_the_file_to_the_tally(tmp_path: Path, store: Store) -> None:
+def test_quadratic_voting_from_the_file_to_the_tally(tmp_path: Path, empty_store: Store) -> None:
     path = tmp_path / "qv.yaml"
     path.write_text(QUADRATIC_FILE, encoding="utf-8")
-    workshop = store.load_workshop_file(path)
-    ballot = store.ballot(workshop.slug, "qv")
+    workshop = empty_store.load_workshop_file(path)
+    ballot = empty_store.ballot(workshop.slug, "qv")
     assert (ballot.rule, ballot.settings) == ("quadratic", {"credits": 9})
-    store.open_ballot(workshop.slug, "qv")
+    empty_store.open_ballot(workshop.slug, "qv")
 
     votes = [
         {"madoguchi": 3},  # 9 credits on one issue: 3 votes
@@ -91,13 +91,13 @@ def test_quadratic_voting_from_the_file_to_the_tally(tmp_path: Path, store: Stor
         {"nippo": 2, "kenshin": 0},  # 4 credits; a 0 is no vote
     ]
     for vote in votes:
-        store.cast_vote(workshop.slug, "qv", store.join(workshop.slug), vote)
-    refused = store.join(workshop.slug)
+        empty_store.cast_vote(workshop.slug, "qv", empty_store.join(workshop.slug), vote)
+    refused = empty_store.join(workshop.slug)
     with pytest.raises(InvalidInputError, match=r"cost 10 credits .* you have 9") as error:
-        store.cast_vote(workshop.slug, "qv", refused, {"madoguchi": 3, "kenshin": 1})
+        empty_store.cast_vote(workshop.slug, "qv", refused, {"madoguchi": 3, "kenshin": 1})
     assert "クレジットを 10 使います" in error.value.message("ja")
 
-    stored = [v.payload for v in store.votes(workshop.slug, "qv")]
+    stored = [v.payload for v in empty_store.votes(workshop.slug, "qv")]
     assert sorted(sorted(v.items()) for v in stored) == sorted(
         sorted(v.items())
         for v in ({"madoguchi": 3}, {"kenshin": 2, "madoguchi": 1, "nippo": 2}, {"nippo": 2})

@@ -14,7 +14,6 @@ random elections (Hypothesis).
 
 from __future__ import annotations
 
-import doctest
 import math
 from fractions import Fraction
 from typing import Any
@@ -26,7 +25,6 @@ from pref_voting.margin_based_methods import beat_path, beat_path_defeat
 from pref_voting.profiles_with_ties import ProfileWithTies
 from pref_voting.scoring_methods import domination_borda_scores
 
-from tests.ballots import reference
 from tests.ballots.reference import (
     COUNTING_RULES,
     budget_order,
@@ -78,13 +76,6 @@ def test_pref_voting_counts_unranked_below_ranked_only_when_told() -> None:
     assert (extended.support("B", "A"), extended.support("A", "B")) == (1, 0)
     assert beat_path(extended, strength_function=extended.support) == ["B"]
     assert domination_borda_scores(extended) == {"A": 0, "B": 1}
-
-
-def test_reference_doctests_pass() -> None:
-    """The hand-worked examples in reference.py hold (pytest does not collect doctests)."""
-    outcome = doctest.testmod(reference)
-    assert outcome.attempted >= 8
-    assert outcome.failed == 0
 
 
 # --------------------------------------------------------------------------- known answers

@@ -77,13 +77,15 @@ def test_unknown_encoding_is_refused() -> None:
         write_csv(["a"], [], "latin-1")
 
 
-def test_formula_titles_are_neutralised_in_the_store_export(store: Store, tmp_path: Any) -> None:
-    scored_workshop(store, {"staff": 5})
-    store.add_issue(SLUG, '=HYPERLINK("http://evil.example","x")', key="evil")
-    store.add_issue(SLUG, "@SUM(A1)", key="at")
-    store.add_issue(SLUG, "-1+2", key="minus")
+def test_formula_titles_are_neutralised_in_the_store_export(
+    empty_store: Store, tmp_path: Any
+) -> None:
+    scored_workshop(empty_store, {"staff": 5})
+    empty_store.add_issue(SLUG, '=HYPERLINK("http://evil.example","x")', key="evil")
+    empty_store.add_issue(SLUG, "@SUM(A1)", key="at")
+    empty_store.add_issue(SLUG, "-1+2", key="minus")
     out = tmp_path / "backlog.csv"
-    export(store, SLUG, "csv", out)
+    export(empty_store, SLUG, "csv", out)
     rows = {row[1]: row for row in _rows(out.read_bytes(), "utf-8-sig")[1:]}
     assert rows["evil"][2] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows["at"][2] == "'@SUM(A1)"
@@ -123,12 +125,12 @@ def test_cp932_round_trip_of_encodable_japanese(cells: list[str]) -> None:
     assert [r[0] for r in back[1:]] == expected
 
 
-def test_summary_of_hidden_ballot_not_in_csv(store: Store) -> None:
-    tokens = scored_workshop(store, {"staff": 5})
-    store.open_ballot(SLUG, "town")
-    store.cast_vote(SLUG, "town", tokens[0], ["chat"])
-    header = _rows(render_csv(summarize(store, SLUG)), "utf-8-sig")[0]
+def test_summary_of_hidden_ballot_not_in_csv(empty_store: Store) -> None:
+    tokens = scored_workshop(empty_store, {"staff": 5})
+    empty_store.open_ballot(SLUG, "town")
+    empty_store.cast_vote(SLUG, "town", tokens[0], ["chat"])
+    header = _rows(render_csv(summarize(empty_store, SLUG)), "utf-8-sig")[0]
     assert not any(h.startswith("投票") for h in header)
-    store.close_ballot(SLUG, "town")
-    header = _rows(render_csv(summarize(store, SLUG)), "utf-8-sig")[0]
+    empty_store.close_ballot(SLUG, "town")
+    header = _rows(render_csv(summarize(empty_store, SLUG)), "utf-8-sig")[0]
     assert "投票: どれを先にやる？" in header

@@ -48,9 +48,9 @@ def _write(path: Path, header: list[str], rows: list[list[str]], encoding: str) 
 
 
 @pytest.fixture
-def workshop(store: Store) -> Store:
-    store.create_workshop(small_workshop(SLUG))
-    return store
+def workshop(empty_store: Store) -> Store:
+    empty_store.create_workshop(small_workshop(SLUG))
+    return empty_store
 
 
 def _issue_keys(store: Store) -> list[str]:

@@ -61,21 +61,21 @@ def test_schema_rejects_a_document_with_a_participant_id(document: dict[str, Any
 
 
 def test_round_trip_into_a_new_store_gives_the_same_summary(
-    store: Store, export_file: Path, demo_summary: dict[str, Any]
+    empty_store: Store, export_file: Path, demo_summary: dict[str, Any]
 ) -> None:
-    slug = import_export_json(store, export_file)
-    again = summarize(store, slug)
+    slug = import_export_json(empty_store, export_file)
+    again = summarize(empty_store, slug)
     assert again["ranking"] == demo_summary["ranking"]
     assert comparable_summary(again) == comparable_summary(demo_summary)
     # and the rebuilt store exports a file that verifies
     assert verify_document(json.loads(render_json(again))).matches
 
 
-def test_import_refuses_what_is_not_an_export(store: Store, tmp_path: Path) -> None:
+def test_import_refuses_what_is_not_an_export(empty_store: Store, tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text('{"format": "something/2"}', encoding="utf-8")
     with pytest.raises(ExportError, match="not an Ureshii export"):
-        import_export_json(store, path)
+        import_export_json(empty_store, path)
 
 
 def test_verify_matches(export_file: Path) -> None:

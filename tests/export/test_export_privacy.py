@@ -38,13 +38,13 @@ def _town_results_shown(fmt: str, data: bytes) -> bool:
 
 
 @pytest.fixture
-def hidden_vote(store: Store) -> Store:
+def hidden_vote(empty_store: Store) -> Store:
     """Six staff and four business people scored; three voted on a hidden town ballot."""
-    tokens = scored_workshop(store, {"staff": 6, "business": 4})
-    store.open_ballot(SLUG, "town")
+    tokens = scored_workshop(empty_store, {"staff": 6, "business": 4})
+    empty_store.open_ballot(SLUG, "town")
     for token in tokens[:3]:
-        store.cast_vote(SLUG, "town", token, ["chat"])
-    return store
+        empty_store.cast_vote(SLUG, "town", token, ["chat"])
+    return empty_store
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "pb"], ids=str)
@@ -72,7 +72,7 @@ def test_a_group_of_four_is_never_broken_out(hidden_vote: Store) -> None:
     assert set(summary["scores"]["rater_groups"]) == {None}
     assert "business" not in json.dumps(summary["scores"])
     report = export(hidden_vote, SLUG, "html").decode("utf-8")
-    groups = report.split('id="groups"')[1].split("</section>")[0]
+    groups = report.split('id="categories"')[1].split("</section>")[0]
     assert "<td>事業者</td><td>5 人未満のため表示しません</td><td></td>" in groups
     assert "<td>職員</td><td>6 人</td>" in groups
     book = openpyxl.load_workbook(io.BytesIO(export(hidden_vote, SLUG, "xlsx")))

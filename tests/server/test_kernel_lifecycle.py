@@ -19,7 +19,6 @@ refuses (voila issue 1458), which comes to the same.
 
 from __future__ import annotations
 
-import doctest
 import os
 import re
 import shutil
@@ -35,7 +34,6 @@ import nbformat
 import psutil
 import pytest
 
-import toolkit.server.kernels
 from tests.server.server_helpers import (
     TEST_SECRET,
     URESHII_CLI,
@@ -370,11 +368,6 @@ def test_kernel_limits_from_the_environment(
 def test_kernel_limits_refuse_what_is_not_allowed(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ServerError, match=message):
         KernelLimits.from_environment(environ)
-
-
-def test_the_kernel_module_examples_run() -> None:
-    result = doctest.testmod(toolkit.server.kernels, verbose=False)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_a_bad_limit_stops_ureshii_serve_with_what_to_do(apps: Path) -> None:

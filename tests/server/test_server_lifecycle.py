@@ -131,12 +131,16 @@ def test_on_the_lan_the_links_name_the_lan_address() -> None:
     assert not any("0.0.0.0" in line for line in lines)
 
 
-def test_stopping_the_server_stops_its_kernels(culling_server: ServerProcess) -> None:
-    """Runs last in this module: it stops the module's server."""
-    assert culling_server.request("/voila/render/console.ipynb", facilitator=True).status == 200
-    processes = [psutil.Process(pid) for pid in culling_server.kernel_pids()]
-    assert processes
-    culling_server.stop()
-    assert culling_server.process.returncode is not None
+def test_stopping_the_server_stops_its_kernels(tmp_path: Path) -> None:
+    """A server of its own, so that stopping it leaves the other tests theirs, in any order."""
+    _write_small_notebook(tmp_path)
+    server = start_server("stopping", "--lang", "ja", folder=tmp_path)
+    try:
+        assert server.request("/voila/render/console.ipynb", facilitator=True).status == 200
+        processes = [psutil.Process(pid) for pid in server.kernel_pids()]
+        assert processes
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
     _gone, alive = psutil.wait_procs(processes, timeout=30)
     assert alive == []

@@ -20,7 +20,7 @@ SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def three_methods_store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "w.sqlite") as opened:
         spec = small_workshop(SLUG)
         spec["methods"] = [{"id": "weighted_sum", "minutes": 35, "note": "理由が説明しやすい"},
@@ -36,9 +36,9 @@ def app(store: Store, lang: str = "en") -> tuple[AppContext, LiveFeed, TableSeat
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_one_card_per_candidate_method_with_time_strengths_and_risks(
-    store: Store, lang: str
+    three_methods_store: Store, lang: str
 ) -> None:
-    ctx, _, _ = app(store, lang)
+    ctx, _, _ = app(three_methods_store, lang)
     cards = MethodCards(ctx)
     assert list(cards.cards) == ["weighted_sum", "dot_votes", "ahp"]
     weighted = cards.cards["weighted_sum"].value
@@ -61,36 +61,40 @@ def test_every_method_has_a_card_in_both_languages(method: str) -> None:
 
 
 def test_the_method_ballot_is_created_as_a_draft_and_only_the_facilitator_gets_controls(
-    store: Store,
+    three_methods_store: Store,
 ) -> None:
-    ctx, feed, seats = app(store)
+    ctx, feed, seats = app(three_methods_store)
     table = MethodVote(ctx, feed, seats)
-    ballot = store.ballot(SLUG, table.ballot.key)
+    ballot = three_methods_store.ballot(SLUG, table.ballot.key)
     assert (ballot.purpose, ballot.rule, ballot.status) == ("method", "single", "draft")
     assert ballot.options == ("weighted_sum", "dot_votes", "ahp")
     assert table.controls not in table.children
     facilitator = MethodVote(ctx, feed, seats, facilitator=True)
     assert facilitator.controls in facilitator.children
-    assert len([b for b in store.ballots(SLUG) if b.purpose == "method"]) == 1  # reused
+    assert (
+        len([b for b in three_methods_store.ballots(SLUG) if b.purpose == "method"]) == 1
+    )  # reused
 
 
-def test_a_vote_before_the_facilitator_opens_is_refused_with_a_message(store: Store) -> None:
-    ctx, feed, seats = app(store)
+def test_a_vote_before_the_facilitator_opens_is_refused_with_a_message(
+    three_methods_store: Store,
+) -> None:
+    ctx, feed, seats = app(three_methods_store)
     vote = MethodVote(ctx, feed, seats)
     assert vote.vote_button.disabled
     seats.buttons.value = 1
     vote.choice.value = "ahp"
     vote.vote_button.click()  # a script can click a disabled button: the store refuses
     assert "not open" in vote.messages.value
-    assert store.votes(SLUG, vote.ballot.key) == []
+    assert three_methods_store.votes(SLUG, vote.ballot.key) == []
 
 
 def test_one_vote_per_seat_hidden_tally_until_close(
-    store: Store, request: pytest.FixtureRequest
+    three_methods_store: Store, request: pytest.FixtureRequest
 ) -> None:
-    ctx, feed, seats = app(store)
+    ctx, feed, seats = app(three_methods_store)
     board = MethodVote(ctx, feed, seats, facilitator=True)
-    other = Store.open(store.url)  # another kernel: its own connection
+    other = Store.open(three_methods_store.url)  # another kernel: its own connection
     request.addfinalizer(other.close)
     table_ctx, table_feed, table_seats = app(other)
     table = MethodVote(table_ctx, table_feed, table_seats)
@@ -107,7 +111,7 @@ def test_one_vote_per_seat_hidden_tally_until_close(
     table.choice.value = "dot_votes"
     table.vote_button.click()
     assert "already voted" in table.messages.value
-    assert len(store.votes(SLUG, board.ballot.key)) == 3
+    assert len(three_methods_store.votes(SLUG, board.ballot.key)) == 3
 
     feed.poll_once()
     assert "3 votes so far" in board.status.value

@@ -14,9 +14,9 @@ SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def panel(store: Store) -> CharterPanel:
-    ctx = AppContext.for_store(store, SLUG, "en", table=1)
-    return CharterPanel(ctx, LiveFeed(store, SLUG), TableSeats(ctx))
+def panel(small_workshop_store: Store) -> CharterPanel:
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "en", table=1)
+    return CharterPanel(ctx, LiveFeed(small_workshop_store, SLUG), TableSeats(ctx))
 
 
 def consent(panel: CharterPanel, seat: int, level: int) -> None:
@@ -36,7 +36,7 @@ def test_without_a_proposal_the_weights_are_equal_and_say_where_they_come_from(
 
 
 def test_a_block_stops_the_lock_and_the_charter_stays_a_draft(
-    store: Store, panel: CharterPanel
+    small_workshop_store: Store, panel: CharterPanel
 ) -> None:
     panel.propose_button.click()
     assert panel.state == "draft" and "Charter v1 is proposed" in panel.messages.value
@@ -49,12 +49,12 @@ def test_a_block_stops_the_lock_and_the_charter_stays_a_draft(
     panel.lock_button.click()
     panel.locker.yes.click()
     assert "cannot be locked: 1 participant(s) blocked it" in panel.messages.value
-    assert store.locked_charter(SLUG) is None
+    assert small_workshop_store.locked_charter(SLUG) is None
     assert panel.state == "draft"
 
 
 def test_lock_gives_charter_v1_with_its_time_and_consent_record(
-    store: Store, panel: CharterPanel
+    small_workshop_store: Store, panel: CharterPanel
 ) -> None:
     panel.method.value = "weighted_sum"
     panel.propose_button.click()
@@ -64,7 +64,7 @@ def test_lock_gives_charter_v1_with_its_time_and_consent_record(
     assert "already answered" in panel.consent.messages.value
     panel.lock_button.click()
     panel.locker.yes.click()
-    charter = store.locked_charter(SLUG)
+    charter = small_workshop_store.locked_charter(SLUG)
     assert charter is not None and charter.version == 1
     assert charter.consent == {
         "responses": 2,
@@ -80,7 +80,7 @@ def test_lock_gives_charter_v1_with_its_time_and_consent_record(
 
 
 def test_a_change_needs_a_reason_and_becomes_version_2_on_the_record(
-    store: Store, panel: CharterPanel
+    small_workshop_store: Store, panel: CharterPanel
 ) -> None:
     panel.propose_button.click()
     consent(panel, 1, 4)
@@ -91,28 +91,28 @@ def test_a_change_needs_a_reason_and_becomes_version_2_on_the_record(
     panel.reason.value = "   "
     panel.revise_button.click()
     assert "give the reason for the change" in panel.messages.value
-    assert [c.version for c in store.charters(SLUG)] == [1]
+    assert [c.version for c in small_workshop_store.charters(SLUG)] == [1]
 
     panel.reason.value = "時間が足りないのでドット投票にする"
     panel.revise_button.click()
-    assert [c.version for c in store.charters(SLUG)] == [1, 2]
-    draft = store.charters(SLUG)[-1]
+    assert [c.version for c in small_workshop_store.charters(SLUG)] == [1, 2]
+    draft = small_workshop_store.charters(SLUG)[-1]
     assert (draft.method, draft.reason, draft.locked) == (
         "dot_votes",
         "時間が足りないのでドット投票にする",
         False,
     )
-    assert store.locked_charter(SLUG).version == 1  # v1 governs until v2 is locked
+    assert small_workshop_store.locked_charter(SLUG).version == 1  # v1 governs until v2 is locked
     assert panel.state == "draft" and "Version 2 is proposed" in panel.messages.value
     assert "時間が足りないのでドット投票にする" in panel.history.value
     assert "<td>v1</td>" in panel.history.value and "not locked" in panel.history.value
 
 
 def test_the_charter_takes_the_vote_winner_and_the_ahp_weights_on_the_record(
-    store: Store,
+    small_workshop_store: Store,
 ) -> None:
-    ctx = AppContext.for_store(store, SLUG, "ja", table=1)
-    feed, seats = LiveFeed(store, SLUG), TableSeats(ctx)
+    ctx = AppContext.for_store(small_workshop_store, SLUG, "ja", table=1)
+    feed, seats = LiveFeed(small_workshop_store, SLUG), TableSeats(ctx)
     vote = MethodVote(ctx, feed, seats, facilitator=True)
     weights = WeightAgreement(ctx, feed, seats)
     panel = CharterPanel(ctx, feed, seats, vote=vote, agreement=weights)
@@ -127,19 +127,19 @@ def test_the_charter_takes_the_vote_winner_and_the_ahp_weights_on_the_record(
     assert panel.method.value == "dot_votes"
 
     # AHP answers are submitted as 100 points to the weights ballot, like typed points
-    store.open_ballot(SLUG, weights.ballot.key)
+    small_workshop_store.open_ballot(SLUG, weights.ballot.key)
     weights.mode.value = "ahp"
     weights.sliders[("resident", "staff")].value = 3.0
     weights.sliders[("resident", "cost")].value = 3.0
     seats.buttons.value = 1
     weights.ahp_submit.click()
     assert "比較を100点配分として保存しました" in weights.messages.value
-    store.close_ballot(SLUG, weights.ballot.key)
+    small_workshop_store.close_ballot(SLUG, weights.ballot.key)
     feed.poll_once()
     expected = {"resident": 0.6, "staff": 0.2, "cost": 0.2}  # 3 : 1 : 1 as 60 / 20 / 20
     assert panel.weights == pytest.approx(expected)
     assert "1 人の100点配分の平均" in panel.weights_view.value
     panel.propose_button.click()
-    draft = store.charters(SLUG)[-1]
+    draft = small_workshop_store.charters(SLUG)[-1]
     assert draft.weights == pytest.approx(expected)
     assert draft.rules["weights_from"] == "points" and draft.rules["allocations"] == 1

@@ -20,8 +20,8 @@ def entry(store: Store, rule: str, **settings: Any) -> PaperBallotEntry:
     return PaperBallotEntry(AppContext.for_store(store, SLUG, "ja"))
 
 
-def test_nothing_to_enter_while_no_ballot_is_open(store: Store) -> None:
-    form = PaperBallotEntry(AppContext.for_store(store, SLUG, "en"))
+def test_nothing_to_enter_while_no_ballot_is_open(small_workshop_store: Store) -> None:
+    form = PaperBallotEntry(AppContext.for_store(small_workshop_store, SLUG, "en"))
     assert form.enter.disabled
     assert "No ballot is open" in form.message.value
 
@@ -38,14 +38,18 @@ def test_nothing_to_enter_while_no_ballot_is_open(store: Store) -> None:
     ],
 )
 def test_each_rule_is_entered_as_a_paper_vote(
-    store: Store, rule: str, settings: dict[str, Any], marks: dict[str, Any], stored: Any
+    small_workshop_store: Store,
+    rule: str,
+    settings: dict[str, Any],
+    marks: dict[str, Any],
+    stored: Any,
 ) -> None:
-    form = entry(store, rule, **settings)
+    form = entry(small_workshop_store, rule, **settings)
     for name, value in marks.items():
         form._controls[name].value = value  # as staff click or type in the browser
     form.enter.click()
 
-    [vote] = store.votes(SLUG, "paper")
+    [vote] = small_workshop_store.votes(SLUG, "paper")
     assert (vote.payload, vote.channel) == (stored, "paper")
     assert "入力しました" in form.message.value
     assert "紙 1 票" in form.counter.value
@@ -53,13 +57,13 @@ def test_each_rule_is_entered_as_a_paper_vote(
     assert all(c.value in (None, False, 0, "–") for c in form._controls.values())
 
 
-def test_a_printed_code_votes_once_on_paper_or_phone(store: Store) -> None:
-    form = entry(store, "approval")
-    [code] = store.issue_codes(SLUG, 1)
+def test_a_printed_code_votes_once_on_paper_or_phone(small_workshop_store: Store) -> None:
+    form = entry(small_workshop_store, "approval")
+    [code] = small_workshop_store.issue_codes(SLUG, 1)
     form.code.value = code.lower()
     form._controls[A].value = True
     form.enter.click()
-    assert [v.channel for v in store.votes(SLUG, "paper")] == ["paper"]
+    assert [v.channel for v in small_workshop_store.votes(SLUG, "paper")] == ["paper"]
 
     form.code.value = code
     form._controls[B].value = True
@@ -67,12 +71,12 @@ def test_a_printed_code_votes_once_on_paper_or_phone(store: Store) -> None:
     assert "すでに投票" in form.message.value  # the database refused the second vote
     assert form.code.value == code  # what staff typed stays for them to check
     with pytest.raises(Exception, match="already voted"):
-        store.cast_vote(SLUG, "paper", normalize_code(code), [B])
-    assert len(store.votes(SLUG, "paper")) == 1
+        small_workshop_store.cast_vote(SLUG, "paper", normalize_code(code), [B])
+    assert len(small_workshop_store.votes(SLUG, "paper")) == 1
 
 
-def test_refused_papers_store_nothing_and_say_why(store: Store) -> None:
-    form = entry(store, "borda")
+def test_refused_papers_store_nothing_and_say_why(small_workshop_store: Store) -> None:
+    form = entry(small_workshop_store, "borda")
     form._controls[A].value = "1"
     form._controls[B].value = "1"
     form.enter.click()
@@ -83,9 +87,9 @@ def test_refused_papers_store_nothing_and_say_why(store: Store) -> None:
     form.enter.click()
     assert "コードは見つかりません" in form.message.value
 
-    store.close_ballot(SLUG, "paper")
+    small_workshop_store.close_ballot(SLUG, "paper")
     form.code.value = ""
     form.enter.click()
     assert "受付中ではありません" in form.message.value
-    assert store.votes(SLUG, "paper") == []
-    assert store.counts(SLUG)["participants"] == 0  # no paper voter was left behind
+    assert small_workshop_store.votes(SLUG, "paper") == []
+    assert small_workshop_store.counts(SLUG)["participants"] == 0  # no paper voter was left behind

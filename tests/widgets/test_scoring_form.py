@@ -31,19 +31,25 @@ def form_for(store: Store, lang: str = "en") -> tuple[ScoringForm, LiveFeed]:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_before_the_lock_the_form_refuses_and_stores_nothing(store: Store, lang: str) -> None:
-    form, _ = form_for(store, lang)
+def test_before_the_lock_the_form_refuses_and_stores_nothing(
+    small_workshop_store: Store, lang: str
+) -> None:
+    form, _ = form_for(small_workshop_store, lang)
     assert not form.is_open
     expected = "憲章をロック" if lang == "ja" else "lock the method charter first"
     assert expected in form.refusal.value
     assert form.refusal in form.children and form.save_button not in form.children
     form.save_button.click()  # even a scripted click stores nothing
-    assert store.scores(SLUG).empty and store.counts(SLUG)["scores"] == 0
+    assert (
+        small_workshop_store.scores(SLUG).empty and small_workshop_store.counts(SLUG)["scores"] == 0
+    )
 
 
-def test_the_form_opens_when_a_charter_locked_event_arrives(tmp_path: Path, store: Store) -> None:
-    form, feed = form_for(store)
-    with Store.open(store.url) as console:  # the facilitator locks on another screen
+def test_the_form_opens_when_a_charter_locked_event_arrives(
+    tmp_path: Path, small_workshop_store: Store
+) -> None:
+    form, feed = form_for(small_workshop_store)
+    with Store.open(small_workshop_store.url) as console:  # the facilitator locks on another screen
         lock(console)
     assert not form.is_open
     feed.poll_once()
@@ -57,9 +63,9 @@ def test_the_form_opens_when_a_charter_locked_event_arrives(tmp_path: Path, stor
     assert "Scoring under method charter v1" in form.intro.value
 
 
-def test_scale_anchors_weights_and_dont_know_are_shown(store: Store) -> None:
-    lock(store)
-    form, _ = form_for(store, "ja")
+def test_scale_anchors_weights_and_dont_know_are_shown(small_workshop_store: Store) -> None:
+    lock(small_workshop_store)
+    form, _ = form_for(small_workshop_store, "ja")
     control = form.controls[("sanres", "resident")]
     assert isinstance(control, ipywidgets.ToggleButtons)
     assert control.description == "住民のうれしさ"
@@ -73,9 +79,9 @@ def test_scale_anchors_weights_and_dont_know_are_shown(store: Store) -> None:
     assert "点が高いほど費用が大きい" in page  # the cost criterion says which way is better
 
 
-def test_scores_and_dont_know_are_stored_for_the_seat(store: Store) -> None:
-    lock(store)
-    form, _ = form_for(store)
+def test_scores_and_dont_know_are_stored_for_the_seat(small_workshop_store: Store) -> None:
+    lock(small_workshop_store)
+    form, _ = form_for(small_workshop_store)
     form.seats.buttons.value = 2
     form.save_button.click()
     assert "Nothing to save yet" in form.messages.value
@@ -84,7 +90,7 @@ def test_scores_and_dont_know_are_stored_for_the_seat(store: Store) -> None:
     assert "2 of 9 scored" in form.progress.value
     form.save_button.click()
     assert "Seat 2: 2 scores saved." in form.messages.value
-    scores = store.scores(SLUG)
+    scores = small_workshop_store.scores(SLUG)
     stored = {(r.issue, r.criterion): r.score for r in scores.itertuples()}
     assert stored[("sanres", "resident")] == 4
     assert math.isnan(stored[("sanres", "cost")])  # don't know: stored as None (NaN here)
@@ -95,15 +101,15 @@ def test_scores_and_dont_know_are_stored_for_the_seat(store: Store) -> None:
     assert "0 of 9 scored" in form.progress.value
 
 
-def test_a_new_charter_version_rebuilds_the_form(store: Store) -> None:
-    lock(store)
-    form, feed = form_for(store)
+def test_a_new_charter_version_rebuilds_the_form(small_workshop_store: Store) -> None:
+    lock(small_workshop_store)
+    form, feed = form_for(small_workshop_store)
     form.controls[("chat", "staff")].value = 5
-    store.revise_charter(
+    small_workshop_store.revise_charter(
         SLUG, reason="コストを重視する", weights={"resident": 20, "staff": 20, "cost": 60}
     )
-    store.record_consent(SLUG, store.join(SLUG), 5)
-    store.lock_charter(SLUG)
+    small_workshop_store.record_consent(SLUG, small_workshop_store.join(SLUG), 5)
+    small_workshop_store.lock_charter(SLUG)
     feed.poll_once()
     assert form.charter.version == 2 and "v2" in form.intro.value
     assert form.controls[("chat", "staff")].value is None

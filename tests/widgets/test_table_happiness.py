@@ -26,8 +26,8 @@ SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def ctx(store: Store) -> AppContext:
-    return AppContext.for_store(store, SLUG, "en", table=1)
+def ctx(small_workshop_store: Store) -> AppContext:
+    return AppContext.for_store(small_workshop_store, SLUG, "en", table=1)
 
 
 def post(board: CardBoard, stakeholder: str, text: str) -> None:
@@ -66,11 +66,13 @@ def test_a_posted_card_is_stored_for_its_stakeholder(ctx: AppContext) -> None:
     [("ja", "カード を入力してください。"), ("en", "Card must not be empty.")],
     ids=["ja", "en"],
 )
-def test_an_empty_card_shows_why_and_stores_nothing(store: Store, lang: str, expected: str) -> None:
-    board = CardBoard(AppContext.for_store(store, SLUG, lang, table=1))
+def test_an_empty_card_shows_why_and_stores_nothing(
+    small_workshop_store: Store, lang: str, expected: str
+) -> None:
+    board = CardBoard(AppContext.for_store(small_workshop_store, SLUG, lang, table=1))
     post(board, "kosodate", "   ")
     assert expected in board.message.value and "ureshii-error" in board.message.value
-    assert store.cards(SLUG) == []
+    assert small_workshop_store.cards(SLUG) == []
 
 
 def test_a_card_needs_a_stakeholder(ctx: AppContext) -> None:
@@ -326,13 +328,13 @@ def test_the_happiness_map_counts_cards_per_stakeholder_and_theme(ctx: AppContex
 
 
 def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
-    tmp_path: Path, store: Store
+    tmp_path: Path, small_workshop_store: Store
 ) -> None:
-    other_store = Store.open(store.url)  # another kernel: its own connection
+    other_store = Store.open(small_workshop_store.url)  # another kernel: its own connection
     try:
-        ctx_a = AppContext.for_store(store, SLUG, "ja", table=1)
+        ctx_a = AppContext.for_store(small_workshop_store, SLUG, "ja", table=1)
         ctx_b = AppContext.for_store(other_store, SLUG, "en", table=1)
-        feed_a, feed_b = LiveFeed(store, SLUG), LiveFeed(other_store, SLUG)
+        feed_a, feed_b = LiveFeed(small_workshop_store, SLUG), LiveFeed(other_store, SLUG)
         app_a, app_b = TableApp(ctx_a, feed_a), TableApp(ctx_b, feed_b)
         post(app_a.cards, "kosodate", "子どもを連れて待たずに済む")
         app_a.stakeholders.name.value = "観光客"
@@ -367,10 +369,13 @@ def test_two_table_apps_on_one_store_see_each_other_after_a_poll(
     ],
 )
 def test_the_app_opens_on_the_tab_of_the_workshops_phase(
-    store: Store, phase: str, tab: int
+    small_workshop_store: Store, phase: str, tab: int
 ) -> None:
-    store.set_phase(SLUG, phase)
-    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
+    small_workshop_store.set_phase(SLUG, phase)
+    app = TableApp(
+        AppContext.for_store(small_workshop_store, SLUG, "en", table=1),
+        LiveFeed(small_workshop_store, SLUG),
+    )
     assert app.tabs.selected_index == tab
     titles = [app.tabs.get_title(i) for i in range(6)]
     assert titles == ["Happiness", "Vision", "Issues", "How we decide", "Scoring", "Results"]
@@ -379,22 +384,24 @@ def test_the_app_opens_on_the_tab_of_the_workshops_phase(
     assert built == [tab == 3, tab == 4, tab == 5], "only the shown phase's panel is built"
 
 
-def test_the_app_follows_the_consoles_phase_and_builds_each_panel_once(store: Store) -> None:
-    feed = LiveFeed(store, SLUG)
-    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), feed)
+def test_the_app_follows_the_consoles_phase_and_builds_each_panel_once(
+    small_workshop_store: Store,
+) -> None:
+    feed = LiveFeed(small_workshop_store, SLUG)
+    app = TableApp(AppContext.for_store(small_workshop_store, SLUG, "en", table=1), feed)
     assert app.tabs.selected_index == 0 and app.method.children == ()
-    store.set_phase(SLUG, "method")  # the facilitator moves on, on the console
+    small_workshop_store.set_phase(SLUG, "method")  # the facilitator moves on, on the console
     feed.poll_once()
     assert app.tabs.selected_index == 3
     names = [type(w).__name__ for w in app.method.children]
     assert names == ["MethodCards", "MethodVote", "WeightAgreement", "ConsentCheck"]
     vote = app.method.children[1]
     assert vote.seats is app.seats, "the method vote uses the table's seats"
-    store.set_phase(SLUG, "scoring")
+    small_workshop_store.set_phase(SLUG, "scoring")
     feed.poll_once()
     assert app.tabs.selected_index == 4
     assert [type(w).__name__ for w in app.scoring.children] == ["ScoringForm"]
-    store.set_phase(SLUG, "method")  # back again: the same panel, not a second one
+    small_workshop_store.set_phase(SLUG, "method")  # back again: the same panel, not a second one
     feed.poll_once()
     assert app.tabs.selected_index == 3 and app.method.children[1] is vote
     app.tabs.selected_index = 5  # a person may look ahead at the results
@@ -437,8 +444,13 @@ def test_picking_cards_lights_up_the_theme_they_resemble(ctx: AppContext) -> Non
     assert {c.theme for c in store.cards(SLUG)} == {None}  # nothing moved by itself
 
 
-def test_a_happiness_step_is_built_the_first_time_its_tab_is_shown(store: Store) -> None:
-    app = TableApp(AppContext.for_store(store, SLUG, "en", table=1), LiveFeed(store, SLUG))
+def test_a_happiness_step_is_built_the_first_time_its_tab_is_shown(
+    small_workshop_store: Store,
+) -> None:
+    app = TableApp(
+        AppContext.for_store(small_workshop_store, SLUG, "en", table=1),
+        LiveFeed(small_workshop_store, SLUG),
+    )
     boxes = app.happiness.children
     assert [len(box.children) for box in boxes[2:]] == [0, 0, 0], "themes, dots, map: not yet"
     app.happiness.selected_index = 4  # the map

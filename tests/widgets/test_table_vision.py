@@ -20,7 +20,7 @@ SLUG = "tsuru-dx"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def themed_store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "vision.sqlite") as opened:
         opened.create_workshop(small_workshop(SLUG))
         opened.add_theme(SLUG, "紙がいらない", key="kami")
@@ -40,21 +40,24 @@ def make(store: Store, lang: str = "en") -> tuple[VisionDraft, TableSeats]:
     return VisionDraft(ctx, seats), seats
 
 
-def test_a_draft_is_saved_with_the_chosen_themes_and_listed(store: Store) -> None:
-    draft, _ = make(store)
+def test_a_draft_is_saved_with_the_chosen_themes_and_listed(themed_store: Store) -> None:
+    draft, _ = make(themed_store)
     assert "No draft yet" in draft.versions.value
     assert "Save a draft first" in draft.consent_heading.value
     assert draft.level.layout.display == "none"
     draft.themes.value = ("matanai",)
     draft.text.value = "だれも待たされないまち"
     draft.save_button.click()
-    (saved,) = store.visions(SLUG)
+    (saved,) = themed_store.visions(SLUG)
     assert (saved.version, saved.text, saved.themes) == (1, "だれも待たされないまち", ("matanai",))
     assert "Saved draft v1" in draft.message.value
     draft.text.value = "だれも待たされず、紙もいらないまち"
     draft.themes.value = ("matanai", "kami")
     draft.save_button.click()
-    assert [v.version for v in store.visions(SLUG)] == [1, 2]  # a new version, never overwritten
+    assert [v.version for v in themed_store.visions(SLUG)] == [
+        1,
+        2,
+    ]  # a new version, never overwritten
     listed = draft.versions.value
     assert listed.index("v2") < listed.index("v1")  # newest first
     assert "待たずに済む、紙がいらない" in listed
@@ -67,17 +70,17 @@ def test_a_draft_is_saved_with_the_chosen_themes_and_listed(store: Store) -> Non
     ids=["ja", "en"],
 )
 def test_an_empty_draft_shows_why_and_stores_nothing(
-    store: Store, lang: str, expected: str
+    themed_store: Store, lang: str, expected: str
 ) -> None:
-    draft, _ = make(store, lang)
+    draft, _ = make(themed_store, lang)
     draft.text.value = "  "
     draft.save_button.click()
     assert expected in draft.message.value
-    assert store.visions(SLUG) == []
+    assert themed_store.visions(SLUG) == []
 
 
-def test_each_seat_answers_the_consent_check_once(store: Store) -> None:
-    draft, seats = make(store)
+def test_each_seat_answers_the_consent_check_once(themed_store: Store) -> None:
+    draft, seats = make(themed_store)
     draft.level.value = 4
     draft.consent_button.click()
     assert "Save a draft first" in draft.message.value
@@ -88,7 +91,7 @@ def test_each_seat_answers_the_consent_check_once(store: Store) -> None:
     assert "Choose your seat first" in draft.message.value
     seats.buttons.value = 1
     draft.consent_button.click()
-    assert [c.level for c in store.vision_consents(SLUG, 1)] == [4]
+    assert [c.level for c in themed_store.vision_consents(SLUG, 1)] == [4]
     assert "Seat 1: level 4 recorded for draft v1" in draft.message.value
     assert draft.level.value is None  # cleared for the next person
     draft.consent_button.click()
@@ -96,20 +99,20 @@ def test_each_seat_answers_the_consent_check_once(store: Store) -> None:
     draft.level.value = 5
     draft.consent_button.click()  # seat 1 again
     assert "already answered the consent check for vision draft v1" in draft.message.value
-    assert len(store.vision_consents(SLUG, 1)) == 1
+    assert len(themed_store.vision_consents(SLUG, 1)) == 1
     seats.buttons.value = 2
     draft.level.value = 0
     draft.consent_button.click()
-    assert sorted(c.level for c in store.vision_consents(SLUG, 1)) == [0, 4]
+    assert sorted(c.level for c in themed_store.vision_consents(SLUG, 1)) == [0, 4]
     assert "Answers: 2; blocks: 1" in draft.consent_tally.value
     assert 'role="alert"' in draft.consent_tally.value and "blocks this draft" in (
         draft.consent_tally.value
     )
 
 
-def test_the_levels_are_explained_in_both_languages(store: Store) -> None:
-    ja, _ = make(store, "ja")
-    en, _ = make(store, "en")
+def test_the_levels_are_explained_in_both_languages(themed_store: Store) -> None:
+    ja, _ = make(themed_store, "ja")
+    en, _ = make(themed_store, "en")
     ja_labels = dict((value, label) for label, value in ja.level.options)
     en_labels = dict((value, label) for label, value in en.level.options)
     assert set(ja_labels) == set(en_labels) == set(range(6))
@@ -118,11 +121,11 @@ def test_the_levels_are_explained_in_both_languages(store: Store) -> None:
     assert "全面的に賛成" in ja_labels[5] and "Full support" in en_labels[5]
 
 
-def test_a_new_draft_from_another_screen_appears_after_a_poll(store: Store) -> None:
-    ctx = AppContext.for_store(store, SLUG, "en", table=1)
-    feed = LiveFeed(store, SLUG)
+def test_a_new_draft_from_another_screen_appears_after_a_poll(themed_store: Store) -> None:
+    ctx = AppContext.for_store(themed_store, SLUG, "en", table=1)
+    feed = LiveFeed(themed_store, SLUG)
     draft = VisionDraft(ctx, TableSeats(ctx), feed)
-    store.draft_vision(SLUG, "別のテーブルの案", themes=["kami"])
+    themed_store.draft_vision(SLUG, "別のテーブルの案", themes=["kami"])
     assert "別のテーブルの案" not in draft.versions.value
     feed.poll_once()
     assert "別のテーブルの案" in draft.versions.value
