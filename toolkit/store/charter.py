@@ -173,15 +173,7 @@ class CharterStore(StoreCore):
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
-            row = (
-                self._charter_row(conn, wid, version)
-                if version
-                else self._latest_charter(conn, wid)
-            )
-            if row is None:
-                raise NotFoundError("not_found_charter", version=version or 1)
-            if row.locked_at is not None:
-                raise MethodLockedError("charter_locked", version=row.version)
+            row = self._draft_row(conn, wid, version)
             self._insert_consent(
                 conn,
                 wid,
@@ -252,15 +244,7 @@ class CharterStore(StoreCore):
 
         def work(conn: Connection) -> int:
             wid = self._workshop_id(conn, slug)
-            row = (
-                self._charter_row(conn, wid, version)
-                if version
-                else self._latest_charter(conn, wid)
-            )
-            if row is None:
-                raise NotFoundError("not_found_charter", version=version or 1)
-            if row.locked_at is not None:
-                raise MethodLockedError("charter_locked", version=row.version)
+            row = self._draft_row(conn, wid, version)
             levels = list(
                 conn.execute(
                     select(s.consents.c.level).where(
@@ -327,6 +311,15 @@ class CharterStore(StoreCore):
         return conn.execute(
             self._charter_query(wid).order_by(s.charters.c.version.desc()).limit(1)
         ).first()
+
+    def _draft_row(self, conn: Connection, wid: int, version: int | None) -> Row[Any]:
+        """The charter draft ``version`` (the newest if ``None``), refused once locked."""
+        row = self._charter_row(conn, wid, version) if version else self._latest_charter(conn, wid)
+        if row is None:
+            raise NotFoundError("not_found_charter", version=version or 1)
+        if row.locked_at is not None:
+            raise MethodLockedError("charter_locked", version=row.version)
+        return row
 
     def charter(self, slug: str, version: int) -> MethodCharter:
         return self._read(
