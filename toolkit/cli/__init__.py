@@ -26,6 +26,7 @@ def _register() -> None:
         codes_commands,
         demo_commands,
         export_commands,
+        print_commands,
         serve_commands,
         workshop_file_commands,
     )
@@ -35,6 +36,7 @@ def _register() -> None:
     serve_commands.register(main)
     export_commands.register(main)
     codes_commands.register(main)
+    print_commands.register(main)
     backup_commands.register(main)
 
 
