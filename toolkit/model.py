@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from toolkit.i18n import t
+
 Phase = Literal[
     "happiness", "vision", "issues", "method", "scoring", "results", "town_meeting", "export"
 ]
@@ -45,8 +47,22 @@ def phones_invited(phase: str, *, open_ballots: int = 0) -> bool:
 Actor = Literal["facilitator", "participant", "table", "paper", "system"]
 Channel = Literal["device", "code", "paper", "table"]
 CHANNELS: tuple[Channel, ...] = ("device", "code", "paper", "table")
-#: Stakeholder and participant groups (a participant's group is optional and self-chosen).
+#: Categories (立場) of stakeholders and participants: a participant's category is optional
+#: and self-chosen. The room as a whole is "the group"; this is never called a group.
 CATEGORIES = ("resident", "staff", "business", "visitor", "other")
+
+
+def category_name(category: str, lang: str) -> str:
+    """A category as people read it (catalog ``category_<id>``); an unknown value as it is.
+
+    >>> category_name("resident", "ja"), category_name("staff", "en")
+    ('住民', 'Staff')
+    >>> category_name("mayor", "en")
+    'mayor'
+    """
+    return t(f"category_{category}", lang) if category in CATEGORIES else category
+
+
 BallotStatus = Literal["draft", "open", "closed"]
 Visibility = Literal["live", "hidden_until_close"]
 Purpose = Literal["method", "weights", "themes", "town_meeting", "other"]
@@ -227,6 +243,38 @@ class Event:
 JOIN_CODE_DIGITS = 6
 #: Printed one-time codes issued at once (``Store.issue_codes``, ``ureshii codes``).
 MAX_CODES = 5000
+
+#: Every kind of event the store writes to the audit log / change feed (``Event.kind``). The
+#: store refuses any other, so a screen that listens for a kind can check it against this.
+EVENT_KINDS = frozenset(
+    {
+        "workshop_created",
+        "phase_changed",
+        "participant_joined",
+        "seat_taken",
+        "table_link_revoked",
+        "codes_issued",
+        "stakeholder_added",
+        "theme_added",
+        "card_added",
+        "card_grouped",
+        "issue_added",
+        "issue_linked",
+        "issue_rated",
+        "charter_proposed",
+        "charter_amended",
+        "consent_given",
+        "charter_locked",
+        "vision_drafted",
+        "vision_consent_given",
+        "scores_recorded",
+        "ballot_created",
+        "ballot_opened",
+        "ballot_closed",
+        "results_released",
+        "vote_cast",
+    }
+)
 
 
 def join_code(slug: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from toolkit import consent
 from toolkit.errors import InvalidInputError, NotFoundError
+from toolkit.model import EVENT_KINDS
 from toolkit.store import tables as s
 from toolkit.store.engine import (
     READ_ONLY,
@@ -205,6 +206,8 @@ class StoreCore:
     def _event(
         conn: Connection, workshop_id: int, kind: str, actor: str, payload: Mapping[str, Any]
     ) -> None:
+        if kind not in EVENT_KINDS:  # a typo here would leave every screen deaf to it
+            raise ValueError(f"unknown event kind {kind!r}: add it to toolkit.model.EVENT_KINDS")
         if conn.dialect.name == "postgresql":
             # Serialise a workshop's writers from here to commit, so event numbers become
             # visible in order and "everything since N" never skips a late commit.

@@ -68,8 +68,9 @@ class ParticipantStore(StoreCore):
         """Register an anonymous participant and return its secret token (shown once).
 
         The store keeps only the token's hash; no name or other personal data. ``category``
-        is an optional group the participant chose (one of ``model.CATEGORIES``), used only
-        for group breakdowns that hide groups smaller than the workshop's minimum.
+        is an optional category (立場) the participant chose (one of ``model.CATEGORIES``),
+        used only for rankings by category, which hide categories smaller than the workshop's
+        minimum.
         """
         if channel not in CHANNELS:
             raise InvalidInputError("invalid_channel", value=channel, allowed=", ".join(CHANNELS))
@@ -104,7 +105,7 @@ class ParticipantStore(StoreCore):
         returns the same token, so one vote per person per ballot holds at table laptops as
         it does for phones. The token is an HMAC of the table and seat under the workshop's
         seat key, which only code that opens the store can compute: no phone can claim a
-        seat. ``category`` (the group the person chose when sitting down, e.g. "staff") is
+        seat. ``category`` (the category the person chose when sitting down, e.g. "staff") is
         recorded the first time one is given; a seat keeps it.
 
         Example (table 3, seat 2, in any kernel, before and after a reload)::
@@ -279,7 +280,7 @@ class ParticipantStore(StoreCore):
         return self._read(work)
 
     def participant_categories(self, slug: str) -> dict[int, str | None]:
-        """Participant id → the group they chose (e.g. "resident"), for group breakdowns."""
+        """Participant id → the category they chose (e.g. "resident"), for rankings by category."""
 
         def work(conn: Connection) -> dict[int, str | None]:
             wid = self._workshop_id(conn, slug)
