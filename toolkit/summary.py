@@ -2,9 +2,9 @@
 
 ``summarize(store, slug)`` reads the store and returns a JSON-safe ``dict``: the workshop,
 counts, the happiness map, the vision, the method charter, the ranked backlog with how robust
-each rank is and where the group disagrees, the ranking as each participant group alone
-would have it, and the ballots. Screens, exports and tests read this dict; nothing else
-recomputes a ranking.
+each rank is and where the group disagrees, the ranking as each category (立場) of
+participants alone would have it, and the ballots. Screens, exports and tests read this
+dict; nothing else recomputes a ranking.
 
 Scoring convention (stated in every export): each criterion's mean score (median, under the
 ``median_then_mean`` tie-break) is placed on its own scale as 0–1 (benefit:
@@ -18,7 +18,7 @@ theme card counts and the cards), every vision draft, each charter version with 
 and consent record, per-issue score statistics, the anonymous scores (raters numbered 1..n
 in order of their first score, never the store's ids), anonymous ballots of ballots whose
 results are visible, the roadmap by year, the audit log, and the privacy threshold.
-``toolkit.ranking.rank_scores`` is the one ranking computation: the summary, the group
+``toolkit.ranking.rank_scores`` is the one ranking computation: the summary, the per-category
 rankings, the what-if sliders and ``ureshii verify`` all call it.
 """
 
@@ -137,7 +137,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
         if not scores.dropna(subset=["score"]).empty:
             rule = RankingRule(charter.weights, charter.tie_break, _costs(issues))
             summary["ranking"] = _ranking(scores, issues, criteria, rule)
-            summary["by_group"] = _by_group(store, slug, scores, criteria, rule, min_group)
+            summary["by_group"] = _by_category(store, slug, scores, criteria, rule, min_group)
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
         summary["score_stats"] = _score_stats(scores, issues, criteria)
     summary["roadmap"] = _roadmap(issues, summary["ranking"])
@@ -231,7 +231,7 @@ def _disagreement(
     return result
 
 
-def _by_group(
+def _by_category(
     store: Store,
     slug: str,
     scores: pd.DataFrame,
@@ -239,23 +239,24 @@ def _by_group(
     rule: RankingRule,
     min_group: int,
 ) -> dict[str, Any]:
-    """The ranking each participant group alone would give; groups < ``min_group`` hidden."""
+    """The ranking each category (立場) of participants alone would give; categories of fewer
+    than ``min_group`` raters hidden. Published as ``summary["by_group"]`` (a versioned key)."""
     categories = store.participant_categories(slug)
-    groups: dict[str, Any] = {}
+    result: dict[str, Any] = {}
     keys = [i.key for i in store.issues(slug)]
-    labelled = scores.assign(group=scores["rater"].map(categories))
-    for group, part in labelled.dropna(subset=["group"]).groupby("group"):
+    labelled = scores.assign(category=scores["rater"].map(categories))
+    for category, part in labelled.dropna(subset=["category"]).groupby("category"):
         raters = int(part["rater"].nunique())
         if raters < min_group:
-            groups[str(group)] = {"raters": None, "suppressed": True, "ranking": []}
+            result[str(category)] = {"raters": None, "suppressed": True, "ranking": []}
             continue
         _, ranked = rule.rank(part, criteria, keys)
-        groups[str(group)] = {
+        result[str(category)] = {
             "raters": raters,
             "suppressed": False,
             "ranking": [{"key": str(k), "rank": int(r)} for k, r in ranked["rank"].items()],
         }
-    return groups
+    return result
 
 
 def theme_ranking(store: Store, slug: str) -> list[dict[str, Any]]:
@@ -367,8 +368,9 @@ def _anonymous_scores(
 ) -> dict[str, Any]:
     """The governing charter's scores with raters numbered 1..n (first score first).
 
-    A rater's group is given only when no group is suppressed: with one small group hidden
-    and every other rater labelled, the unlabelled raters would *be* that small group.
+    A rater's category is given (``rater_groups``, a published key) only when no category is
+    suppressed: with one small category hidden and every other rater labelled, the unlabelled
+    raters would *be* that small category.
     """
     numbers: dict[Any, int] = {}
     for rater in scores["rater"]:
@@ -385,10 +387,10 @@ def _anonymous_scores(
         )
     ]
     categories = store.participant_categories(slug)
-    per_group = Counter(categories.get(r) for r in numbers)
-    suppressed = any(g is not None and n < min_group for g, n in per_group.items())
-    groups = [None if suppressed else categories.get(r) for r in numbers]
-    return {"columns": list(SCORES_COLUMNS), "rows": rows, "rater_groups": groups}
+    per_category = Counter(categories.get(r) for r in numbers)
+    suppressed = any(c is not None and n < min_group for c, n in per_category.items())
+    rater_categories = [None if suppressed else categories.get(r) for r in numbers]
+    return {"columns": list(SCORES_COLUMNS), "rows": rows, "rater_groups": rater_categories}
 
 
 def _score_stats(

@@ -19,7 +19,6 @@ room how to join: the QR code, the address and the join code (:class:`~widgets.j
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -33,6 +32,15 @@ from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
 from toolkit.summary import summarize
+from toolkit.summary_charts import (
+    SIZES,
+    happiness_chart,
+    happiness_grid,
+    rank_text,
+    ranking_chart,
+    sized,
+    tied_ranks,
+)
 from widgets.chart import ChartView
 from widgets.console.phases import phase_name
 from widgets.context import AppContext
@@ -45,11 +53,9 @@ RANKING_TOP = 10
 #: Width of a chart's bars (px): with up to 520 px of labels, a chart fills the board's width
 #: at 1920 × 1080 beside the join panel. A chart's data table stays in the page for screen
 #: readers but takes no room on the projector (``widgets/ureshii.css``).
-CHART_WIDTH = 860
+CHART_WIDTH = SIZES["projector"].width
 HALF_WIDTH = 320
 """Bars of a chart that shares its row with another part of the phase."""
-NOTE_ROOM = 280
-"""Pixels kept after the bars for the notes a chart writes there (score, robustness, ⚠)."""
 #: Newest happiness cards shown under the map.
 LATEST_CARDS = 6
 _ACCENT = "#c8553d"
@@ -71,16 +77,6 @@ def _names(summary: dict[str, Any], lang: str) -> dict[str, str]:
     return names
 
 
-def _big(chart: Any) -> Any:
-    """Projector sizes: fonts readable from the back of the room."""
-    return (
-        chart.configure_axis(labelFontSize=22, titleFontSize=22, labelLimit=520)
-        .configure_title(fontSize=28, anchor="start")
-        .configure_legend(labelFontSize=20, titleFontSize=20)
-        .configure_view(strokeWidth=0)
-    )
-
-
 def bar_chart(
     rows: list[tuple[str, float]],
     *,
@@ -89,17 +85,13 @@ def bar_chart(
     value: str,
     colour: str = _CALM,
     counts: bool = False,
-    notes: list[str] | None = None,
-    note: str = "",
     width: int = CHART_WIDTH,
-    row_height: int = 44,
+    row_height: int = SIZES["projector"].bar_height,
 ) -> Any:
-    """A horizontal bar chart of ``(label, value)`` rows, in the given order; ``counts``
-    labels the axis with whole numbers only (people, votes, cards); ``notes`` (one per row,
-    in a column named ``note``) are written after each bar's end."""
+    """A horizontal bar chart of ``(label, value)`` rows, in the given order, at projector
+    size; ``counts`` labels the axis with whole numbers only (people, votes, cards). The
+    ranking has its own chart (:func:`toolkit.summary_charts.ranking_chart`)."""
     frame = pd.DataFrame(rows, columns=[label, value])
-    if notes is not None:
-        frame[note] = notes
     axis = alt.Axis(tickCount=6, labelOverlap=True)
     if counts:
         axis = alt.Axis(format="d", tickMinStep=1, tickCount=6, labelOverlap=True)
@@ -107,73 +99,12 @@ def bar_chart(
         x=alt.X(f"{value}:Q", axis=axis),
         y=alt.Y(f"{label}:N", sort=[r[0] for r in rows], title=None),
     )
-    chart: Any = base.mark_bar(color=colour)
-    if notes is not None:
-        width -= NOTE_ROOM  # the longest bar's note is written after its end
-        text = base.mark_text(align="left", dx=8, fontSize=22, color="#111").encode(
-            text=alt.Text(f"{note}:N")
-        )
-        chart = alt.layer(chart, text)
-    chart = chart.properties(
+    chart = base.mark_bar(color=colour).properties(
         width=width,
         height=max(80, row_height * len(rows)),
-        padding={"left": 5, "top": 5, "bottom": 5, "right": NOTE_ROOM if notes else 30},
+        padding={"left": 5, "top": 5, "bottom": 5, "right": 30},
     )
-    return _big(chart)
-
-
-def tied_ranks(ranking: list[dict[str, Any]]) -> set[int]:
-    """The ranks that more than one issue shares (a tie the charter's tie-break left open).
-
-    >>> sorted(tied_ranks([{"rank": 1}, {"rank": 2}, {"rank": 2}, {"rank": 2}, {"rank": 5}]))
-    [2]
-    """
-    seen = Counter(int(row["rank"]) for row in ranking)
-    return {rank for rank, count in seen.items() if count > 1}
-
-
-def rank_text(rank: int, tied: set[int], lang: str) -> str:
-    """``"2"``, or ``"=2 (tie)"`` for a shared rank."""
-    return t("board_rank_tied", lang, rank=rank) if rank in tied else str(rank)
-
-
-def rank_label(row: dict[str, Any], tied: set[int], lang: str) -> str:
-    """``"1. Title"``; a shared rank is marked: ``"=2. Title (tie)"``."""
-    if row["rank"] in tied:
-        return t("board_rank_label_tied", lang, rank=row["rank"], title=row["title"])
-    return f"{row['rank']}. {row['title']}"
-
-
-def happiness_chart(summary: dict[str, Any], lang: str) -> Any:
-    """Cards per stakeholder × theme as a heat map (the happiness map)."""
-    names = _names(summary, lang)
-    grid = summary["happiness_map"]
-    holder, theme, cards = (t(f"board_col_{k}", lang) for k in ("stakeholder", "theme", "cards"))
-    unknown = t("board_unassigned", lang)
-    rows = [
-        {
-            holder: names.get(s, s) if s else unknown,
-            theme: names.get(th, th) if th else unknown,
-            cards: grid["counts"][i][j],
-        }
-        for i, s in enumerate(grid["stakeholders"])
-        for j, th in enumerate(grid["themes"])
-    ]
-    frame = pd.DataFrame(rows, columns=[holder, theme, cards])
-    chart = (
-        alt.Chart(frame, title=t("board_happiness_map", lang))
-        .mark_rect(stroke="#fff", strokeWidth=2)
-        .encode(
-            x=alt.X(f"{theme}:N", sort=None, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y(f"{holder}:N", sort=None),
-            color=alt.Color(f"{cards}:Q", scale=alt.Scale(scheme="oranges")),
-        )
-        .properties(
-            width=max(300, 64 * len(grid["themes"])),
-            height=max(80, 38 * len(rows) // max(1, len(grid["themes"]))),
-        )
-    )
-    return _big(chart)
+    return sized(chart, "projector")
 
 
 def consent_chart(
@@ -352,7 +283,8 @@ class ProjectorBoard(ipywidgets.VBox):
             )
             widgets.append(self._chart("themes", chart))
         if summary["cards"]:
-            widgets.append(self._chart("map", happiness_chart(summary, lang)))
+            grid = happiness_grid(summary, lang)
+            widgets.append(self._chart("map", happiness_chart(grid, lang=lang, size="projector")))
         # The top themes and the map side by side, the newest cards under them in two
         # columns: the whole phase on one 1920 × 1080 screen beside the join panel.
         return [self._row("happiness_top", widgets), cards]
@@ -466,7 +398,6 @@ class ProjectorBoard(ipywidgets.VBox):
             )
         ]
         tied = tied_ranks(summary["ranking"])
-        names = [rank_label(r, tied, lang) for r in ranking]
         rows = [
             (
                 rank_text(r["rank"], tied, lang),
@@ -485,19 +416,8 @@ class ProjectorBoard(ipywidgets.VBox):
             f"{html_table(columns, rows, caption, css_class='ureshii-chart-table')}</div>"
         )
         note = f"<p><small>{escape(t('board_ranking_note', lang))}</small></p>"
-        bars = [(name, round(float(r["score"]), 3)) for name, r in zip(names, ranking, strict=True)]
-        notes = [
-            f"{r['score']:.2f} · {round(100 * r['robustness'])}%"
-            + (" ⚠" if r["divides_group"] else "")
-            for r in ranking
-        ]
-        chart = bar_chart(
-            bars,
-            title=t("board_ranking", lang),
-            label=t("board_col_issue", lang),
-            value=t("board_col_score", lang),
-            notes=notes,
-            note=t("board_col_note", lang),
+        chart = ranking_chart(
+            summary["ranking"], lang=lang, size="projector", robustness="notes", top=self.top
         )
         return [self._chart("ranking", chart), self._html("ranking", note + table)]
 

@@ -4,7 +4,7 @@
 agreed ranking itself): the ranking table with robustness (SMAA-2 rank acceptability) and
 agreement (r_wg), a chart of the scores with a table of the same data, the items that divide
 the group (to discuss, not to average away) with how the answers spread, and the ranking as
-each participant group alone would have it (small groups hidden).
+each category (立場) of participants alone would have it (small categories hidden).
 
 :class:`WhatIfWeights` re-ranks instantly with other weights by
 :func:`toolkit.ranking.what_if_ranking` (the summary's own ranking rule, with the charter's
@@ -18,16 +18,15 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-import altair as alt
 import ipywidgets
-import pandas as pd
 import traitlets
 
 from toolkit.i18n import t
 from toolkit.methods.registry import method_name
-from toolkit.model import Event
+from toolkit.model import Event, category_name
 from toolkit.ranking import what_if_ranking
 from toolkit.summary import ROBUSTNESS_SAMPLES, summarize
+from toolkit.summary_charts import ranking_chart
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.live import LiveFeed
@@ -45,11 +44,6 @@ def _h(text: str, level: int = 3) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
 
 
-def group_name(group: str, lang: str) -> str:
-    key = f"results_group_{group}"
-    return t(key, lang) if group in ("resident", "staff", "business", "visitor", "other") else group
-
-
 def answer_spread(summary: dict[str, Any], issue: str) -> dict[str, Counter[Any]]:
     """Per criterion, how many people gave each score (``None`` = don't know) to ``issue``.
 
@@ -62,43 +56,6 @@ def answer_spread(summary: dict[str, Any], issue: str) -> dict[str, Counter[Any]
             value = None if score is None else int(score) if float(score).is_integer() else score
             spread.setdefault(criterion, Counter())[value] += 1
     return spread
-
-
-def ranking_chart(ranking: list[dict[str, Any]], lang: str) -> alt.Chart:
-    """Bars of the scores, best first, coloured by robustness (%)."""
-    issue, score = t("results_col_issue", lang), t("results_col_score", lang)
-    robustness = t("results_col_robustness", lang)
-    frame = pd.DataFrame(
-        [
-            {
-                issue: f"{row['rank']}. {row['title']}",
-                score: round(row["score"], 3),
-                robustness: round(row["robustness"] * 100),
-            }
-            for row in ranking
-        ]
-    )
-    return (
-        alt.Chart(frame, title=t("results_chart_title", lang))
-        .mark_bar()
-        .encode(
-            x=alt.X(field=score, type="quantitative", scale=alt.Scale(domain=[0, 1])),
-            # No y title: the rotated 「課題」 sat on top of the long issue labels, and the
-            # chart's title already says what the bars are.
-            y=alt.Y(
-                field=issue, type="nominal", sort=None, axis=alt.Axis(labelLimit=360, title=None)
-            ),
-            color=alt.Color(
-                field=robustness,
-                type="quantitative",
-                scale=alt.Scale(domain=[0, 100], scheme="oranges"),
-            ),
-        )
-        .properties(width=480)
-        .configure_axis(labelFontSize=14, titleFontSize=14)
-        .configure_title(fontSize=18)
-        .configure_legend(labelFontSize=13, titleFontSize=13)
-    )
 
 
 def _points(weight: float) -> float:
@@ -267,7 +224,7 @@ class ResultsView(ipywidgets.VBox):
         self.ranking_table = ipywidgets.HTML()
         self.chart = ChartView(lang=lang)
         self.discuss = ipywidgets.HTML()
-        self.groups = ipywidgets.HTML()
+        self.by_category = ipywidgets.HTML()
         self.whatif = WhatIfWeights(ctx)
         super().__init__(
             children=[
@@ -277,7 +234,7 @@ class ResultsView(ipywidgets.VBox):
                 self.ranking_table,
                 self.chart,
                 self.discuss,
-                self.groups,
+                self.by_category,
                 self.whatif,
             ],
             **kwargs,
@@ -306,7 +263,7 @@ class ResultsView(ipywidgets.VBox):
         with self.hold_sync():
             if charter is None or not ranking:
                 self.header.value = _p(t("results_empty", lang))
-                self.ranking_table.value = self.discuss.value = self.groups.value = ""
+                self.ranking_table.value = self.discuss.value = self.by_category.value = ""
                 self.chart.chart = None
                 self.whatif.layout.display = "none"
                 return
@@ -321,9 +278,9 @@ class ResultsView(ipywidgets.VBox):
                 )
             )
             self.ranking_table.value = self._ranking_html(ranking)
-            self.chart.chart = ranking_chart(ranking, lang)
+            self.chart.chart = ranking_chart(ranking, lang=lang, size="laptop", robustness="colour")
             self.discuss.value = self._discuss_html(ranking)
-            self.groups.value = self._groups_html(ranking)
+            self.by_category.value = self._by_category_html(ranking)
         self.whatif.summary = summary
 
     def _ranking_html(self, ranking: list[dict[str, Any]]) -> str:
@@ -392,39 +349,45 @@ class ResultsView(ipywidgets.VBox):
             parts.append(f'<h4 style="color:{_WARN}">{escape(heading)}</h4><ul>{items}</ul>')
         return "".join(parts)
 
-    def _groups_html(self, ranking: list[dict[str, Any]]) -> str:
+    def _by_category_html(self, ranking: list[dict[str, Any]]) -> str:
         lang = self.ctx.lang
-        groups: dict[str, Any] = self.summary.get("by_group") or {}
+        # "by_group" is the summary's published key; its entries are categories (立場).
+        categories: dict[str, Any] = self.summary.get("by_group") or {}
         minimum = (self.summary.get("privacy") or {}).get("min_group_size", 5)
-        parts = [_h(t("results_groups_title", lang))]
-        if not groups:
-            return "".join([*parts, _p(t("results_groups_none", lang))])
-        shown = {g: v for g, v in groups.items() if not v.get("suppressed")}
-        for group, value in groups.items():
+        parts = [_h(t("results_categories_title", lang))]
+        if not categories:
+            return "".join([*parts, _p(t("results_categories_none", lang))])
+        shown = {c: v for c, v in categories.items() if not v.get("suppressed")}
+        for category, value in categories.items():
             if value.get("suppressed"):
                 parts.append(
                     _p(
                         t(
-                            "results_group_suppressed",
+                            "results_category_suppressed",
                             lang,
-                            group=group_name(group, lang),
+                            category=category_name(category, lang),
                             minimum=minimum,
                         )
                     )
                 )
         if shown:
-            ranks = {g: {r["key"]: r["rank"] for r in v["ranking"]} for g, v in shown.items()}
+            ranks = {c: {r["key"]: r["rank"] for r in v["ranking"]} for c, v in shown.items()}
             columns = [
                 t("results_col_issue", lang),
-                t("results_all_groups", lang),
+                t("results_everyone", lang),
                 *(
-                    t("results_group_heading", lang, group=group_name(g, lang), raters=v["raters"])
-                    for g, v in shown.items()
+                    t(
+                        "results_category_heading",
+                        lang,
+                        category=category_name(c, lang),
+                        raters=v["raters"],
+                    )
+                    for c, v in shown.items()
                 ),
             ]
             rows = [
-                (row["title"], row["rank"], *(ranks[g].get(row["key"], "–") for g in shown))
+                (row["title"], row["rank"], *(ranks[c].get(row["key"], "–") for c in shown))
                 for row in ranking
             ]
-            parts.append(html_table(columns, rows, t("results_groups_title", lang)))
+            parts.append(html_table(columns, rows, t("results_categories_title", lang)))
         return "".join(parts)

@@ -5,8 +5,8 @@ of scores. A seat is a participant in the store (table + seat → participant,
 :meth:`toolkit.store.Store.take_seat`), not in this kernel's memory: the same person in every
 app, after a reload, a restarted kernel or a laptop that slept, so a second vote from the
 same seat is refused by the database as it is for phones. Whoever is typing picks their seat
-first, like taking the pen; the first time a seat is taken the person may say which group
-they belong to (resident, staff …), so group breakdowns count them.
+first, like taking the pen; the first time a seat is taken the person may say which category
+(立場) they belong to (resident, staff …), so the breakdowns by category count them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import traitlets
 
 from toolkit.errors import InvalidInputError
 from toolkit.i18n import t
-from toolkit.model import CATEGORIES
+from toolkit.model import CATEGORIES, category_name
 from toolkit.store.tables import MAX_TABLES
 from widgets.context import AppContext
 
@@ -56,17 +56,17 @@ class TableSeats(ipywidgets.VBox):
             **wide,
         )
         self.buttons.observe(self._chosen, names=["value"])
-        self.group = ipywidgets.ToggleButtons(
-            options=[(t(f"seat_group_{c}", lang), c) for c in CATEGORIES],
+        self.category = ipywidgets.ToggleButtons(
+            options=[(category_name(c, lang), c) for c in CATEGORIES],
             value=None,
-            description=t("seat_group_prompt", lang),
+            description=t("seat_category_prompt", lang),
             **wide,
         )
-        self.group.observe(self._group_chosen, names=["value"])
-        self.group.layout.display = "none"
+        self.category.observe(self._category_chosen, names=["value"])
+        self.category.layout.display = "none"
         self._tokens: dict[tuple[int, int], str] = {}
         self._showing = False
-        children: list[Any] = [self.buttons, self.group]
+        children: list[Any] = [self.buttons, self.category]
         if ctx.table is None:
             children.insert(0, self.table_choice)
         else:  # from the laptop's table link: shown, not asked
@@ -79,36 +79,36 @@ class TableSeats(ipywidgets.VBox):
     # ------------------------------------------------------------------ choosing
     def _table_chosen(self, change: dict[str, Any]) -> None:
         self.table = int(change["new"] or 0)
-        self._show_group()
+        self._show_category()
 
     def _chosen(self, change: dict[str, Any]) -> None:
         self.seat = int(change["new"] or 0)
-        self._show_group()
+        self._show_category()
 
-    def _group_chosen(self, change: dict[str, Any]) -> None:
+    def _category_chosen(self, change: dict[str, Any]) -> None:
         if self._showing:
             return
         if change["new"] is not None and self.table and self.seat:
             self.ctx.store.take_seat(
                 self.ctx.slug, self.table, self.seat, category=str(change["new"])
             )
-            self._show_group()
+            self._show_category()
 
-    def _show_group(self) -> None:
-        """Offer the group buttons to a seat that has no group yet; show a seat's group."""
+    def _show_category(self) -> None:
+        """Offer the category buttons to a seat that has none yet; show a seat's category."""
         if not (self.table and self.seat):
-            self.group.layout.display = "none"
+            self.category.layout.display = "none"
             return
         taken = {(x.table, x.seat): x for x in self.ctx.store.seats(self.ctx.slug)}
         current = taken.get((self.table, self.seat))
         category = current.category if current is not None else None
         self._showing = True
         try:
-            self.group.value = category
+            self.category.value = category
         finally:
             self._showing = False
-        self.group.disabled = category is not None  # a seat keeps its first group
-        self.group.layout.display = None
+        self.category.disabled = category is not None  # a seat keeps its first category
+        self.category.layout.display = None
 
     # ------------------------------------------------------------------ identity
     def on_change(self, callback: Callable[[], Any]) -> None:

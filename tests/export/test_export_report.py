@@ -58,7 +58,7 @@ def test_report_sections_render_the_summary(report_ja: bytes, demo_summary: dict
         "ビジョン",
         "優先順位の決め方（憲章）",
         "意見が割れている課題",
-        "グループ別の順位",
+        "立場別の順位",
         "投票・タウンミーティングの結果",
         "ロードマップ",
     )

@@ -63,11 +63,11 @@ def test_items_that_divide_the_group_are_listed_with_their_spread(view: ResultsV
     assert "住民のうれしさ: 1 pts ×" in discuss  # how the answers spread, per criterion
 
 
-def test_each_group_has_its_own_ranking(view: ResultsView) -> None:
+def test_each_category_has_its_own_ranking(view: ResultsView) -> None:
     groups = view.summary["by_group"]
     assert not any(g["suppressed"] for g in groups.values())
-    html = view.groups.value
-    assert f"Residents ({groups['resident']['raters']} people)" in html
+    html = view.by_category.value
+    assert f"Resident ({groups['resident']['raters']} people)" in html
     assert f"Staff ({groups['staff']['raters']} people)" in html
 
 
@@ -151,6 +151,6 @@ def test_before_scores_it_says_why_and_new_scores_arrive_live(tmp_path: Path) ->
         feed.poll_once()
         assert [row["key"] for row in view.summary["ranking"]] == view.order()
         assert len(view.order()) == 2
-        # three residents are fewer than five: their group ranking is hidden, and it says why
-        assert "住民: 5 人未満のため非表示" in view.groups.value
+        # three residents are fewer than five: their category's ranking is hidden, and it says why
+        assert "住民: 5 人未満のため非表示" in view.by_category.value
         assert "試算のみ" in view.whatif.banner.value

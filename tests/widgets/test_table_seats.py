@@ -1,5 +1,5 @@
 """Seats at a table laptop, as a room uses them: the same person after a reload (a new kernel
-on the same store), the table from the laptop's link or chosen on screen, and the group a
+on the same store), the table from the laptop's link or chosen on screen, and the category a
 person gives when sitting down."""
 
 from __future__ import annotations
@@ -84,20 +84,20 @@ def test_the_table_comes_from_the_link_or_is_chosen_on_screen(database: str) -> 
     assert [(x.table, x.seat) for x in store.seats(SLUG)] == [(3, 2)]
 
 
-def test_a_seat_gives_its_group_once_and_keeps_it(database: str) -> None:
+def test_a_seat_gives_its_category_once_and_keeps_it(database: str) -> None:
     store, ctx = kernel(database, table=1)
     seats = TableSeats(ctx)
-    assert seats.group.layout.display == "none"  # no seat chosen yet
+    assert seats.category.layout.display == "none"  # no seat chosen yet
     seats.buttons.value = 5
-    assert seats.group.layout.display is None and not seats.group.disabled
-    seats.group.value = "staff"
+    assert seats.category.layout.display is None and not seats.category.disabled
+    seats.category.value = "staff"
     assert [(x.seat, x.category) for x in store.seats(SLUG)] == [(5, "staff")]
-    assert seats.group.disabled  # a seat keeps its first group
+    assert seats.category.disabled  # a seat keeps its first category
 
     _, again = kernel(database, table=1)
     reloaded = TableSeats(again)
     reloaded.buttons.value = 5
-    assert reloaded.group.value == "staff" and reloaded.group.disabled
+    assert reloaded.category.value == "staff" and reloaded.category.disabled
     reloaded.buttons.value = 6
-    assert reloaded.group.value is None and not reloaded.group.disabled
+    assert reloaded.category.value is None and not reloaded.category.disabled
     assert store.participant_categories(SLUG) == {store.seats(SLUG)[0].participant_id: "staff"}

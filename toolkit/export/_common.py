@@ -58,11 +58,6 @@ def tie_break_name(tie_break: str, lang: str) -> str:
     return _known(f"tie_{tie_break}", tie_break, lang)
 
 
-def group_name(group: str, lang: str) -> str:
-    """A participant group (the category people chose), e.g. resident → 住民."""
-    return _known(f"group_{group}", group, lang)
-
-
 def yes_no(value: bool | None, lang: str) -> str:
     if value is None:
         return label("none", lang)

@@ -6,7 +6,7 @@ municipal network, and a browser's "Print → Save as PDF" gives A4 pages (``@pa
 table headers repeated on each page, sections kept together where they fit).
 
 Sections: the happiness map, the vision, the method charter, the ranking with its
-robustness, where the group disagrees, per-group rankings (small groups suppressed), votes
+robustness, where the group disagrees, per-category rankings (small categories suppressed), votes
 and town-meeting results, and the roadmap by year.
 """
 
@@ -24,13 +24,13 @@ from toolkit.export._common import (
     Names,
     consent_text,
     export_lang,
-    group_name,
     label,
     tie_break_name,
     year_text,
 )
-from toolkit.export.report_charts import RANKING_CHART_TOP, happiness_chart, ranking_chart
+from toolkit.export.images import RANKING_CHART_TOP, summary_chart
 from toolkit.methods.registry import method_name
+from toolkit.model import category_name
 from toolkit.times import format_time, workshop_time_zone
 
 _CSS = """
@@ -75,7 +75,7 @@ _SECTIONS = (
     "charter",
     "ranking",
     "disagreement",
-    "groups",
+    "categories",
     "town_meeting",
     "roadmap",
 )
@@ -165,7 +165,7 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
         _charter(summary, language, names),
         _ranking(summary, language, names, charts),
         _disagreement(summary, language),
-        _groups(summary, language, names),
+        _categories(summary, language, names),
         _town_meeting(summary, language, names),
         _roadmap(summary, language, names),
         "<footer><p class='note'>"
@@ -186,7 +186,7 @@ def _happiness(summary: dict[str, Any], lang: str, names: Names, charts: bool) -
     body = ""
     if charts and grid["themes"] and grid["stakeholders"]:
         body += _figure(
-            to_svg(happiness_chart(summary, lang=lang)), label("section_happiness", lang)
+            to_svg(summary_chart(summary, "happiness", lang=lang)), label("section_happiness", lang)
         )
     body += _table(
         [label("col_stakeholder", lang), *[names.theme(k) for k in grid["themes"]]],
@@ -287,7 +287,9 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
         return _section("ranking", lang, f"<p>{_e(label(key, lang))}</p>")
     body = ""
     if charts:
-        body += _figure(to_svg(ranking_chart(summary, lang=lang)), label("section_ranking", lang))
+        body += _figure(
+            to_svg(summary_chart(summary, "ranking", lang=lang)), label("section_ranking", lang)
+        )
         if len(ranking) > RANKING_CHART_TOP:
             body += (
                 '<p class="note">'
@@ -340,23 +342,23 @@ def _disagreement(summary: dict[str, Any], lang: str) -> str:
     return _section("disagreement", lang, body)
 
 
-def _groups(summary: dict[str, Any], lang: str, names: Names) -> str:
+def _categories(summary: dict[str, Any], lang: str, names: Names) -> str:
+    """The ranking per category (立場); the summary's published key for it is ``by_group``."""
     minimum = summary["privacy"]["min_group_size"]
     rows = []
-    for group, entry in sorted(summary["by_group"].items()):
+    for category, entry in sorted(summary["by_group"].items()):
+        name = category_name(category, lang)
         if entry["suppressed"]:
-            rows.append([group_name(group, lang), label("group_suppressed", lang, n=minimum), ""])
+            rows.append([name, label("category_suppressed", lang, n=minimum), ""])
             continue
         top = [f"{g['rank']}. {names.issues.get(g['key'], g['key'])}" for g in entry["ranking"][:5]]
-        raters = label("group_raters", lang, n=entry["raters"])
-        rows.append([group_name(group, lang), raters, " / ".join(top)])
+        raters = label("category_raters", lang, n=entry["raters"])
+        rows.append([name, raters, " / ".join(top)])
     if not rows:
-        return _section("groups", lang, f"<p>{_e(label('none', lang))}</p>")
-    body = _table(
-        [label("col_group", lang), label("col_raters", lang), label("col_group_ranking", lang)],
-        rows,
-    )
-    return _section("groups", lang, body)
+        return _section("categories", lang, f"<p>{_e(label('none', lang))}</p>")
+    columns = ["col_category", "col_raters", "col_category_ranking"]
+    body = _table([label(c, lang) for c in columns], rows)
+    return _section("categories", lang, body)
 
 
 def _town_meeting(summary: dict[str, Any], lang: str, names: Names) -> str:

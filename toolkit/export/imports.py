@@ -505,7 +505,7 @@ def import_export_json(store: Store, path: str | Path, *, slug: str | None = Non
     """Rebuild the workshop of a JSON export in ``store`` (as ``slug`` if given).
 
     Uses only the public ``Store`` API, step by step as a workshop would have happened:
-    participants (raters with their published group), happiness map, vision drafts and
+    participants (raters with their published category), happiness map, vision drafts and
     consent, each charter version with its consent record and lock, the scores, and the
     ballots whose results were visible with their anonymous votes. Returns the slug.
     """
@@ -559,10 +559,11 @@ def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
         "town_meeting": {"min_group_size": summary["privacy"]["min_group_size"], "ballots": []},
     }
     store.create_workshop(spec)
-    groups = summary["scores"]["rater_groups"]
-    total = max(summary["counts"]["participants"], len(groups))
+    categories = summary["scores"]["rater_groups"]  # the published (version-1) key
+    total = max(summary["counts"]["participants"], len(categories))
     tokens = [
-        store.join(slug, category=groups[n] if n < len(groups) else None) for n in range(total)
+        store.join(slug, category=categories[n] if n < len(categories) else None)
+        for n in range(total)
     ]
     for card in summary["cards"]:
         made = store.add_card(slug, card["text"], stakeholder=card["stakeholder"])
@@ -629,7 +630,7 @@ def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
     Removed: the audit log (the rebuilt store has its own events) and lock times (replaced
     by whether the charter is locked). Everything else must be equal after
     ``import_export_json``, given an export whose hidden ballots have no votes, whose scores
-    were never superseded and whose groups are all at least the privacy threshold.
+    were never superseded and whose categories are all at least the privacy threshold.
     """
     result = copy.deepcopy(dict(summary))
     result.pop("audit_log", None)

@@ -137,7 +137,7 @@ class GroupRank(_Model):
 
 
 class GroupRanking(_Model):
-    raters: int | None = Field(description="None when the group is suppressed.")
+    raters: int | None = Field(description="None when the category is suppressed.")
     suppressed: bool
     ranking: list[GroupRank]
 
@@ -212,7 +212,10 @@ class Scores(_Model):
         description="(rater 1..n, issue, criterion, score or None for don't know)."
     )
     rater_groups: list[str | None] = Field(
-        description="Group of rater n at index n-1; all None when any group is suppressed."
+        description=(
+            "Category (立場) of rater n at index n-1; all None when any category is "
+            "suppressed. The key keeps its version-1 name."
+        )
     )
 
 
@@ -240,7 +243,10 @@ class Summary(_Model):
     charter: CharterOut | None
     charter_history: list[CharterVersion]
     ranking: list[RankingRow]
-    by_group: dict[str, GroupRanking]
+    by_group: dict[str, GroupRanking] = Field(
+        description="The ranking per category (立場) of participants; the key keeps its "
+        "version-1 name."
+    )
     ballots: list[BallotOut]
     privacy: Privacy
     issues: list[IssueOut]

@@ -222,7 +222,7 @@ class TownMeetingSpec(_Spec):
     )
     results: Literal["live", "hidden_until_close"] = "hidden_until_close"
     min_group_size: int = Field(
-        default=5, ge=1, le=1000, description="Smallest group whose results are shown"
+        default=5, ge=1, le=1000, description="Smallest category (立場) whose results are shown"
     )
     ballots: list[BallotSpec] = Field(min_length=1)
 

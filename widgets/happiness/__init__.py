@@ -5,7 +5,7 @@ it writes through :class:`toolkit.store.Store` and then re-reads the store, so w
 table posts appears here on the feed's next poll. Nothing is kept only in this kernel except
 the seats' anonymous tokens (:class:`~widgets.seats.TableSeats`).
 
-* :class:`StakeholderPanel` — the stakeholders and a form to add one with its group;
+* :class:`StakeholderPanel` — the stakeholders and a form to add one with its category;
 * :class:`CardBoard` — choose a stakeholder, write a happiness card, post; cards by stakeholder
   (both in :mod:`widgets.happiness.cards`);
 * :class:`ThemeGrouping` — create themes, move selected cards into a theme, and offline
@@ -22,7 +22,7 @@ What every screen shares (the live panel, tables, headings) is in :mod:`widgets.
 
 from __future__ import annotations
 
-from widgets.happiness.cards import CardBoard, StakeholderPanel, category_label
+from widgets.happiness.cards import CardBoard, StakeholderPanel
 from widgets.happiness.dots import ThemeDotVote
 from widgets.happiness.map_view import HappinessMap
 from widgets.happiness.themes import ThemeGrouping
@@ -33,5 +33,4 @@ __all__ = [
     "StakeholderPanel",
     "ThemeDotVote",
     "ThemeGrouping",
-    "category_label",
 ]

@@ -1,6 +1,6 @@
 """The happiness map's first two steps: who the stakeholders are, and their happiness cards.
 
-* :class:`StakeholderPanel` — the stakeholders and a form to add one with its group;
+* :class:`StakeholderPanel` — the stakeholders and a form to add one with its category;
 * :class:`CardBoard` — choose a stakeholder, write a happiness card, post; cards by stakeholder.
 """
 
@@ -13,8 +13,7 @@ from typing import Any
 import ipywidgets
 
 from toolkit.errors import InvalidInputError
-from toolkit.i18n import t
-from toolkit.model import CATEGORIES, HappinessCard
+from toolkit.model import CATEGORIES, HappinessCard, category_name
 from widgets.context import AppContext
 from widgets.live import LiveFeed
 from widgets.seats import TableSeats
@@ -28,10 +27,6 @@ from widgets.ui import (
 )
 
 
-def category_label(category: str, lang: str) -> str:
-    return t(f"table_category_{category}", lang) if category in CATEGORIES else category
-
-
 def card_group_html(title: str, count: str, items: str) -> str:
     """A group of cards: its title and how many (escaped here), then ``items`` (``<li>`` HTML)."""
     return (
@@ -43,7 +38,7 @@ def card_group_html(title: str, count: str, items: str) -> str:
 
 # ---------------------------------------------------------------------- stakeholders
 class StakeholderPanel(LivePanel):
-    """The stakeholders of the workshop, and a form to add one with its group."""
+    """The stakeholders of the workshop, and a form to add one with its category."""
 
     LIVE_KINDS = HAPPINESS_EVENTS
 
@@ -57,7 +52,7 @@ class StakeholderPanel(LivePanel):
             layout=ipywidgets.Layout(width="28em"),
         )
         self.category = ipywidgets.Dropdown(
-            options=[(category_label(c, ctx.lang), c) for c in CATEGORIES],
+            options=[(category_name(c, ctx.lang), c) for c in CATEGORIES],
             value="resident",
             description=self._("table_stakeholder_category"),
             style=WIDE_LABEL,
@@ -93,7 +88,7 @@ class StakeholderPanel(LivePanel):
             self.listing.value = f"<p>{escape(self._('table_stakeholders_none'))}</p>"
             return
         per = Counter(c.stakeholder for c in self.ctx.store.cards(self.ctx.slug))
-        rows = [(s.name, category_label(s.category, self.ctx.lang), per[s.key]) for s in holders]
+        rows = [(s.name, category_name(s.category, self.ctx.lang), per[s.key]) for s in holders]
         columns = [self._(k) for k in ("table_col_stakeholder", "table_col_category")]
         self.listing.value = html_table([*columns, self._("table_col_cards")], rows)
 

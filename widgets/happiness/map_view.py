@@ -77,35 +77,10 @@ class HappinessMap(LivePanel):
         self.table.value = html_table(columns, rows)
         wanted = (holders, themes, counts) if self.show_chart.value else None
         if wanted != self._drawn:  # the chart is redrawn only when the numbers change
-            self.chart.chart = self._heatmap(holders, themes, counts) if wanted else None
+            # Altair loads when the first chart is drawn, not when a table's app starts.
+            from toolkit.summary_charts import HappinessGrid, happiness_chart
+
+            grid = HappinessGrid(holders, themes, counts)
+            chart = happiness_chart(grid, lang=self.ctx.lang, size="laptop") if wanted else None
+            self.chart.chart = chart
             self._drawn = wanted
-
-    def _heatmap(self, holders: list[str], themes: list[str], counts: list[list[int]]) -> Any:
-        import altair as alt
-        import pandas as pd
-
-        who, theme, n = (
-            self._("table_col_stakeholder"),
-            self._("table_col_theme"),
-            self._("table_col_cards"),
-        )
-        frame = pd.DataFrame(
-            [
-                {who: h, theme: th, n: counts[i][j]}
-                for i, h in enumerate(holders)
-                for j, th in enumerate(themes)
-            ]
-        )
-        return (
-            alt.Chart(frame, title=self._("table_map_heading"))
-            .mark_rect()
-            .encode(
-                x=alt.X(f"{theme}:N", sort=themes, axis=alt.Axis(labelAngle=-30)),
-                y=alt.Y(f"{who}:N", sort=holders),
-                color=alt.Color(f"{n}:Q", scale=alt.Scale(scheme="oranges")),
-            )
-            .properties(width=max(240, 90 * len(themes)), height=max(120, 36 * len(holders)))
-            .configure_axis(labelFontSize=15, titleFontSize=15, labelLimit=240)
-            .configure_legend(labelFontSize=14, titleFontSize=14)
-            .configure_title(fontSize=18)
-        )
