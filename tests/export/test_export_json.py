@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from toolkit.cli import main
 from toolkit.export import ExportError
-from toolkit.export.imports import comparable_summary, import_export_json
+from toolkit.export.json_import import comparable_summary, import_export_json
 from toolkit.export.json_export import (
     FORMAT_ID,
     SCHEMA_PATH,

@@ -1,4 +1,5 @@
-"""Imports: issues from the spreadsheets Japanese offices keep, and JSON exports back into a store.
+"""Imports: issues from the spreadsheets Japanese offices keep (JSON exports back into a
+store: :mod:`toolkit.export.json_import`).
 
 Issues from CSV or XLSX (:func:`import_issues`)
     The file may be UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8") or CP932 (Excel's plain
@@ -7,19 +8,12 @@ Issues from CSV or XLSX (:func:`import_issues`)
     Every problem is collected and reported as ``row N, column X: message`` (ja/en), and
     the issues are written in ONE transaction only when every row is valid: nothing is ever
     half-imported.
-
-JSON exports (:func:`import_export_json`)
-    Rebuilds a workshop from an ``ureshii-export/1`` file through the public ``Store`` API,
-    so that its summary equals the exported one (see :func:`comparable_summary` for the
-    fields that cannot be equal, and ``docs/exports.md`` for what an export does not carry).
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
-import json
 import math
 import re
 import unicodedata
@@ -482,160 +476,3 @@ def import_issues(
     table = read_issue_table(path, sheet=sheet)
     items = plan_issue_import(store, slug, table, mapping)
     return ImportResult(slug, table.encoding, write_issues(store, slug, items))
-
-
-# ---------------------------------------------------------------------- JSON exports
-def check_document(document: Any, file: str = "") -> None:
-    """Refuse what is not an ``ureshii-export/1`` document valid against the schema."""
-    import jsonschema  # type: ignore[import-untyped,unused-ignore]
-
-    from toolkit.export.json_export import FORMAT_ID, export_json_schema
-
-    found = document.get("format") if isinstance(document, dict) else None
-    if found != FORMAT_ID:
-        raise ExportError("import_json_bad_format", file=file, value=found, expected=FORMAT_ID)
-    validator = jsonschema.Draft202012Validator(export_json_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "/"
-        raise ExportError("import_json_invalid", file=file, where=where, message=error.message)
-
-
-def import_export_json(store: Store, path: str | Path, *, slug: str | None = None) -> str:
-    """Rebuild the workshop of a JSON export in ``store`` (as ``slug`` if given).
-
-    Uses only the public ``Store`` API, step by step as a workshop would have happened:
-    participants (raters with their published category), happiness map, vision drafts and
-    consent, each charter version with its consent record and lock, the scores, and the
-    ballots whose results were visible with their anonymous votes. Returns the slug.
-    """
-    from toolkit.export.verify import load_document
-
-    summary = load_document(path)["summary"]
-    return _rebuild(store, summary, slug or summary["workshop"]["slug"])
-
-
-def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
-    workshop = summary["workshop"]
-    themes = {th["key"]: th for th in summary["themes"]}
-    theme_order = [k for k in summary["happiness_map"]["themes"] if k is not None]
-    theme_order += [k for k in themes if k not in theme_order]
-    spec = {
-        "id": slug,
-        "title": workshop["title"],
-        "lang": workshop["lang"],
-        "stakeholders": [
-            {"id": h["key"], "name": h["name"], "category": h["category"], "prompt": h["prompt"]}
-            for h in summary["stakeholders"]
-        ],
-        "themes": [
-            {"id": k, "name": themes[k]["name"], "description": themes[k]["description"]}
-            for k in theme_order
-        ],
-        "criteria": [
-            {
-                "id": c["key"],
-                "name": c["name"],
-                "description": c["description"],
-                "direction": c["direction"],
-                "scale": {"min": c["scale"][0], "max": c["scale"][1], "anchors": c["anchors"]},
-            }
-            for c in summary["criteria"]
-        ],
-        "issues": [
-            {
-                "id": i["key"],
-                "title": i["title"],
-                "description": i["description"],
-                "current": i["current"],
-                "ideal": i["ideal"],
-                "cost": i["cost"],
-                "year": i["year"],
-                "themes": i["themes"],
-                "stakeholders": i["stakeholders"],
-            }
-            for i in summary["issues"]
-        ],
-        "town_meeting": {"min_group_size": summary["privacy"]["min_group_size"], "ballots": []},
-    }
-    store.create_workshop(spec)
-    categories = summary["scores"]["rater_groups"]  # the published (version-1) key
-    total = max(summary["counts"]["participants"], len(categories))
-    tokens = [
-        store.join(slug, category=categories[n] if n < len(categories) else None)
-        for n in range(total)
-    ]
-    for card in summary["cards"]:
-        made = store.add_card(slug, card["text"], stakeholder=card["stakeholder"])
-        if card["theme"] is not None:
-            store.group_card(slug, made.id, card["theme"])
-    for draft in summary["vision_history"]:
-        store.draft_vision(slug, draft["text"], themes=draft["themes"])
-    if summary["vision"] is not None:
-        for token, level in zip(tokens, _levels(summary["vision"]["consent"]), strict=False):
-            store.record_vision_consent(slug, token, level)
-    for version in summary["charter_history"]:
-        store.propose_charter(
-            slug,
-            method=version["method"],
-            weights=version["weights"],
-            tie_break=version["tie_break"],
-            rules=version["rules"],
-            reason=version["reason"],
-        )
-        if version["locked_at"] is not None:
-            for token, level in zip(tokens, _levels(version["consent"]), strict=False):
-                store.record_consent(slug, token, level)
-            store.lock_charter(slug)
-    answers: dict[int, dict[tuple[str, str], float | None]] = {}
-    for rater, issue, criterion, score in summary["scores"]["rows"]:
-        answers.setdefault(int(rater), {})[(issue, criterion)] = score
-    for rater, given in answers.items():
-        store.record_scores(slug, tokens[rater - 1], given)
-    for ballot in summary["ballots"]:
-        store.create_ballot(
-            slug,
-            ballot["key"],
-            ballot["title"],
-            rule=ballot["rule"],
-            options=ballot["options"],
-            settings=ballot["settings"],
-            purpose=ballot["purpose"],
-            visibility=ballot["visibility"],
-        )
-        if ballot["status"] == "draft":
-            continue
-        store.open_ballot(slug, ballot["key"])
-        for token, payload in zip(tokens, ballot["payloads"] or [], strict=False):
-            store.cast_vote(slug, ballot["key"], token, payload)
-        if ballot["released"]:
-            store.release_results(slug, ballot["key"])
-        if ballot["status"] == "closed":
-            store.close_ballot(slug, ballot["key"])
-    store.set_phase(slug, workshop["phase"])
-    return slug
-
-
-def _levels(consent: Mapping[str, Any] | None) -> list[int]:
-    """The individual answers of a consent record (their order is not recorded)."""
-    if not consent:
-        return []
-    levels = consent.get("levels", {})
-    return [n for n in range(5, -1, -1) for _ in range(int(levels.get(str(n), 0)))]
-
-
-def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """A summary without what a rebuilt store cannot reproduce, for comparing two stores.
-
-    Removed: the audit log (the rebuilt store has its own events) and lock times (replaced
-    by whether the charter is locked). Everything else must be equal after
-    ``import_export_json``, given an export whose hidden ballots have no votes, whose scores
-    were never superseded and whose categories are all at least the privacy threshold.
-    """
-    result = copy.deepcopy(dict(summary))
-    result.pop("audit_log", None)
-    if result.get("charter"):
-        result["charter"]["locked_at"] = result["charter"]["locked_at"] is not None
-    for version in result.get("charter_history", []):
-        version["locked_at"] = version["locked_at"] is not None
-    return json.loads(json.dumps(result))

@@ -8,7 +8,7 @@ The document is the results summary with an envelope::
 It carries everything needed to re-compute the ranking from the file alone (criteria with
 their scales and directions, the locked charter's weights, the anonymous scores with raters
 numbered 1..n): ``ureshii verify FILE.json`` does exactly that, and
-:func:`toolkit.export.imports.import_export_json` rebuilds a store from it.
+:func:`toolkit.export.json_import.import_export_json` rebuilds a store from it.
 
 The pydantic models below describe the document; the committed schema
 ``toolkit/json_schemas/export.schema.json`` is generated from them. Regenerate it with::

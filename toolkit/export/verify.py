@@ -80,8 +80,8 @@ class Verification:
 
 
 def load_document(path: str | Path) -> dict[str, Any]:
-    """Read an export file (validated by :func:`toolkit.export.imports.check_document`)."""
-    from toolkit.export.imports import check_document
+    """Read an export file (validated by :func:`toolkit.export.json_import.check_document`)."""
+    from toolkit.export.json_import import check_document
 
     document: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     check_document(document, str(path))
