@@ -184,13 +184,3 @@ def empty_store(database_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
-
-
-@pytest.fixture
-def store(empty_store: Store) -> Store:
-    """The former name of :func:`empty_store`, kept while tests written under it move over.
-
-    Every other fixture has a name that says what it holds (``small_workshop_store`` in
-    ``tests/widgets/``, ...); new tests ask for ``empty_store``.
-    """
-    return empty_store
