@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import click
 
-from toolkit.i18n import default_language, t
+from toolkit.i18n import default_language, normalize_language, t
 
 DEFAULT_DATA_DIR = Path("ureshii-data")
 
@@ -48,7 +49,7 @@ def register(group: click.Group) -> None:
         from toolkit.demo import build_demo
         from toolkit.errors import UreshiiError
 
-        chosen = language or default_language()
+        chosen = demo_language(language)
         click.echo(t("demo_building", chosen, folder=str(data_dir)), err=no_serve)
         try:
             built = build_demo(data_dir, lang=chosen, seed=seed)
@@ -62,20 +63,36 @@ def register(group: click.Group) -> None:
 
         with Store.open(built.path) as store:
             click.echo(render_demo_report(summarize(store, built.slug), str(built.path), chosen))
-        from toolkit.server.app import SHIPPED_WORKSHOPS, run_server
+        from toolkit.cli.serve_commands import with_loopback_note
+        from toolkit.server.app import run_server, shipped_workshops
         from toolkit.store import resolve_url
 
         try:
             run_server(
-                SHIPPED_WORKSHOPS,
+                shipped_workshops(),
                 host=host,
                 port=port,
-                print_fn=click.echo,
+                print_fn=with_loopback_note(click.echo, host, chosen),
                 lang=chosen,
                 extra_env={"URESHII_DATABASE_URL": resolve_url(built.path)},
             )
         except UreshiiError as err:  # e.g. the port is busy: say so, without a traceback
             raise click.ClickException(err.message(chosen)) from err
+
+
+def demo_language(option: str | None) -> str:
+    """The demo's language: ``--lang``, else ``URESHII_LANG`` when set, else Japanese.
+
+    Never the machine's locale: this product is for Japanese municipalities, and a fresh
+    Debian machine says C.UTF-8, which would give an English demo.
+
+    >>> demo_language("en"), demo_language(None) in ("ja", "en")
+    ('en', True)
+    """
+    if option:
+        return option
+    chosen = os.environ.get("URESHII_LANG", "")
+    return normalize_language(chosen) if chosen else "ja"
 
 
 def render_demo_report(summary: dict[str, Any], path: str, lang: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from toolkit.errors import UreshiiError
-from toolkit.i18n import default_language, t
+from toolkit.i18n import default_language, normalize_language, t
 
 # Kept here (not imported from toolkit.server.app) so that `ureshii --help` does not import
 # Voilà; tests/server checks that they agree.
@@ -39,6 +40,43 @@ def store_for(target: str) -> str:
         if spec.id not in {w.slug for w in store.workshops()}:
             store.create_workshop(spec)
     return url
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this computer only (phones cannot join).
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "192.168.1.5")]
+    [True, True, True, False, False]
+    """
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def with_loopback_note(
+    print_fn: Callable[[str], None], host: str, lang: str | None
+) -> Callable[[str], None]:
+    """``print_fn``, which on a loopback ``host`` also says, in Japanese and in English, that
+    phones cannot join and how to fix it: just before the server's last start-up line (the
+    Ctrl+C hint), that is right under the join link and its QR code."""
+    if not is_loopback(host):
+        return print_fn
+    language = normalize_language(lang)
+    stop_hint = t("serve_stop_hint", language)
+    other = "en" if language == "ja" else "ja"
+
+    def printer(line: str) -> None:
+        if line == stop_hint:
+            for each in (language, other):
+                print_fn(t("serve_loopback_note", each, host=host))
+        print_fn(line)
+
+    return printer
 
 
 def _explain(err: UreshiiError, lang: str | None) -> str:
@@ -97,7 +135,7 @@ def register(group: click.Group) -> None:
         cull_idle_timeout: int,
     ) -> None:
         # Imported here: Voilà and Jupyter Server take a second to import.
-        from toolkit.server.app import SHIPPED_WORKSHOPS, run_server
+        from toolkit.server.app import run_server, shipped_workshops
 
         path = Path(target).expanduser()
         extra_env: dict[str, str] = {}
@@ -106,7 +144,7 @@ def register(group: click.Group) -> None:
         else:
             # A store (or a workshop file, loaded into a store beside it): serve the shipped
             # apps, which open the store named here.
-            folder = SHIPPED_WORKSHOPS
+            folder = shipped_workshops()
             try:
                 extra_env["URESHII_DATABASE_URL"] = store_for(target)
             except UreshiiError as err:
@@ -118,7 +156,7 @@ def register(group: click.Group) -> None:
                 port=port,
                 secret=secret,
                 extra_env=extra_env,
-                print_fn=click.echo,
+                print_fn=with_loopback_note(click.echo, host, language),
                 lang=language,
                 cull_idle_timeout=cull_idle_timeout,
                 cull_interval=min(60, cull_idle_timeout),

@@ -30,6 +30,7 @@ import re
 import signal
 import socket
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -65,8 +66,30 @@ from toolkit.server.table_links import (
 from toolkit.store.engine import ENV_DATABASE_URL
 
 VOILA_TEMPLATE_DIR = Path(__file__).parent / "voila_template"
-SHIPPED_WORKSHOPS = Path(__file__).resolve().parents[2] / "workshops"
-"""The apps shipped with Ureshii (the repository's ``workshops/`` folder)."""
+PACKAGED_APPS = "apps"
+"""The folder of ``toolkit`` that holds the apps in a built wheel (see ``setup.py``)."""
+
+
+def shipped_workshops() -> Path:
+    """The folder of the apps shipped with Ureshii (the notebooks of ``workshops/``).
+
+    From an installed wheel: ``toolkit/apps/``, found through :mod:`importlib.resources`
+    (``setup.py`` copies ``workshops/*.ipynb`` there when the wheel is built). From a
+    source checkout or an editable install, which have no such folder: the repository's
+    ``workshops/``, so an edited notebook is served as it is.
+
+    >>> (shipped_workshops() / "console.ipynb").is_file()
+    True
+    """
+    packaged = resources.files("toolkit").joinpath(PACKAGED_APPS)
+    if packaged.is_dir():
+        # Wheels are installed as plain folders, so this is a real path Voilà can serve.
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "workshops"
+
+
+SHIPPED_WORKSHOPS = shipped_workshops()
+"""The apps shipped with Ureshii (:func:`shipped_workshops`)."""
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
