@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from toolkit.cli import main
 from toolkit.export import ExportError
-from toolkit.export.json_import import comparable_summary, import_export_json
 from toolkit.export.json_export import (
     FORMAT_ID,
     SCHEMA_PATH,
@@ -21,6 +20,7 @@ from toolkit.export.json_export import (
     render_json,
     schema_text,
 )
+from toolkit.export.json_import import comparable_summary, import_export_json
 from toolkit.export.verify import verify_document
 from toolkit.store import Store
 from toolkit.summary import summarize
