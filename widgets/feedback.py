@@ -25,14 +25,16 @@ _COLOURS = {"info": "#1d4f91", "success": "#1b6e3a", "error": "#a4161a"}
 
 
 class MessageArea(ipywidgets.HTML):
-    """A one-line message under a form; screen readers announce changes."""
+    """A message under a form (its line breaks kept: a list of problems reads as a list);
+    screen readers announce changes."""
 
     def show(self, text: str, tone: Tone = "info") -> None:
         colour = _COLOURS[tone]
         icon = {"info": "ℹ", "success": "✓", "error": "⚠"}[tone]
         self.value = (
             f'<div role="status" aria-live="polite" class="ureshii-message ureshii-{tone}" '
-            f'style="color:{colour};font-weight:600">{icon} {escape(text)}</div>'
+            f'style="color:{colour};font-weight:600;white-space:pre-line">'
+            f"{icon} {escape(text)}</div>"
         )
 
     def clear(self) -> None:

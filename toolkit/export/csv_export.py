@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from toolkit.export._common import ExportError, backlog_table, export_lang
+from toolkit.i18n import LANGUAGES, normalize_language, t
 
 ENCODINGS = ("utf-8-sig", "cp932")
 #: First characters that make Excel (and LibreOffice, Google Sheets) treat a cell as a formula.
@@ -25,6 +26,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters that Japanese text uses but CP932 has no code of their own for (the "wave
 # dash problem"): Python writes 〜 as the code of ～ (which reads back as ～) and cannot
 # write — or – at all. Map them to the look-alike Windows itself uses, explicitly.
+#
+# Then common characters that reach a backlog from Word, web pages and Macs and that a
+# Japanese office reader takes as the same thing: the full-width signs CP932 does have
+# (￥ ￤, as ¢ £ ¬ → ￠ ￡ ￢), an ordinary space for the non-breaking ones, 中黒 ・ for a
+# bullet, and the ASCII spellings used in Japanese print when the sign is missing ((C),
+# (R), (TM)). Ⅺ Ⅻ are written XI XII (CP932 has Ⅰ–Ⅹ only; NFKC gives the same letters)
+# and ㋿ as 令和 (CP932 has ㍻ for 平成 but nothing for Reiwa; NFKC gives 令和). Characters
+# without an honest look-alike stay errors: 𠮷 and other variants outside JIS X 0208 (a
+# person's name must not silently change to 吉), emoji, €. Every cell that holds one is
+# reported at once (``CP932UnencodableError``).
 _CP932_LOOKALIKES = str.maketrans(
     {
         "\u301c": "\uff5e",  # WAVE DASH → FULLWIDTH TILDE
@@ -35,8 +46,24 @@ _CP932_LOOKALIKES = str.maketrans(
         "\u00a3": "\uffe1",  # POUND SIGN → FULLWIDTH POUND SIGN
         "\u00ac": "\uffe2",  # NOT SIGN → FULLWIDTH NOT SIGN
         "\u2013": "\u2015",  # EN DASH (used for ranges, e.g. 0–1) → HORIZONTAL BAR
+        "\u00a5": "\uffe5",  # YEN SIGN → FULLWIDTH YEN SIGN (0x5C would read back as a backslash)
+        "\u00a6": "\uffe4",  # BROKEN BAR → FULLWIDTH BROKEN BAR
+        "\u00a0": " ",  # NO-BREAK SPACE → SPACE
+        "\u202f": " ",  # NARROW NO-BREAK SPACE (macOS times, French) → SPACE
+        "\u2009": " ",  # THIN SPACE → SPACE
+        "\u2022": "\u30fb",  # BULLET → KATAKANA MIDDLE DOT (中黒, the Japanese bullet)
+        "\u00a9": "(C)",  # COPYRIGHT SIGN
+        "\u00ae": "(R)",  # REGISTERED SIGN
+        "\u2122": "(TM)",  # TRADE MARK SIGN
+        "\u216a": "XI",  # ROMAN NUMERAL ELEVEN
+        "\u216b": "XII",  # ROMAN NUMERAL TWELVE
+        "\u217a": "xi",  # SMALL ROMAN NUMERAL ELEVEN
+        "\u217b": "xii",  # SMALL ROMAN NUMERAL TWELVE
+        "\u32ff": "令和",  # SQUARE ERA NAME REIWA
     }
 )
+#: How many cells a CP932 refusal lists before "… and N more".
+MAX_REPORTED_CELLS = 20
 
 
 def neutralise(value: str) -> str:
@@ -71,25 +98,74 @@ def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], encoding: st
     writer.writerows(table)
     text = buffer.getvalue()
     if encoding == "cp932":
-        text = text.translate(_CP932_LOOKALIKES)
-        try:
-            return text.encode("cp932")
-        except UnicodeEncodeError as error:
-            raise _unencodable(table, text[error.start], header) from None
+        cells = unencodable_cells(table, header)
+        if cells:
+            raise CP932UnencodableError(cells)
+        return text.translate(_CP932_LOOKALIKES).encode("cp932")
     return text.encode("utf-8-sig")
 
 
-def _unencodable(table: list[list[Any]], char: str, header: Sequence[str]) -> ExportError:
-    """Where the first character that CP932 lacks is: row (header = 1) and column name."""
-    code = f"{ord(char):04X}"
+def unencodable_cells(
+    table: Sequence[Sequence[Any]], header: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """Every cell that CP932 cannot write, even with look-alikes: ``(row, column, chars)``.
+
+    Rows count from 1 (the header row); ``chars`` holds each missing character once, in order.
+
+    >>> unencodable_cells([["課題", "メモ"], ["¥100 • ©", "笑顔😀𠮷😀"]], ["課題", "メモ"])
+    [(2, 'メモ', '😀𠮷')]
+    """
+    found: list[tuple[int, str, str]] = []
     for row_number, row in enumerate(table, start=1):
         for column, cell in enumerate(row):
-            if isinstance(cell, str) and char in cell.translate(_CP932_LOOKALIKES):
+            if not isinstance(cell, str):
+                continue
+            text = cell.translate(_CP932_LOOKALIKES)
+            try:
+                text.encode("cp932")
+            except UnicodeEncodeError:
+                missing = dict.fromkeys(c for c in text if not _cp932_can_write(c))
                 name = header[column] if column < len(header) else str(column + 1)
-                return ExportError(
-                    "export_cp932_unencodable", row=row_number, column=name, char=char, code=code
+                found.append((row_number, name, "".join(missing)))
+    return found
+
+
+def _cp932_can_write(char: str) -> bool:
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class CP932UnencodableError(ExportError):
+    """Cells that CP932 cannot write; ``cells`` lists each as ``(row, column, chars)``.
+
+    The message (ja and en) names the first ``MAX_REPORTED_CELLS`` cells, counts the rest and
+    points to the UTF-8 (BOM) export, which writes every character.
+    """
+
+    def __init__(self, cells: Sequence[tuple[int, str, str]]) -> None:
+        self.cells = list(cells)
+        super().__init__("export_cp932_unencodable_head", count=len(self.cells))
+        for lang in LANGUAGES:
+            lines = [self.messages[lang]]
+            for row, column, chars in self.cells[:MAX_REPORTED_CELLS]:
+                listed = t("export_cp932_list_separator", lang).join(
+                    t("export_cp932_char", lang, char=c, code=f"{ord(c):04X}") for c in chars
                 )
-    return ExportError("export_cp932_unencodable", row="?", column="?", char=char, code=code)
+                lines.append(
+                    t("export_cp932_unencodable", lang, row=row, column=column, chars=listed)
+                )
+            if len(self.cells) > MAX_REPORTED_CELLS:
+                more = len(self.cells) - MAX_REPORTED_CELLS
+                lines.append(t("export_cp932_more", lang, count=more))
+            lines.append(t("export_cp932_use_utf8", lang))
+            self.messages[lang] = "\n".join(lines)
+        self.args = (self.messages[normalize_language(None)],)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.cells,))
 
 
 def render_csv(
