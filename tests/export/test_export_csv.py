@@ -54,7 +54,7 @@ def test_utf8_with_bom_reads_back_as_the_summary(demo_summary: dict[str, Any]) -
 
 def test_english_headers_on_request(demo_summary: dict[str, Any]) -> None:
     frame = pd.read_csv(io.BytesIO(render_csv(demo_summary, lang="en")), encoding="utf-8-sig")
-    assert list(frame.columns[:4]) == ["Rank", "ID", "Issue", "Score (0–1)"]
+    assert list(frame.columns[:5]) == ["Rank", "ID", "Issue", "Description", "Score (0–1)"]
     assert frame["Divides the group"].isin(["yes", "no"]).all()
 
 
@@ -90,7 +90,7 @@ def test_formula_titles_are_neutralised_in_the_store_export(
     assert rows["evil"][2] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows["at"][2] == "'@SUM(A1)"
     assert rows["minus"][2] == "'-1+2"
-    assert rows["sanres"][3] == "0.75"  # numbers stay numbers
+    assert rows["sanres"][4] == "0.75"  # numbers stay numbers
 
 
 def test_negative_numbers_are_not_touched() -> None:

@@ -122,7 +122,10 @@ def test_markdown_backlog(demo_summary: dict[str, Any]) -> None:
     table = [line for line in lines if line.startswith("| ") and line[2:3].isdigit()]
     assert len(table) == len(demo_summary["ranking"])
     first = demo_summary["ranking"][0]
-    assert table[0].startswith(f"| 1 | {first['title']} | {first['score']:.3f} |")
+    description = {i["key"]: i["description"] for i in demo_summary["issues"]}[first["key"]]
+    assert table[0].startswith(
+        f"| 1 | {first['title']} | {escape_cell(description)} | {first['score']:.3f} |"
+    )
     assert "- 決め方: 重みづけ評価（加重和）" in lines
     assert escape_cell("FAX|はんこ\n押印") == "FAX\\|はんこ<br>押印"
 

@@ -38,11 +38,12 @@ def test_sheets_headers_filters_fonts(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == SHEETS_JA
     backlog = book["優先順位"]
     assert backlog.freeze_panes == "D2"  # header row and rank/ID/issue stay in view
-    assert backlog.auto_filter.ref == f"A1:Z{backlog.max_row}"
+    assert backlog.auto_filter.ref == f"A1:AA{backlog.max_row}"
     assert backlog["A1"].font.b and backlog["A1"].font.name == "游ゴシック"
     assert backlog["C2"].font.name == "游ゴシック"  # body cells too, not Calibri
     assert backlog.column_dimensions["C"].width >= 40  # the longest title fits
-    assert backlog["D2"].number_format == "0.000"
+    assert backlog["D1"].value == "説明"  # the description, right after the issue
+    assert backlog["E2"].number_format == "0.000"
     for name in ("評価の集計", "評価（匿名）", "投票結果", "操作の記録"):
         assert book[name].freeze_panes in ("A2", "C2") and book[name].auto_filter.ref
 

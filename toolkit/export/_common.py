@@ -124,10 +124,13 @@ def backlog_table(
 ) -> tuple[list[str], list[list[Any]]]:
     """The backlog as a header and rows: the ranked issues, then the unranked ones.
 
-    Columns: rank, ID, issue, score, robustness, divides the group, r_wg, raters, themes,
-    stakeholders, cost, year, current, ideal, gap, each criterion (0–1), each visible issue
-    ballot's points, then the charter (version, method, weights, tie-break, lock time), so a
-    row pasted anywhere still says which method produced it.
+    Columns: rank, ID, issue, description, score, robustness, divides the group, r_wg,
+    raters, themes, stakeholders, cost, year, current, ideal, gap, each criterion (0–1),
+    each visible issue ballot's points, then the charter (version, method, weights,
+    tie-break, lock time), so a row pasted anywhere still says which method produced it.
+    The ID, issue, description, themes, stakeholders, cost, year, current and ideal columns
+    are headed with words :func:`toolkit.export.imports.import_issues` recognises, so the
+    CSV and XLSX import back as the same issues.
     """
     names = Names(summary, lang)
     charter = summary["charter"] or {}
@@ -139,6 +142,7 @@ def backlog_table(
             "rank",
             "key",
             "title",
+            "description",
             "score",
             "robustness",
             "divides",
@@ -179,6 +183,7 @@ def backlog_table(
             row.get("rank"),
             key,
             issue.get("title", row.get("title")),
+            issue.get("description") or None,
             row.get("score"),
             row.get("robustness"),
             yes_no(row["divides_group"], lang) if row else None,

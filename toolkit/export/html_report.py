@@ -47,7 +47,7 @@ h3 { font-size: 1.05rem; margin-bottom: .3rem; }
 nav ol { columns: 2; font-size: .95rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .88rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .45rem; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; white-space: pre-line; }
 th { background: #fce8e0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.divides td { background: #fff3ee; }
@@ -296,11 +296,13 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
                 + _e(label("top_n_note", lang, n=RANKING_CHART_TOP, total=len(ranking)))
                 + "</p>"
             )
+    descriptions = {i["key"]: i.get("description") for i in summary.get("issues", [])}
     rows: list[list[Any]] = []
     for r in ranking:
         row: list[Any] = [
             r["rank"],
             r["title"],
+            descriptions.get(r["key"]),
             _num(r["score"]),
             _pct(r["robustness"]),
             _num(r["agreement_rwg"], 2),
@@ -315,6 +317,7 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
         [
             label("col_rank", lang),
             label("col_title", lang),
+            label("col_description", lang),
             label("col_score", lang),
             label("col_robustness", lang),
             label("col_agreement", lang),
@@ -323,7 +326,7 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
             label("col_themes", lang),
         ],
         rows,
-        numeric=(0, 2, 3, 4, 6),
+        numeric=(0, 3, 4, 5, 7),
     )
     return _section("ranking", lang, body)
 

@@ -61,10 +61,12 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         "",
     ]
     if summary["ranking"]:
+        descriptions = {i["key"]: i.get("description") for i in summary.get("issues", [])}
         rows = [
             [
                 r["rank"],
                 r["title"],
+                descriptions.get(r["key"]),
                 f"{r['score']:.3f}",
                 f"{r['robustness']:.0%}",
                 label("yes" if r["divides_group"] else "no", language),
@@ -76,9 +78,19 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         ]
         header = [
             label(f"col_{c}", language)
-            for c in ("rank", "title", "score", "robustness", "divides", "raters", "themes", "year")
+            for c in (
+                "rank",
+                "title",
+                "description",
+                "score",
+                "robustness",
+                "divides",
+                "raters",
+                "themes",
+                "year",
+            )
         ]
-        lines += _table(header, rows, {0, 2, 3, 5})
+        lines += _table(header, rows, {0, 3, 4, 6})
     else:
         key = "charter_none" if charter is None else "ranking_none"
         lines.append(label(key, language))

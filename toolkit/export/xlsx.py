@@ -164,6 +164,7 @@ def _backlog(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
         "int",
         None,
         None,
+        None,  # description
         "score",
         "share",
         None,
