@@ -44,7 +44,7 @@ def _spec(slug: str, *, with_issues: bool) -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
+def described_store(tmp_path: Path) -> Any:
     """A real SQLite store file holding the small workshop, descriptions filled in."""
     opened = Store.open(tmp_path / "ureshii.sqlite")
     try:
@@ -67,40 +67,42 @@ def _rows(data: bytes) -> list[list[str]]:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_csv_import_export_round_trip_keeps_every_issue(
-    store: Store, tmp_path: Path, lang: str
+    described_store: Store, tmp_path: Path, lang: str
 ) -> None:
-    first = render(summarize(store, SOURCE), "csv", lang=lang)
+    first = render(summarize(described_store, SOURCE), "csv", lang=lang)
     header = _rows(first)[0]
     assert header[3] == {"ja": "説明", "en": "Description"}[lang]  # right after the title
     path = tmp_path / f"backlog-{lang}.csv"
     path.write_bytes(first)
 
-    store.create_workshop(_spec(TARGET, with_issues=False))
-    result = import_issues(store, TARGET, path)
+    described_store.create_workshop(_spec(TARGET, with_issues=False))
+    result = import_issues(described_store, TARGET, path)
 
     assert len(result.keys) == 3
-    original = _issues(store, SOURCE)
-    copy = _issues(store, TARGET)
+    original = _issues(described_store, SOURCE)
+    copy = _issues(described_store, TARGET)
     assert copy == original
     # The descriptions are really there: Japanese text, the comma, the line break.
     assert copy["madoguchi-konzatsu"][1] == DESCRIPTIONS["madoguchi-konzatsu"]
     assert "番号札, 呼び出し表示" in copy["madoguchi-konzatsu"][1]
     # Exported again, the issues read the same, cell for cell.
-    second = render(summarize(store, TARGET), "csv", lang=lang)
+    second = render(summarize(described_store, TARGET), "csv", lang=lang)
     assert _rows(second) == _rows(first)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_xlsx_import_gives_back_the_same_issues(store: Store, tmp_path: Path, lang: str) -> None:
+def test_xlsx_import_gives_back_the_same_issues(
+    described_store: Store, tmp_path: Path, lang: str
+) -> None:
     path = tmp_path / f"backlog-{lang}.xlsx"
-    path.write_bytes(render(summarize(store, SOURCE), "xlsx", lang=lang))
-    store.create_workshop(_spec(TARGET, with_issues=False))
-    import_issues(store, TARGET, path)  # the first sheet is the backlog
-    assert _issues(store, TARGET) == _issues(store, SOURCE)
+    path.write_bytes(render(summarize(described_store, SOURCE), "xlsx", lang=lang))
+    described_store.create_workshop(_spec(TARGET, with_issues=False))
+    import_issues(described_store, TARGET, path)  # the first sheet is the backlog
+    assert _issues(described_store, TARGET) == _issues(described_store, SOURCE)
 
 
-def test_xlsx_backlog_has_the_description_after_the_title(store: Store) -> None:
-    book = openpyxl.load_workbook(io.BytesIO(render(summarize(store, SOURCE), "xlsx")))
+def test_xlsx_backlog_has_the_description_after_the_title(described_store: Store) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(render(summarize(described_store, SOURCE), "xlsx")))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][2:4] == ("課題", "説明")
@@ -129,9 +131,9 @@ def _text(tokens: list[Any]) -> str:
     return "".join(t.content for t in tokens if t.type == "inline")
 
 
-def test_markdown_ranking_shows_descriptions_as_text(store: Store) -> None:
-    _scored(store)
-    document = render(summarize(store, SOURCE), "md").decode("utf-8")
+def test_markdown_ranking_shows_descriptions_as_text(described_store: Store) -> None:
+    _scored(described_store)
+    document = render(summarize(described_store, SOURCE), "md").decode("utf-8")
     tokens = MarkdownIt("commonmark").enable("table").parse(document)
     cells = [t.content for t in tokens if t.type == "inline"]
     assert "説明" in cells
@@ -146,10 +148,42 @@ def test_markdown_ranking_shows_descriptions_as_text(store: Store) -> None:
     assert "<b>太字ではない" not in rendered
 
 
-def test_html_ranking_shows_descriptions(store: Store) -> None:
-    _scored(store)
-    report = render(summarize(store, SOURCE), "html", lang="en").decode("utf-8")
+def test_html_ranking_shows_descriptions(described_store: Store) -> None:
+    _scored(described_store)
+    report = render(summarize(described_store, SOURCE), "html", lang="en").decode("utf-8")
     assert '<th scope="col">Description</th>' in report
     assert "<td>月曜の朝は1時間待ち。\n番号札, 呼び出し表示を見直す</td>" in report
     assert "&lt;b&gt;太字ではない&lt;/b&gt; | 縦棒" in report
     assert "<b>太字ではない" not in report
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_names_with_commas_come_back_whole(tmp_path: Path, lang: str) -> None:
+    """Issue 17, item 2: a theme or stakeholder whose name holds a list separator (the stock
+    English theme "No waiting, no trip to city hall", 「子育て、共働き世帯」) was split into
+    two unknown names, and the import refused the whole file."""
+
+    def spec(slug: str, *, with_issues: bool) -> dict[str, Any]:
+        made = _spec(slug, with_issues=with_issues)
+        made["themes"] = [
+            {"id": "matanai", "name": "No waiting, no trip to city hall"},
+            {"id": "paperless", "name": "Paperless; and | more"},
+        ]
+        made["stakeholders"][0]["name"] = "子育て、共働き世帯"
+        for issue in made["issues"]:
+            issue["themes"] = ["matanai", "paperless"]
+            issue["stakeholders"] = ["kosodate", "madoguchi"]
+        return made
+
+    with Store.open(tmp_path / "names.sqlite") as store:
+        store.create_workshop(spec(SOURCE, with_issues=True))
+        path = tmp_path / f"backlog-{lang}.csv"
+        path.write_bytes(render(summarize(store, SOURCE), "csv", lang=lang))
+        store.create_workshop(spec(TARGET, with_issues=False))
+
+        import_issues(store, TARGET, path)
+
+        copy = _issues(store, TARGET)
+        assert copy == _issues(store, SOURCE)
+        assert {v[4] for v in copy.values()} == {("matanai", "paperless")}
+        assert {v[5] for v in copy.values()} == {("kosodate", "madoguchi")}

@@ -340,6 +340,46 @@ def _lookup(names: Mapping[str, str]) -> dict[str, str]:
     return table
 
 
+def list_items(cell: str, known: Mapping[str, str]) -> list[str]:
+    """The names in a list cell, split at 、 , ; ； ， | and line breaks — except where the
+    text across a separator is itself a known name (``known``: normalised name or key → key),
+    so the English theme "No waiting, no trip to city hall" or a Japanese name with 「、」
+    comes back whole. The longest known run wins; empty items are dropped.
+
+    >>> known = {"no waiting, no trip to city hall": "matanai", "paperless": "paper"}
+    >>> list_items("No waiting, no trip to city hall; Paperless", known)
+    ['No waiting, no trip to city hall', 'Paperless']
+    >>> list_items("a、b", {})
+    ['a', 'b']
+    """
+    pieces = _LIST_SEPARATORS.split(cell)
+    separators = [*_LIST_SEPARATORS.findall(cell), ""]
+    # A run can only be a name if it spans no more separators than some name has: this keeps
+    # a hostile cell of 10,000 commas linear instead of cubic.
+    span = max((len(_LIST_SEPARATORS.findall(name)) for name in known), default=0)
+
+    def run(first: int, last: int) -> str:  # pieces first..last with the separators between
+        return "".join(
+            pieces[n] + (separators[n] if n < last else "") for n in range(first, last + 1)
+        )
+
+    items: list[str] = []
+    start = 0
+    while start < len(pieces):
+        end = next(
+            (
+                last
+                for last in range(min(len(pieces) - 1, start + span), start, -1)
+                if unicodedata.normalize("NFKC", run(start, last)).casefold().strip() in known
+            ),
+            start,
+        )
+        if run(start, end).strip():
+            items.append(run(start, end).strip())
+        start = end + 1
+    return items
+
+
 def plan_issue_import(
     store: Store,
     slug: str,
@@ -420,10 +460,8 @@ def plan_issue_import(
                     if name == "themes"
                     else (holder_lookup, holders, "import_unknown_stakeholder")
                 )
-                for part in _LIST_SEPARATORS.split(cell):
+                for part in list_items(cell, lookup):
                     wanted = unicodedata.normalize("NFKC", part).casefold().strip()
-                    if not wanted:
-                        continue
                     if wanted not in lookup:
                         problem(message, value=part.strip(), allowed=", ".join(known.values()))
                     elif lookup[wanted] not in item[name]:
