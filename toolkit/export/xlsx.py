@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.utils.indexed_list import IndexedList  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped,unused-ignore]
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped,unused-ignore]
 
 from toolkit.ballots import rule_name
 from toolkit.export._common import (
@@ -43,6 +44,9 @@ FONT_NAME = {"ja": "游ゴシック", "en": "Yu Gothic"}
 _SHIFTJIS_CHARSET = 128
 _HEADER_FILL = PatternFill("solid", fgColor="FCE8E0")
 _WIDTH_SAMPLE = 300
+#: The widest a column grows (characters; a CJK character counts 2); longer texts wrap.
+_MAX_WIDTH = 60
+_WRAP = Alignment(wrap_text=True, vertical="top")
 _NUMBER_FORMATS = {"score": "0.000", "share": "0.0%", "money": "#,##0", "int": "0"}
 
 
@@ -73,7 +77,7 @@ class _Sheet:
         if self.rows > _WIDTH_SAMPLE:
             return
         for n, value in enumerate(values):
-            width = min(60, _display_width(value) + 2)
+            width = min(_MAX_WIDTH, _display_width(value) + 2)
             if n >= len(self.widths):
                 self.widths.append(width)
             elif width > self.widths[n]:
@@ -94,11 +98,19 @@ class _Sheet:
 
     def text(self, value: str) -> Any:
         """A text cell that stays text: openpyxl would store ``=…`` as a formula (formula
-        injection from a card or an issue title), so such a cell is typed as a string."""
-        if not value.startswith("="):
+        injection from a card or an issue title), so such a cell is typed as a string. A
+        text with line breaks, or longer than a column may grow, wraps: otherwise Excel and
+        Calc show only its last line, or clip it at the column's edge."""
+        # (the width is counted only for a text that could be too wide: most cells are ids)
+        wraps = "\n" in value or (
+            2 * len(value) > _MAX_WIDTH and _display_width(value) > _MAX_WIDTH
+        )
+        if not value.startswith("=") and not wraps:
             return value
         cell = WriteOnlyCell(self.sheet, value=value)
         cell.data_type = "s"
+        if wraps:
+            cell.alignment = _WRAP
         return cell
 
     def row(self, values: Sequence[Any], formats: Sequence[str | None] = ()) -> None:
@@ -119,7 +131,18 @@ class _Sheet:
         self.pending.append(cells)
 
     def finish(self, *, filters: bool = True, freeze: str = "A2") -> None:
-        """Set widths, panes and filters, then write the rows."""
+        """Set widths, panes, filters and the print setup, then write the rows.
+
+        Printed, every sheet is A4 landscape, as wide as one page (as many pages long as it
+        needs), with its header row repeated on each page: the 12-row backlog is one page
+        instead of eleven.
+        """
+        setup = self.sheet.page_setup
+        setup.orientation = "landscape"
+        setup.paperSize = Worksheet.PAPERSIZE_A4
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        self.sheet.print_title_rows = "1:1"
         for n, width in enumerate(self.widths, start=1):
             self.sheet.column_dimensions[get_column_letter(n)].width = max(6, width)
         self.sheet.freeze_panes = freeze
