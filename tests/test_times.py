@@ -55,17 +55,22 @@ def test_a_zone_without_a_letter_name_is_named_by_its_offset() -> None:
     assert utc_offset(datetime(2026, 7, 1, tzinfo=time_zone("America/New_York"))) == "UTC-4"
 
 
-def test_the_workshop_zone_is_the_setting_else_tokyo_for_japanese_workshops(
+def test_the_workshop_zone_is_the_file_else_the_setting_else_tokyo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv(ENV_TIME_ZONE, raising=False)
-    assert (
-        format_time(STORED, "ja", zone=workshop_time_zone("ja")) == "2026-03-01 14:05（JST、UTC+9）"
-    )
-    # Without a zone, format_time uses the workshop zone of the language it is given.
+    # Without a file zone or a setting, every workshop (ja or en) is in Tokyo.
+    assert format_time(STORED, "en", zone=workshop_time_zone()) == "2026-03-01 14:05 (JST, UTC+9)"
     assert format_time(STORED, "ja") == "2026-03-01 14:05（JST、UTC+9）"
     monkeypatch.setenv(ENV_TIME_ZONE, "Europe/Berlin")
-    assert format_time(STORED, "en", zone=workshop_time_zone("ja")) == (
+    assert format_time(STORED, "en", zone=workshop_time_zone()) == (
+        "2026-03-01 06:05 (CET, UTC+1)"
+    )
+    # The workshop file's own zone wins over the machine's setting.
+    assert format_time(STORED, "en", zone=workshop_time_zone("America/New_York")) == (
+        "2026-03-01 00:05 (EST, UTC-5)"
+    )
+    assert format_time(STORED, "en", zone=workshop_time_zone("")) == (
         "2026-03-01 06:05 (CET, UTC+1)"
     )
 
@@ -75,4 +80,6 @@ def test_an_unknown_zone_setting_says_what_to_write(monkeypatch: pytest.MonkeyPa
     with pytest.raises(
         InvalidInputError, match=r"The time zone 'Tokyo' .*URESHII_TIME_ZONE.*Asia/Tokyo"
     ):
-        workshop_time_zone("ja")
+        workshop_time_zone()
+    with pytest.raises(InvalidInputError, match=r"'Tokio' .*time_zone"):
+        workshop_time_zone("Tokio")

@@ -78,6 +78,14 @@ class Workshop:
     created_at: datetime
     spec: dict[str, Any] = field(repr=False, compare=False)
 
+    @property
+    def time_zone(self) -> str | None:
+        """The workshop file's ``time_zone`` (an IANA name) or None: the zone every screen
+        and export shows the workshop's times in is :func:`toolkit.times.workshop_time_zone`
+        of it."""
+        value = self.spec.get("time_zone")
+        return value if isinstance(value, str) else None
+
 
 @dataclass(frozen=True)
 class Stakeholder:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 import pandas as pd
@@ -36,6 +38,7 @@ from toolkit.ballots import tally
 from toolkit.model import Criterion
 from toolkit.ranking import RankingRule, scored_issues, weighted_criteria
 from toolkit.store import Store
+from toolkit.times import local_iso, workshop_time_zone, zone_key
 
 #: Format version of the summary dict (bumped when a key changes meaning).
 SUMMARY_VERSION = 1
@@ -68,6 +71,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
     visions = store.visions(slug)
     ballots = store.ballots(slug)
     stakeholders = store.stakeholders(slug)
+    zone = workshop_time_zone(workshop.time_zone)
     summary: dict[str, Any] = {
         "summary_version": SUMMARY_VERSION,
         "workshop": {
@@ -75,6 +79,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
             "title": workshop.title,
             "lang": workshop.lang,
             "phase": workshop.phase,
+            "time_zone": zone_key(zone),
         },
         "counts": store.counts(slug),
         "stakeholders": [
@@ -100,7 +105,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
                 "version": c.version,
                 "method": c.method,
                 "reason": c.reason,
-                "locked_at": c.locked_at.isoformat() if c.locked_at else None,
+                "locked_at": local_iso(c.locked_at, zone),
                 "weights": c.weights,
                 "tie_break": c.tie_break,
                 "rules": c.rules,
@@ -121,7 +126,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
         "score_stats": {"columns": list(SCORE_STATS_COLUMNS), "rows": []},
         "scores": {"columns": list(SCORES_COLUMNS), "rows": [], "rater_groups": []},
         "roadmap": [],
-        "audit_log": _audit_log(store, slug),
+        "audit_log": _audit_log(store, slug, zone),
     }
     if charter is not None:
         summary["charter"] = {
@@ -131,15 +136,15 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
             "tie_break": charter.tie_break,
             "rules": charter.rules,
             "reason": charter.reason,
-            "locked_at": charter.locked_at.isoformat() if charter.locked_at else None,
+            "locked_at": local_iso(charter.locked_at, zone),
             "consent": charter.consent,
         }
         if not scores.dropna(subset=["score"]).empty:
             rule = RankingRule(charter.weights, charter.tie_break, _costs(issues))
-            summary["ranking"] = _ranking(scores, issues, criteria, rule)
+            summary["ranking"] = ranking_rows(scores, issues, criteria, rule)
             summary["by_group"] = _by_category(store, slug, scores, criteria, rule, min_group)
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
-        summary["score_stats"] = _score_stats(scores, issues, criteria)
+        summary["score_stats"] = score_stats(scores, issues, criteria)
     summary["roadmap"] = _roadmap(issues, summary["ranking"])
     return summary
 
@@ -154,9 +159,11 @@ def _costs(issues: list[Any]) -> dict[str, float | None]:
     return {i.key: i.cost for i in issues}
 
 
-def _ranking(
+def ranking_rows(
     scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion], rule: RankingRule
 ) -> list[dict[str, Any]]:
+    """``summary["ranking"]``: the ranked issues with robustness and disagreement (also what
+    ``ureshii verify`` re-computes from an export)."""
     criteria, weights = weighted_criteria(criteria, rule.weights)
     keys = scored_issues(scores, [i.key for i in issues], criteria)
     if not keys:
@@ -241,9 +248,22 @@ def _by_category(
 ) -> dict[str, Any]:
     """The ranking each category (立場) of participants alone would give; categories of fewer
     than ``min_group`` raters hidden. Published as ``summary["by_group"]`` (a versioned key)."""
-    categories = store.participant_categories(slug)
-    result: dict[str, Any] = {}
     keys = [i.key for i in store.issues(slug)]
+    categories = store.participant_categories(slug)
+    return category_rankings(scores, categories, keys, criteria, rule, min_group)
+
+
+def category_rankings(
+    scores: pd.DataFrame,
+    categories: Mapping[Any, str | None],
+    keys: list[str],
+    criteria: list[Criterion],
+    rule: RankingRule,
+    min_group: int,
+) -> dict[str, Any]:
+    """``summary["by_group"]`` from the scores and each rater's category (``categories``:
+    rater → category): also what ``ureshii verify`` re-computes from an export."""
+    result: dict[str, Any] = {}
     labelled = scores.assign(category=scores["rater"].map(categories))
     for category, part in labelled.dropna(subset=["category"]).groupby("category"):
         raters = int(part["rater"].nunique())
@@ -393,7 +413,7 @@ def _anonymous_scores(
     return {"columns": list(SCORES_COLUMNS), "rows": rows, "rater_groups": rater_categories}
 
 
-def _score_stats(
+def score_stats(
     scores: pd.DataFrame, issues: list[Any], criteria: list[Criterion]
 ) -> dict[str, Any]:
     """Per issue × criterion: answers, "don't know", mean, median and the 0–1 scaled mean."""
@@ -448,8 +468,9 @@ def _roadmap(issues: list[Any], ranking: list[dict[str, Any]]) -> list[dict[str,
     return result
 
 
-def _audit_log(store: Store, slug: str) -> list[dict[str, Any]]:
-    """Every event of the workshop, oldest first (the store's append-only log)."""
+def _audit_log(store: Store, slug: str, zone: tzinfo) -> list[dict[str, Any]]:
+    """Every event of the workshop, oldest first (the store's append-only log), its times
+    in the workshop's zone."""
     events: list[dict[str, Any]] = []
     since = 0
     while True:
@@ -457,7 +478,7 @@ def _audit_log(store: Store, slug: str) -> list[dict[str, Any]]:
         events += [
             {
                 "seq": e.seq,
-                "at": e.at.isoformat(),
+                "at": local_iso(e.at, zone),
                 "kind": e.kind,
                 "actor": e.actor,
                 "payload": e.payload,

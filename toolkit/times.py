@@ -8,9 +8,11 @@ UTC (a cloud machine, a container) never shows a time that looks local but is no
     >>> format_time(datetime(2026, 3, 1, 5, 5, tzinfo=UTC), "en", zone=time_zone("Asia/Tokyo"))
     '2026-03-01 14:05 (JST, UTC+9)'
 
-The zone is the setting ``URESHII_TIME_ZONE`` (an IANA name such as ``Asia/Tokyo`` or
-``Europe/Berlin``); without it, a Japanese workshop's times are in ``Asia/Tokyo`` and any other
-workshop's in the computer's own zone.
+The zone is the workshop file's ``time_zone`` (an IANA name such as ``Asia/Tokyo`` or
+``Europe/Berlin``); a file without one uses the setting ``URESHII_TIME_ZONE``, and without
+that ``Asia/Tokyo``, where Ureshii's workshops take place. Exports write the same zone: ISO
+8601 with its offset in JSON and CSV (``2026-03-01T14:05:00+09:00``), a date cell with the
+zone in its number format in XLSX, the words above in Markdown and HTML.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ JAPAN_TIME_ZONE = "Asia/Tokyo"
 _JAPAN_FIXED = timezone(timedelta(hours=9), "JST")
 
 
-def time_zone(name: str) -> tzinfo:
-    """The time zone called ``name`` (IANA, e.g. ``Asia/Tokyo``; ``UTC``).
+def time_zone(name: str, *, setting: str = ENV_TIME_ZONE) -> tzinfo:
+    """The time zone called ``name`` (IANA, e.g. ``Asia/Tokyo``; ``UTC``). ``setting`` names
+    where the name was written, for the error an unknown name raises.
 
     >>> time_zone("UTC").utcoffset(None)
     datetime.timedelta(0)
@@ -46,20 +49,47 @@ def time_zone(name: str) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         if cleaned == JAPAN_TIME_ZONE:
             return _JAPAN_FIXED
-        raise InvalidInputError("time_zone_unknown", name=name, setting=ENV_TIME_ZONE) from None
+        raise InvalidInputError("time_zone_unknown", name=name, setting=setting) from None
 
 
-def workshop_time_zone(workshop_lang: str | None = None) -> tzinfo:
-    """The zone a workshop's times are shown in: ``URESHII_TIME_ZONE`` if set, else
-    ``Asia/Tokyo`` for a Japanese workshop, else this computer's zone. An unknown name in
-    the setting is an :class:`~toolkit.errors.InvalidInputError` that says what to write."""
+def workshop_time_zone(configured: str | None = None) -> tzinfo:
+    """The zone a workshop's times are shown in: ``configured`` (the workshop file's
+    ``time_zone``) if given, else the setting ``URESHII_TIME_ZONE``, else ``Asia/Tokyo``.
+    An unknown name is an :class:`~toolkit.errors.InvalidInputError` that says what to write.
+
+    >>> zone_key(workshop_time_zone("Europe/Berlin"))
+    'Europe/Berlin'
+    """
+    if configured is not None and configured.strip():
+        return time_zone(configured, setting="time_zone")
     setting = os.environ.get(ENV_TIME_ZONE, "").strip()
     if setting:
         return time_zone(setting)
-    if workshop_lang is not None and normalize_language(workshop_lang) == "ja":
-        return time_zone(JAPAN_TIME_ZONE)
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else UTC
+    return time_zone(JAPAN_TIME_ZONE)
+
+
+def zone_key(zone: tzinfo) -> str:
+    """The IANA name of ``zone`` (what a workshop file or an export writes).
+
+    >>> zone_key(time_zone("Asia/Tokyo")), zone_key(UTC)
+    ('Asia/Tokyo', 'UTC')
+    """
+    if isinstance(zone, ZoneInfo):
+        return str(zone.key)
+    if zone is _JAPAN_FIXED:
+        return JAPAN_TIME_ZONE
+    return "UTC" if zone.utcoffset(None) == timedelta(0) else str(zone)
+
+
+def local_iso(value: datetime | str | None, zone: tzinfo) -> str | None:
+    """``value`` in ``zone`` as ISO 8601 text with its offset, to the second (JSON, CSV).
+
+    >>> local_iso("2026-03-01T05:05:30.25+00:00", time_zone("Asia/Tokyo"))
+    '2026-03-01T14:05:30+09:00'
+    """
+    if value is None:
+        return None
+    return as_utc(value).astimezone(zone).isoformat(timespec="seconds")
 
 
 def utc_offset(moment: datetime) -> str:
@@ -91,8 +121,8 @@ def format_time(
     date: bool = True,
     seconds: bool = False,
 ) -> str:
-    """``value`` (a stored UTC time) as a person reads it: in ``zone`` (default: the
-    workshop zone for ``lang``), followed by the zone's name and offset. ``""`` for None.
+    """``value`` (a stored UTC time) as a person reads it: in ``zone`` (default:
+    :func:`workshop_time_zone` without a file's zone), followed by the zone's name and offset. ``""`` for None.
 
     >>> from datetime import datetime, UTC
     >>> tokyo = time_zone("Asia/Tokyo")
@@ -102,11 +132,22 @@ def format_time(
     if value is None:
         return ""
     language = normalize_language(lang)
-    local = as_utc(value).astimezone(zone if zone is not None else workshop_time_zone(language))
+    local = as_utc(value).astimezone(zone if zone is not None else workshop_time_zone())
     pattern = ("%Y-%m-%d " if date else "") + ("%H:%M:%S" if seconds else "%H:%M")
-    name = local.tzname() or ""
-    offset = utc_offset(local)
+    return local.strftime(pattern) + zone_suffix(local, language)
+
+
+def zone_suffix(moment: datetime, lang: str | None = None) -> str:
+    """What follows a time of the aware ``moment`` on screen: `` (JST, UTC+9)`` in English,
+    ``（JST、UTC+9）`` in Japanese. The XLSX export writes it into its date cells' format.
+
+    >>> zone_suffix(datetime(2026, 3, 1, tzinfo=time_zone("Asia/Tokyo")), "ja")
+    '（JST、UTC+9）'
+    """
+    language = normalize_language(lang)
+    name = moment.tzname() or ""
+    offset = utc_offset(moment)
     # A zone without a letter abbreviation ("+09", "UTC") is named by its offset alone.
     if not name or name[0] in "+-" or name.upper() == "UTC":
-        return t("time_with_offset", language, time=local.strftime(pattern), offset=offset)
-    return t("time_with_zone", language, time=local.strftime(pattern), zone=name, offset=offset)
+        return t("time_with_offset", language, time="", offset=offset)
+    return t("time_with_zone", language, time="", zone=name, offset=offset)

@@ -72,7 +72,7 @@ class AppContext:
     def format_time(self, value: datetime | str | None, *, date: bool = True) -> str:
         """A stored time in the workshop's time zone, with the zone and its offset
         (:func:`toolkit.times.format_time`): ``2026-03-01 14:05 (JST, UTC+9)``."""
-        zone = workshop_time_zone(self.store.workshop(self.slug).lang)
+        zone = workshop_time_zone(self.store.workshop(self.slug).time_zone)
         return format_time(value, self.lang, zone=zone, date=date)
 
 

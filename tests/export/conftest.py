@@ -29,13 +29,19 @@ def demo_summary(demo: DemoResult) -> dict[str, Any]:
         return summarize(store, demo.slug)
 
 
-def scored_workshop(store: Store, groups: dict[str, int]) -> list[str]:
-    """The small workshop with a locked charter and ``groups`` raters per category.
+def scored_workshop(
+    store: Store, groups: dict[str, int], *, time_zone: str | None = None
+) -> list[str]:
+    """The small workshop with a locked charter and ``groups`` raters per category (and the
+    workshop file's ``time_zone``, when given).
 
     Every rater gives the same scores (``ANSWERS``: resident, staff, cost per issue), so the
     ranking is sanres 0.75, madoguchi-konzatsu 0.65, chat 0.55. Returns the tokens.
     """
-    store.create_workshop(small_workshop(SLUG))
+    spec = small_workshop(SLUG)
+    if time_zone is not None:
+        spec["time_zone"] = time_zone
+    store.create_workshop(spec)
     tokens = [store.join(SLUG, category=g) for g, n in groups.items() for _ in range(n)]
     store.propose_charter(
         SLUG, method="weighted_sum", weights={"resident": 50, "staff": 30, "cost": 20}

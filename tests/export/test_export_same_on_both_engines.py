@@ -2,7 +2,8 @@
 
 Before the store had one UTC column type, SQLite's times came out naive
 (``2026-12-06T10:00:00``) and PostgreSQL's with an offset in its session's zone, so the
-"same" export differed by engine and a time read back from a SQLite export was ambiguous."""
+"same" export differed by engine and a time read back from a SQLite export was ambiguous.
+Now every time is written in the workshop's zone (Tokyo by default), with its offset."""
 
 from __future__ import annotations
 
@@ -45,13 +46,14 @@ def _exported(url: str) -> tuple[dict[str, Any], list[str]]:
 
 @pytest.mark.postgres
 def test_sqlite_and_postgresql_export_the_same_document(
-    tmp_path: Path, postgres_server_url: str
+    tmp_path: Path, postgres_server_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("URESHII_TIME_ZONE", raising=False)
     on_sqlite, sqlite_times = _exported(str(tmp_path / "w.sqlite"))
     on_postgres, postgres_times = _exported(_fresh_postgres_database(postgres_server_url))
 
     assert len(sqlite_times) == len(postgres_times) > 10
-    assert all(t.endswith("+00:00") for t in sqlite_times + postgres_times), {
-        t for t in sqlite_times + postgres_times if not t.endswith("+00:00")
+    assert all(t.endswith("+09:00") for t in sqlite_times + postgres_times), {
+        t for t in sqlite_times + postgres_times if not t.endswith("+09:00")
     }
     assert on_sqlite == on_postgres

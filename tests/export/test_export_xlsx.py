@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from typing import Any
 
 import openpyxl
@@ -81,7 +82,10 @@ def test_charter_sheet_carries_the_method(
         + " · ".join(f"{n}: {levels[str(n)]}" for n in (5, 4, 3, 2, 1, 0))
         + "）"
     )
-    assert values["ロック日時"] == charter["locked_at"]
+    # a date cell in the workshop's zone (Tokyo); tests/export/test_export_times.py checks its zone
+    locked_at = datetime.fromisoformat(charter["locked_at"])
+    assert locked_at.utcoffset() == timedelta(hours=9)
+    assert values["ロック日時"] == locked_at.replace(tzinfo=None)
     assert values["住民のうれしさ"] == pytest.approx(charter["weights"]["resident-joy"])
 
 

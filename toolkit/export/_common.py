@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
 from toolkit import consent
 from toolkit.errors import UreshiiError
 from toolkit.i18n import CatalogError, Lang, normalize_language, t
 from toolkit.methods.registry import METHODS, method_name
+from toolkit.times import workshop_time_zone
 
 FORMATS = ("csv", "xlsx", "json", "md", "html", "png", "svg", "pb")
 BINARY_FORMATS = ("xlsx", "png")
@@ -39,6 +41,12 @@ class ExportError(UreshiiError):
 def export_lang(summary: dict[str, Any], lang: str | None) -> Lang:
     """The language of an export: the one asked for, else the workshop's."""
     return normalize_language(lang or summary["workshop"]["lang"])
+
+
+def export_zone(summary: dict[str, Any]) -> tzinfo:
+    """The zone an export writes its times in: the workshop's (``summary["workshop"]
+    ["time_zone"]``; a summary from before that key follows :func:`workshop_time_zone`)."""
+    return workshop_time_zone(summary["workshop"].get("time_zone"))
 
 
 def label(key: str, lang: str, **params: Any) -> str:

@@ -24,6 +24,7 @@ from toolkit.export._common import (
     Names,
     consent_text,
     export_lang,
+    export_zone,
     label,
     tie_break_name,
     year_text,
@@ -31,7 +32,7 @@ from toolkit.export._common import (
 from toolkit.export.images import RANKING_CHART_TOP, summary_chart
 from toolkit.methods.registry import method_name
 from toolkit.model import category_name
-from toolkit.times import format_time, workshop_time_zone
+from toolkit.times import format_time
 
 _CSS = """
 :root { --accent: #e07a5f; --ink: #222; --muted: #666; --line: #ddd; --calm: #3d405b; }
@@ -114,8 +115,7 @@ def _figure(svg: str, caption: str) -> str:
 
 def _time(value: str | None, summary: dict[str, Any], lang: str) -> str:
     """A stored time in the workshop's zone, with its offset (people read the report)."""
-    zone = workshop_time_zone(summary["workshop"]["lang"])
-    return format_time(value, lang, zone=zone) if value else ""
+    return format_time(value, lang, zone=export_zone(summary)) if value else ""
 
 
 def _pct(value: float | None) -> str:
@@ -144,9 +144,7 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
             label(
                 "generated",
                 language,
-                at=format_time(
-                    datetime.now(UTC), language, zone=workshop_time_zone(workshop["lang"])
-                ),
+                at=format_time(datetime.now(UTC), language, zone=export_zone(summary)),
                 version=__version__,
                 format="html",
             )

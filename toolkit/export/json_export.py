@@ -27,9 +27,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from toolkit import __version__
-from toolkit.export._common import export_lang
+from toolkit.export._common import export_lang, export_zone
 from toolkit.i18n import both
 from toolkit.summary import SUMMARY_VERSION
+from toolkit.times import local_iso
 
 FORMAT_ID = "ureshii-export/1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "json_schemas" / "export.schema.json"
@@ -44,6 +45,10 @@ class WorkshopInfo(_Model):
     title: str
     lang: Literal["ja", "en"]
     phase: str
+    time_zone: str = Field(
+        default="Asia/Tokyo",
+        description="IANA time zone of every time in the document (ISO 8601 with its offset).",
+    )
 
 
 class Counts(_Model):
@@ -306,7 +311,7 @@ def export_document(
     """The export document (a dict) around ``summary``."""
     return {
         "format": FORMAT_ID,
-        "exported_at": (at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "exported_at": local_iso(at or datetime.now(UTC), export_zone(summary)),
         "generator": {"name": "ureshii", "version": __version__},
         "lang": export_lang(summary, lang),
         "scoring_convention": both("export_scoring_convention"),

@@ -14,12 +14,13 @@ from toolkit.export._common import (
     Names,
     consent_text,
     export_lang,
+    export_zone,
     label,
     tie_break_name,
     year_text,
 )
 from toolkit.methods.registry import method_name
-from toolkit.times import format_time, workshop_time_zone
+from toolkit.times import format_time
 
 
 def escape_cell(value: Any) -> str:
@@ -98,8 +99,7 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
     if charter is None:
         lines.append(label("charter_none", language))
     else:
-        zone = workshop_time_zone(summary["workshop"]["lang"])
-        locked_at = format_time(charter["locked_at"], language, zone=zone)
+        locked_at = format_time(charter["locked_at"], language, zone=export_zone(summary))
         lines += [
             f"- {label('col_charter_version', language)}: {charter['version']}",
             f"- {label('col_method', language)}: {method_name(charter['method'], language)}",

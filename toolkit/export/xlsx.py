@@ -12,10 +12,12 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped,unused-ignore]
+from openpyxl.cell.cell import Cell  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.utils.indexed_list import IndexedList  # type: ignore[import-untyped,unused-ignore]
@@ -28,6 +30,7 @@ from toolkit.export._common import (
     backlog_table,
     consent_text,
     export_lang,
+    export_zone,
     label,
     payload_text,
     tie_break_name,
@@ -35,6 +38,7 @@ from toolkit.export._common import (
     year_text,
 )
 from toolkit.methods.registry import method_name
+from toolkit.times import as_utc, zone_suffix
 
 #: Anonymous score rows written to their own sheet. Beyond this, openpyxl's per-cell cost
 #: (~15 µs) would dominate the export (90,000 rows ≈ 4 s) for a sheet nobody reads by eye;
@@ -51,6 +55,8 @@ _NUMBER_FORMATS = {"score": "0.000", "share": "0.0%", "money": "#,##0", "int": "
 
 
 def _display_width(value: Any) -> int:
+    if isinstance(value, Cell):  # a time: its date, then the zone (about 14 wide)
+        return 19 + 14 if isinstance(value.value, datetime) else _display_width(value.value)
     text_value = "" if value is None else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text_value)
 
@@ -62,9 +68,11 @@ class _Sheet:
     are collected and streamed out in :meth:`finish`, once the widths are known.
     """
 
-    def __init__(self, book: Workbook, title: str, font: Font) -> None:
+    def __init__(self, book: Workbook, title: str, font: Font, zone: tzinfo, lang: str) -> None:
         self.sheet: WriteOnlyWorksheet = book.create_sheet(title[:31])
         self.font = font
+        self.zone = zone
+        self.lang = lang
         self.bold = Font(name=font.name, charset=_SHIFTJIS_CHARSET, bold=True)
         self.widths: list[int] = []
         self.pending: list[list[Any]] = []
@@ -113,14 +121,33 @@ class _Sheet:
             cell.alignment = _WRAP
         return cell
 
+    def time(self, value: str | None) -> Any:
+        """A time as a date cell Excel can sort and compute with, in the workshop's zone;
+        Excel keeps no zone, so the cell's number format shows it, e.g. ``2026-03-01
+        14:05:00（JST、UTC+9）``: a reader never takes a UTC time for local time."""
+        if value is None:
+            return None
+        local = as_utc(value).astimezone(self.zone)
+        cell = WriteOnlyCell(self.sheet, value=local.replace(tzinfo=None))
+        suffix = zone_suffix(local, self.lang).replace('"', "")
+        cell.number_format = f'yyyy-mm-dd hh:mm:ss"{suffix}"'
+        return cell
+
     def row(self, values: Sequence[Any], formats: Sequence[str | None] = ()) -> None:
+        if "time" in formats:
+            values = [
+                self.time(v) if fmt == "time" else v
+                for v, fmt in zip(values, [*formats, *[None] * len(values)], strict=False)
+            ]
         self.fit(values)
         if not formats:
             self.pending.append([self.text(v) if isinstance(v, str) else v for v in values])
             return
         cells: list[Any] = []
         for value, fmt in zip(values, [*formats, *[None] * len(values)], strict=False):
-            if isinstance(value, str):
+            if isinstance(value, Cell):
+                cells.append(value)
+            elif isinstance(value, str):
                 cells.append(self.text(value))
             elif fmt is None or not isinstance(value, int | float):
                 cells.append(value)
@@ -158,13 +185,14 @@ def render_xlsx(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
     language = export_lang(summary, lang)
     names = Names(summary, language)
     font = Font(name=FONT_NAME[language], charset=_SHIFTJIS_CHARSET, size=11)
+    zone = export_zone(summary)
     book = Workbook(write_only=True)
     # The default font of every cell is font 0 of the workbook's font table: make it the
     # Japanese one, so that unstyled cells (most of them) are not shown in Calibri.
     book._fonts = IndexedList([font])  # openpyxl has no public setter for this
 
     def sheet(key: str) -> _Sheet:
-        return _Sheet(book, label(f"sheet_{key}", language), font)
+        return _Sheet(book, label(f"sheet_{key}", language), font, zone, language)
 
     _backlog(sheet("backlog"), summary, language)
     _charter(sheet("charter"), summary, language, names)
@@ -202,6 +230,7 @@ def _backlog(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
         "int",
     ]
     formats += ["score"] * criteria
+    formats += [None] * (len(header) - len(formats) - 1) + ["time"]  # the charter's lock time
     out.header(header)
     for row in rows:
         out.row(row, formats)
@@ -223,7 +252,7 @@ def _charter(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> N
             (label("col_weights", lang), weights_text(charter["weights"], names)),
             (label("col_tie_break", lang), tie_break_name(charter["tie_break"], lang)),
             (label("col_consent", lang), consent_text(charter["consent"], lang)),
-            (label("col_locked_at", lang), charter["locked_at"]),
+            (label("col_locked_at", lang), out.time(charter["locked_at"])),
             (label("col_reason", lang), charter["reason"] or label("none", lang)),
         ]
     info += [
@@ -277,7 +306,8 @@ def _charter(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> N
                 version["locked_at"],
                 version["reason"],
                 consent_text(version["consent"], lang),
-            ]
+            ],
+            [None, None, None, "time"],
         )
     out.finish(filters=False)
 
@@ -433,6 +463,7 @@ def _audit(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
                 event["kind"],
                 event["actor"],
                 json.dumps(event["payload"], ensure_ascii=False),
-            ]
+            ],
+            [None, "time"],
         )
     out.finish()

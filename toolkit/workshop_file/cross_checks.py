@@ -52,6 +52,7 @@ def cross_check(data: Mapping[str, Any]) -> list[Finding]:
     findings += _ballots(data)
     findings += _amounts(data)
     findings += _messages(data)
+    findings += _time_zone(data)
     return findings
 
 
@@ -458,3 +459,18 @@ def _messages(data: Mapping[str, Any]) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _time_zone(data: Mapping[str, Any]) -> list[Finding]:
+    """``time_zone`` must be a zone this computer knows (an IANA name, or UTC)."""
+    from toolkit.errors import InvalidInputError
+    from toolkit.times import time_zone
+
+    name = data.get("time_zone")
+    if not isinstance(name, str) or not name.strip():
+        return []
+    try:
+        time_zone(name)
+    except InvalidInputError:
+        return [Finding(("time_zone",), "wf_time_zone_unknown", {"value": name})]
+    return []

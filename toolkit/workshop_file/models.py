@@ -240,6 +240,13 @@ class WorkshopSpec(_Spec):
     title: Name
     lang: Language
     description: Text = ""
+    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description=(
+            "IANA time zone every screen and export shows times in, e.g. Asia/Tokyo "
+            "(the default, or the URESHII_TIME_ZONE setting)"
+        ),
+    )
     stakeholders: list[StakeholderSpec] = Field(min_length=1)
     happiness_prompts: list[Name] = []
     themes: list[ThemeSpec] = Field(default=[], description="Seed happiness themes")

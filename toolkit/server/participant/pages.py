@@ -273,7 +273,7 @@ class PageHandler(UreshiiHandler):
     # -------------------------------------------------------------- rendering
     def local_time(self, view: WorkshopView, value: datetime, *, seconds: bool = False) -> str:
         """A time in the workshop's time zone with its offset, in the page's language."""
-        zone = workshop_time_zone(view.workshop.lang)
+        zone = workshop_time_zone(view.workshop.time_zone)
         return format_time(value, self.lang_for(view), zone=zone, date=False, seconds=seconds)
 
     def render_page(
