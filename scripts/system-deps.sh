@@ -5,6 +5,8 @@
 #   fonts-noto-cjk  Japanese text in charts (vl-convert) and in the browser screenshots
 #   nginx           the reverse proxy of the two-replica test (tests/trust/test_replicas.py)
 #   npm             installs axe-core for the accessibility tests (tests/a11y, `npm ci`)
+#   libreoffice-calc-nogui  LibreOffice Calc, headless: the export tests open the CSV and XLSX
+#                   in it and import what it saves (tests/export/test_export_spreadsheet_ids.py)
 # Needs root (or sudo) to install; never downloads anything but Debian packages and, from the
 # npm registry, the axe-core pinned in tests/a11y/package-lock.json.
 # With CI=true a part that is still missing afterwards is an error, never a skip.
@@ -18,6 +20,7 @@ have_chromium() { [ -x "$CHROMIUM_BIN" ]; }
 have_cjk_font() { compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null; }
 have_nginx() { [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; }
 have_npm() { command -v npm >/dev/null; }
+have_soffice() { command -v soffice >/dev/null; }
 
 need_pkgs=()
 have_postgres || need_pkgs+=(postgresql)
@@ -25,6 +28,7 @@ have_chromium || need_pkgs+=(chromium)
 have_cjk_font || need_pkgs+=(fonts-noto-cjk)
 have_nginx || need_pkgs+=(nginx)
 have_npm || need_pkgs+=(npm)
+have_soffice || need_pkgs+=(libreoffice-calc-nogui)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "system-deps: installing ${need_pkgs[*]}"
@@ -44,6 +48,7 @@ have_chromium || missing+=("Chromium at $CHROMIUM_BIN (chromium)")
 have_cjk_font || missing+=("Noto Sans CJK fonts (fonts-noto-cjk)")
 have_nginx || missing+=("nginx (nginx)")
 have_npm || missing+=("npm (npm)")
+have_soffice || missing+=("LibreOffice Calc (libreoffice-calc-nogui)")
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'system-deps: still missing: %s\n' "${missing[@]}" >&2
   [ "${CI:-}" = "true" ] && exit 1
@@ -68,4 +73,4 @@ if ! have_axe; then
   echo "system-deps: still missing: axe-core at tests/a11y/node_modules (npm ci in tests/a11y)" >&2
   [ "${CI:-}" = "true" ] && exit 1
 fi
-echo "system-deps: ok (PostgreSQL: $(pg_bin || true); Chromium: $(have_chromium && echo "$CHROMIUM_BIN" || echo missing); CJK font: $(have_cjk_font && echo yes || echo missing); nginx: $(have_nginx && echo yes || echo missing); axe-core: $(have_axe && axe_pinned || echo missing))"
+echo "system-deps: ok (PostgreSQL: $(pg_bin || true); Chromium: $(have_chromium && echo "$CHROMIUM_BIN" || echo missing); CJK font: $(have_cjk_font && echo yes || echo missing); nginx: $(have_nginx && echo yes || echo missing); LibreOffice: $(have_soffice && echo yes || echo missing); axe-core: $(have_axe && axe_pinned || echo missing))"

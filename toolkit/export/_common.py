@@ -127,6 +127,10 @@ def issue_ballots(summary: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+#: The column of :func:`backlog_table` that holds the issue's id.
+BACKLOG_ID_COLUMN = 1
+
+
 def backlog_table(
     summary: dict[str, Any], lang: str, *, text_lists: bool = True
 ) -> tuple[list[str], list[list[Any]]]:

@@ -6,6 +6,11 @@
   carriage return, which Excel also strips before evaluating) is written with a leading
   apostrophe, so Excel shows it as text instead of running it (OWASP "CSV Injection").
   Numbers are written as numbers and never changed.
+* Ids that a spreadsheet would read as a number or a date (``001`` → 1, ``1e3`` → 1000,
+  ``4-1`` → 1 April) are written as the text formula ``="001"``, which Excel and
+  LibreOffice show as the text ``001`` and save back as it; the issue import reads
+  ``="001"`` as ``001`` too, so a backlog opened, edited and saved in a spreadsheet imports
+  back with the same ids. Only ids (``[a-z0-9_-]``, no quote possible) are ever written so.
 * CRLF line ends, every text cell quoted only when needed (RFC 4180, what Excel writes).
 """
 
@@ -13,10 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from toolkit.export._common import ExportError, backlog_table, export_lang
+from toolkit.export._common import BACKLOG_ID_COLUMN, ExportError, backlog_table, export_lang
 from toolkit.i18n import LANGUAGES, normalize_language, t
 
 ENCODINGS = ("utf-8-sig", "cp932")
@@ -62,6 +68,14 @@ _CP932_LOOKALIKES = str.maketrans(
         "\u32ff": "令和",  # SQUARE ERA NAME REIWA
     }
 )
+#: Ids a spreadsheet opening the CSV would turn into a number or a date: digits (a leading
+#: zero is lost, 16 digits or more are rounded), ``1e3``, digit groups joined by ``-`` (a
+#: date: ``2026-04``, ``4-1``), or a month name next to a number (``may-5``, ``5-may``).
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_NUMBER_LIKE_ID = re.compile(
+    rf"^(?:\d+(?:-\d+)*|\d+e-?\d+|{_MONTH}-?\d+|\d+-?{_MONTH}|true|false)$", re.IGNORECASE
+)
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: How many cells a CP932 refusal lists before "… and N more".
 MAX_REPORTED_CELLS = 20
 
@@ -88,13 +102,38 @@ def cell_text(value: Any) -> Any:
     return neutralise(str(value))
 
 
-def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], encoding: str) -> bytes:
-    """Any table as CSV bytes in ``encoding`` (``utf-8-sig`` or ``cp932``)."""
+def id_text(value: Any) -> Any:
+    """An id cell that a spreadsheet keeps as written: ``="001"`` for an id it would read as
+    a number or a date, the id itself otherwise (see the module's notes).
+
+    >>> id_text("001"), id_text("1e3"), id_text("4-1"), id_text("chat-tool")
+    ('="001"', '="1e3"', '="4-1"', 'chat-tool')
+    """
+    if isinstance(value, str) and _ID.match(value) and _NUMBER_LIKE_ID.match(value):
+        return f'="{value}"'
+    return cell_text(value)
+
+
+def write_csv(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    encoding: str,
+    *,
+    id_columns: Sequence[int] = (),
+) -> bytes:
+    """Any table as CSV bytes in ``encoding`` (``utf-8-sig`` or ``cp932``); the cells of
+    ``id_columns`` are written with :func:`id_text`."""
     if encoding not in ENCODINGS:
         raise ExportError("export_unknown_format", value=encoding, allowed=", ".join(ENCODINGS))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    table = [[cell_text(c) for c in header], *[[cell_text(c) for c in row] for row in rows]]
+    table = [
+        [cell_text(c) for c in header],
+        *[
+            [id_text(c) if n in id_columns else cell_text(c) for n, c in enumerate(row)]
+            for row in rows
+        ],
+    ]
     writer.writerows(table)
     text = buffer.getvalue()
     if encoding == "cp932":
@@ -173,4 +212,4 @@ def render_csv(
 ) -> bytes:
     """The prioritised backlog (with its charter in the last columns) as CSV bytes."""
     header, rows = backlog_table(summary, export_lang(summary, lang))
-    return write_csv(header, rows, encoding)
+    return write_csv(header, rows, encoding, id_columns=(BACKLOG_ID_COLUMN,))

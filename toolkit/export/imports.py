@@ -45,6 +45,7 @@ TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 10_000
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _KEY_CLEAN = re.compile(r"[^a-z0-9_-]+")
+_TEXT_FORMULA = re.compile(r'^="([a-z0-9_-]*)"$', re.IGNORECASE)
 _LIST_SEPARATORS = re.compile(r"[、,;；，|\n]")
 _ERA_YEAR = re.compile(r"^(令和|R)(元|\d{1,2})(年度|年)?$", re.IGNORECASE)
 _WESTERN_YEAR = re.compile(r"^(?:FY)?(\d{4})(年度|年)?$", re.IGNORECASE)
@@ -256,6 +257,10 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     result = str(value).strip()
+    # An id the CSV export wrote as a text formula so that a spreadsheet keeps it: ="001".
+    literal = _TEXT_FORMULA.match(result)
+    if literal:
+        return literal.group(1)
     # Undo the formula neutralisation of Ureshii's own CSV export ('=… → =…).
     if len(result) > 1 and result[0] == "'" and result[1] in "=+-@":
         result = result[1:]

@@ -147,6 +147,11 @@ class _Sheet:
         for value, fmt in zip(values, [*formats, *[None] * len(values)], strict=False):
             if isinstance(value, Cell):
                 cells.append(value)
+            elif fmt == "id" and isinstance(value, str):
+                # Text format (@): an id such as 001 stays 001 when a cell is edited in Excel.
+                cell = WriteOnlyCell(self.sheet, value=value)
+                cell.data_type, cell.number_format = "s", "@"
+                cells.append(cell)
             elif isinstance(value, str):
                 cells.append(self.text(value))
             elif fmt is None or not isinstance(value, int | float):
@@ -213,7 +218,7 @@ def _backlog(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
     criteria = len(summary["charter"]["weights"]) if summary["charter"] else 0
     formats: list[str | None] = [
         "int",
-        None,
+        "id",
         None,
         None,  # description
         "score",
