@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +110,41 @@ def test_a_workshop_without_results_exports_what_it_has(tmp_path: Path) -> None:
     report = (tmp_path / "fresh.html").read_text(encoding="utf-8")
     assert "No method charter is locked yet, so there is no ranking." in report
     assert "No method charter is locked yet" in (tmp_path / "fresh.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("machine", "option", "expected"),
+    [
+        ("en", [], "ja"),  # no --lang: the workshop's language, for success and errors alike
+        ("ja", ["--lang", "en"], "en"),
+    ],
+    ids=["workshop-language", "lang-option"],
+)
+def test_success_and_errors_speak_one_language(
+    demo: DemoResult, tmp_path: Path, machine: str, option: list[str], expected: str
+) -> None:
+    """Run as the installed command on a Japanese workshop, on a computer set to ``machine``
+    (``URESHII_LANG``): the error of a failed export and the success line of the next one
+    are in the same language (before, errors followed the computer)."""
+    ureshii = Path(sys.executable).with_name("ureshii")
+    env = {**os.environ, "URESHII_LANG": machine}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ureshii), "export", str(demo.path), *args, *option],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    failed = run("--format", "pb", "--ballot", "no-such-ballot", "--out", str(tmp_path / "x.pb"))
+    assert failed.returncode == 1
+    done = run("--format", "md", "--out", str(tmp_path / "x.md"))
+    assert done.returncode == 0, done.stderr
+    japanese = {"ja": True, "en": False}[expected]
+    for said in (failed.stderr, done.stdout):
+        assert said.strip()
+        assert any("\u3040" <= ch <= "\u30ff" for ch in said) is japanese, said

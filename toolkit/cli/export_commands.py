@@ -1,8 +1,8 @@
 """`ureshii export`, `ureshii import-issues`, `ureshii verify` (owned by the export module).
 
-Exit codes: 0 done (verify: the ranking matches), 1 a problem the person can act on
-(printed in ja/en: every import problem as ``row N, column X: message``; verify: the
-first differences), 2 a usage error (click's).
+Exit codes: 0 done (verify: every re-computed figure matches), 1 a problem the person can
+act on (printed in ja/en: every import problem as ``row N, column X: message``; verify: the
+first differences, each naming the item and the field), 2 a usage error (click's).
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ def register(group: click.Group) -> None:
         from toolkit.store import Store
         from toolkit.summary import summarize
 
+        # Every message, success or error, in one language: --lang, else the workshop's
+        # once it is known (as `ureshii check`), else this computer's.
+        message_lang = language or lang
         try:
             with Store.open(database) as store:
                 chosen = _workshop(store, slug)
@@ -85,7 +88,7 @@ def register(group: click.Group) -> None:
                 summary, fmt, lang=language, encoding=encoding, chart=chart, ballot=ballot
             )
         except UreshiiError as error:
-            click.echo(error.message(language or lang), err=True)
+            click.echo(error.message(message_lang), err=True)
             sys.exit(1)
         if out == "-":
             sys.stdout.buffer.write(data)
