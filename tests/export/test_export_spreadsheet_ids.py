@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.server.server_helpers import require
+from tests.export.calc import CSV_UTF8, SAVE_CSV_UTF8, calc_convert
 from tests.workshop_data import small_workshop
 from toolkit.export import render
 from toolkit.export.csv_export import write_csv
@@ -30,38 +28,6 @@ from toolkit.summary import summarize
 SOURCE, TARGET = "ids", "ids-copy"
 NUMBER_LIKE = ["001", "1e3", "4-1", "2026-04", "may-5", "0042"]
 PLAIN = ["chat-tool", "e-shinsei"]
-#: Calc's CSV filter options: comma, double quote, UTF-8 (76), from line 1.
-CSV_UTF8 = "44,34,76,1"
-
-
-def _soffice() -> str:
-    found = shutil.which("soffice")
-    require(found is not None, "LibreOffice Calc (soffice) is not installed")
-    assert found is not None
-    return found
-
-
-def _calc(source: Path, target_format: str, out: Path, *, infilter: str | None = None) -> Path:
-    """``source`` opened in LibreOffice Calc and saved as ``target_format`` in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    profile = out / "lo-profile"  # its own profile: no lock shared with another run
-    command = [
-        _soffice(),
-        f"-env:UserInstallation=file://{profile}",
-        "--headless",
-        "--convert-to",
-        target_format,
-        "--outdir",
-        str(out),
-    ]
-    if infilter:
-        command[3:3] = [f"--infilter={infilter}"]
-    done = subprocess.run(
-        [*command, str(source)], capture_output=True, text=True, timeout=180, check=False
-    )
-    saved = out / f"{source.stem}.{target_format.split(':')[0]}"
-    assert saved.exists(), (done.stdout, done.stderr)
-    return saved
 
 
 def _spec(slug: str, *, with_issues: bool) -> dict[str, Any]:
@@ -108,7 +74,7 @@ def test_calc_turns_plain_number_like_ids_into_numbers(tmp_path: Path) -> None:
     """The control: what happens to ids written plainly (Ureshii before this fix)."""
     plain = tmp_path / "plain.csv"
     plain.write_bytes(write_csv(["ID"], [[key] for key in NUMBER_LIKE], "utf-8-sig"))
-    saved = _calc(plain, "xlsx", tmp_path / "calc", infilter=f"CSV:{CSV_UTF8}")
+    saved = calc_convert(plain, "xlsx", tmp_path / "calc", infilter=CSV_UTF8)
     sheet = openpyxl.load_workbook(saved, data_only=True).active
     values = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert values[:2] == [1, 1000]  # 001 and 1e3 are numbers now: the ids are gone
@@ -120,8 +86,8 @@ def test_ids_survive_calc_opening_the_csv_and_saving_it(
 ) -> None:
     exported = tmp_path / "backlog.csv"
     exported.write_bytes(render(summarize(id_store, SOURCE), "csv", lang="ja"))
-    target = "csv:Text - txt - csv (StarCalc):44,34,76" if saved_as == "csv" else "xlsx"
-    saved = _calc(exported, target, tmp_path / "calc", infilter=f"CSV:{CSV_UTF8}")
+    target = SAVE_CSV_UTF8 if saved_as == "csv" else "xlsx"
+    saved = calc_convert(exported, target, tmp_path / "calc", infilter=CSV_UTF8)
     if saved_as == "csv":  # what Calc wrote: the ids as text, no formula left
         text = saved.read_text(encoding="utf-8")
         assert "001" in text and '="' not in text
@@ -136,7 +102,7 @@ def test_ids_survive_calc_opening_the_xlsx_and_saving_it(id_store: Store, tmp_pa
     assert {c.value for c in id_cells} == set(NUMBER_LIKE + PLAIN)
     # Text cells with the Text format (@): typing into one in Excel keeps 001 as 001.
     assert {(c.data_type, c.number_format) for c in id_cells} == {("s", "@")}
-    saved = _calc(exported, "xlsx", tmp_path / "calc")
+    saved = calc_convert(exported, "xlsx", tmp_path / "calc")
     assert _imported_ids(id_store, saved) == EXPECTED
 
 

@@ -11,7 +11,9 @@ from typing import Any
 
 import openpyxl
 
+from tests.export.calc import calc_convert, pdf_pages
 from tests.workshop_data import small_workshop
+from toolkit.demo import DemoResult
 from toolkit.export import render
 from toolkit.store import Store
 from toolkit.summary import summarize
@@ -52,3 +54,29 @@ def test_multi_line_and_long_texts_wrap(tmp_path: Path) -> None:
     assert not short.alignment.wrap_text
     widths = [d.width for d in backlog.column_dimensions.values() if d.width]
     assert widths and max(widths) <= 60
+
+
+#: A4 landscape in PDF points (297 × 210 mm).
+A4_LANDSCAPE = (842, 595)
+
+
+def test_calc_prints_the_demo_backlog_on_one_landscape_page(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """LibreOffice Calc prints (to PDF) the demo's 12-issue backlog, and its charter, on one
+    A4 landscape page each (eleven portrait pages before), and every page of the whole
+    workbook is A4 landscape."""
+    with Store.open(demo.path) as store:
+        workbook = tmp_path / "book.xlsx"
+        workbook.write_bytes(render(summarize(store, demo.slug), "xlsx", lang="ja"))
+    for n, keep in enumerate(("優先順位", "決め方（憲章）")):
+        one_sheet = openpyxl.load_workbook(workbook)
+        for name in one_sheet.sheetnames:
+            if name != keep:
+                del one_sheet[name]
+        path = tmp_path / f"sheet-{n}.xlsx"
+        one_sheet.save(path)
+        pages, sizes = pdf_pages(calc_convert(path, "pdf", tmp_path / "pdf"))
+        assert (pages, sizes) == (1, {A4_LANDSCAPE}), keep
+    pages, sizes = pdf_pages(calc_convert(workbook, "pdf", tmp_path / "pdf"))
+    assert pages > 2 and sizes == {A4_LANDSCAPE}
