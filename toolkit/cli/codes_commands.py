@@ -13,21 +13,23 @@ an existing output file, a missing store); 1 the store or the disk failed.
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import tempfile
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from toolkit.cli.serve_commands import DEFAULT_PORT, store_for
+from toolkit.cli.common import (
+    chosen_workshop,
+    claim_output,
+    existing_store_url,
+    fail,
+    parse_count,
+    write_into_place,
+)
+from toolkit.cli.serve_commands import DEFAULT_PORT
 from toolkit.errors import (
     InvalidInputError,
-    NotFoundError,
-    StoreError,
     UreshiiError,
-    WorkshopFileError,
 )
 from toolkit.i18n import LANGUAGES, default_language, t
 from toolkit.model import MAX_CODES
@@ -74,12 +76,12 @@ def register(group: click.Group) -> None:
         force: bool,
     ) -> None:
         try:
-            count = _count(count_text)
+            count = parse_count(count_text)
             if url is not None and not url.startswith(("http://", "https://")):
                 raise InvalidInputError("codes_error_bad_url", value=url)
             written = issue_codes_sheet(target, slug, count, url, language, out, force)
         except UreshiiError as error:
-            _fail(error, language or lang)
+            fail(error, language or lang)
         click.echo(
             t(
                 "codes_written",
@@ -109,30 +111,22 @@ def issue_codes_sheet(
     from toolkit.store import Store
 
     url = url or _default_join_url()
-    with Store.open(_store_url(target)) as store:
-        chosen = _workshop(store, slug)
+    with Store.open(existing_store_url(target)) as store:
+        chosen = chosen_workshop(store, slug)
         workshop = store.workshop(chosen)
         sheet_lang = language or workshop.lang
         path = (out or Path(f"{chosen}-codes.html")).expanduser()
-        temp = _claim(path, force=force)  # proves the folder is writable before any code exists
+        temp = claim_output(
+            path, force=force
+        )  # proves the folder is writable before any code exists
         try:
             codes = store.issue_codes(chosen, count)
             html = render_codes_sheet(workshop.title, codes, url, sheet_lang)
-            _write_into_place(temp, path, html.encode("utf-8"))
+            write_into_place(temp, path, html.encode("utf-8"))
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
     return {"path": path, "size": path.stat().st_size, "title": workshop.title, "lang": sheet_lang}
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidInputError("invalid_code_count", value=text, limit=MAX_CODES) from None
-    if not 1 <= value <= MAX_CODES:
-        raise InvalidInputError("invalid_code_count", value=value, limit=MAX_CODES)
-    return value
 
 
 def _default_join_url() -> str:
@@ -140,67 +134,3 @@ def _default_join_url() -> str:
     from toolkit.server.app import join_url
 
     return join_url("0.0.0.0", DEFAULT_PORT)
-
-
-def _store_url(target: str) -> str:
-    """The store for ``target`` as `ureshii serve` would use it; a missing SQLite file is
-    refused rather than created empty (a typo must not issue codes into a new store)."""
-    path = Path(target).expanduser()
-    if "://" not in target:
-        if not path.is_file():
-            raise NotFoundError("codes_error_store_missing", path=str(path))
-        if path.suffix.lower() not in (".yaml", ".yml"):
-            with path.open("rb") as handle:
-                if handle.read(16) != b"SQLite format 3\x00":
-                    raise InvalidInputError("codes_error_not_sqlite", path=str(path))
-    return store_for(target)
-
-
-def _workshop(store: Any, slug: str | None) -> str:
-    """``slug``, checked, or the store's only workshop."""
-    if slug is not None:
-        return str(store.workshop(slug).slug)
-    slugs = [w.slug for w in store.workshops()]
-    if not slugs:
-        raise NotFoundError("codes_error_no_workshop")
-    if len(slugs) > 1:
-        raise InvalidInputError("codes_error_choose_workshop", slugs=", ".join(slugs))
-    return str(slugs[0])
-
-
-def _claim(path: Path, *, force: bool) -> Path:
-    """A new temporary file beside ``path``, after checking ``path`` may be (re)placed."""
-    if path.is_dir():
-        raise InvalidInputError("codes_error_is_folder", path=str(path))
-    folder = path.parent
-    if not folder.is_dir():
-        raise InvalidInputError("codes_error_folder_missing", folder=str(folder))
-    if path.exists() and not force:
-        raise InvalidInputError("codes_error_exists", path=str(path))
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise StoreError("codes_error_write", path=str(path), detail=str(error)) from None
-    os.close(handle)
-    return Path(name)
-
-
-def _write_into_place(temp: Path, path: Path, data: bytes) -> None:
-    try:
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp made the file readable by its owner only: the codes are secrets until handed out.
-        os.replace(temp, path)
-    except OSError as error:
-        raise StoreError("codes_error_write", path=str(path), detail=str(error)) from None
-
-
-def _fail(error: UreshiiError, lang: str) -> NoReturn:
-    """Print the error (and a workshop file's problems, one per line) and exit."""
-    problems = getattr(error, "problems", None) or []
-    lines = [p.format(lang) for p in problems] or [error.message(lang)]
-    click.echo("\n".join(lines), err=True)
-    refused = (InvalidInputError, NotFoundError, WorkshopFileError)
-    sys.exit(2 if isinstance(error, refused) else 1)

@@ -18,13 +18,13 @@ from typing import Any
 
 import click
 
-from toolkit.cli.codes_commands import (
-    _claim,
-    _count,
-    _fail,
-    _store_url,
-    _workshop,
-    _write_into_place,
+from toolkit.cli.common import (
+    chosen_workshop,
+    claim_output,
+    existing_store_url,
+    fail,
+    parse_count,
+    write_into_place,
 )
 from toolkit.cli.serve_commands import DEFAULT_PORT, MIN_SECRET_LENGTH, SECRET_ENVVAR
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
@@ -124,7 +124,7 @@ def register(group: click.Group) -> None:
                 force=force,
             )
         except UreshiiError as error:
-            _fail(error, language or lang)
+            fail(error, language or lang)
         shown = written["lang"]
         for kind, (path, count) in written["files"].items():
             what_name = t(f"print_sheet_{kind}", shown)
@@ -155,7 +155,7 @@ def _tables(text: str) -> int:
 def _codes(text: str | None) -> int:
     if text is None:
         raise InvalidInputError("print_error_need_codes", limit=MAX_CODES)
-    return _count(text)
+    return parse_count(text)
 
 
 def _default_base_url() -> str:
@@ -206,8 +206,8 @@ def print_materials(
     folder = out.expanduser()
     if not folder.is_dir():
         raise InvalidInputError("print_error_folder_missing", folder=str(folder))
-    with Store.open(_store_url(target)) as store:
-        chosen = _workshop(store, slug)
+    with Store.open(existing_store_url(target)) as store:
+        chosen = chosen_workshop(store, slug)
         workshop = store.workshop(chosen)
         sheet_lang = language or workshop.lang
         if "ballots" in kinds and not town_meeting_ballots(store, chosen):
@@ -219,7 +219,7 @@ def print_materials(
         temps: dict[str, Path] = {}
         try:
             for kind, path in paths.items():
-                temps[kind] = _claim(path, force=force)
+                temps[kind] = claim_output(path, force=force)
             files: dict[str, tuple[Path, int]] = {}
             issued: list[str] = []
             for kind in kinds:  # ballots last: codes are issued once everything else is written
@@ -234,7 +234,7 @@ def print_materials(
                     extra.update(codes=issued, join_url=join_link(base))
                 pages = sheet_pages(store, chosen, kind, sheet_lang, **extra)
                 html = render_document(workshop.title, kind, pages, sheet_lang)
-                _write_into_place(temps[kind], paths[kind], html.encode("utf-8"))
+                write_into_place(temps[kind], paths[kind], html.encode("utf-8"))
                 files[kind] = (paths[kind], len(pages))
         finally:
             for temp in temps.values():
