@@ -67,34 +67,43 @@ def may_vote(ballot: Ballot, participant: Participant) -> bool:
     return not eligible or participant.channel in eligible
 
 
+def ballot_or_404(page: PageHandler, view: WorkshopView, key: str) -> Ballot | None:
+    """The ballot ``key`` of the workshop, or None after answering with the 404 page."""
+    try:
+        return view.ballot(key)
+    except NotFoundError as error:
+        page.message_page(error, 404, view)
+        return None
+
+
 class BallotPage(PageHandler):
     """``/p/<slug>/b/<key>``: the ballot form, by its rule; posts the vote."""
 
-    def get(self, slug: str, key: str) -> None:
+    def _visit(self, slug: str, key: str) -> tuple[WorkshopView, str, Participant, Ballot] | None:
+        """The visitor and the ballot, or None once the page already answered (the join
+        page for a new visitor, 404 for an unknown ballot)."""
         visit = self.visitor(slug)
         if visit is None:
-            return
+            return None
         view, token, participant = visit
-        try:
-            ballot = view.ballot(key)
-        except NotFoundError as error:
-            self.message_page(error, 404, view)
+        ballot = ballot_or_404(self, view, key)
+        return None if ballot is None else (view, token, participant, ballot)
+
+    def get(self, slug: str, key: str) -> None:
+        visit = self._visit(slug, key)
+        if visit is None:
             return
+        view, token, participant, ballot = visit
         if key in self.service.my_votes(slug, token):
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}/receipt", status=303)
             return
         self._show(view, ballot, participant)
 
     async def post(self, slug: str, key: str) -> None:
-        visit = self.visitor(slug)
+        visit = self._visit(slug, key)
         if visit is None:
             return
-        view, token, participant = visit
-        try:
-            ballot = view.ballot(key)
-        except NotFoundError as missing:
-            self.message_page(missing, 404, view)
-            return
+        _, token, participant, ballot = visit
         form = self.form()
         try:
             self.check_form()
@@ -169,10 +178,8 @@ class ResultsPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        try:
-            ballot = view.ballot(key)
-        except NotFoundError as error:
-            self.message_page(error, 404, view)
+        ballot = ballot_or_404(self, view, key)
+        if ballot is None:
             return
         results = self.service.results(slug, key)
         top = max(results["points"].values(), default=0) or 1
