@@ -145,7 +145,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
             summary["by_group"] = _by_category(store, slug, scores, criteria, rule, min_group)
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
         summary["score_stats"] = score_stats(scores, issues, criteria)
-    summary["roadmap"] = _roadmap(issues, summary["ranking"])
+    summary["roadmap"] = roadmap(issues, summary["ranking"])
     return summary
 
 
@@ -287,23 +287,34 @@ def theme_ranking(store: Store, slug: str) -> list[dict[str, Any]]:
 
 
 def _themes(store: Store, slug: str, cards: list[Any]) -> list[dict[str, Any]]:
+    dots = [
+        vote.payload
+        for ballot in store.ballots(slug)
+        if ballot.purpose == "themes" and ballot.results_visible
+        for vote in store.votes(slug, ballot.key)
+    ]
+    return theme_counts(store.themes(slug), cards, dots)
+
+
+def theme_counts(themes: list[Any], cards: list[Any], dots: list[Any]) -> list[dict[str, Any]]:
+    """``summary["themes"]``: each theme with its cards and its dots (``dots``: the votes of
+    the theme ballots whose results are visible), most dots first, then most cards; also
+    what ``ureshii verify`` re-computes from an export."""
     per_theme = Counter(c.theme for c in cards if c.theme)
-    dots: Counter[str] = Counter()
-    for ballot in store.ballots(slug):
-        if ballot.purpose == "themes" and ballot.results_visible:
-            for vote in store.votes(slug, ballot.key):
-                dots.update(vote.payload)
-    themes = [
+    counted: Counter[str] = Counter()
+    for payload in dots:
+        counted.update(payload)
+    listed = [
         {
             "key": t.key,
             "name": t.name,
             "cards": per_theme[t.key],
-            "dots": dots[t.key],
+            "dots": counted[t.key],
             "description": t.description,
         }
-        for t in store.themes(slug)
+        for t in themes
     ]
-    return sorted(themes, key=lambda t: (-t["dots"], -t["cards"], t["key"]))
+    return sorted(listed, key=lambda t: (-t["dots"], -t["cards"], t["key"]))
 
 
 def _vision(store: Store, slug: str, visions: list[Any]) -> dict[str, Any] | None:
@@ -369,7 +380,15 @@ def _happiness_map(
     stakeholders: list[str], store: Store, slug: str, cards: list[Any]
 ) -> dict[str, Any]:
     """Cards per stakeholder × theme; ``None`` row/column for cards without one."""
-    themes: list[str | None] = [t.key for t in store.themes(slug)]
+    return happiness_map(stakeholders, [t.key for t in store.themes(slug)], cards)
+
+
+def happiness_map(
+    stakeholders: list[str], theme_keys: list[str], cards: list[Any]
+) -> dict[str, Any]:
+    """``summary["happiness_map"]``: cards per stakeholder × theme, ``None`` row/column for
+    cards without one; also what ``ureshii verify`` re-computes from an export."""
+    themes: list[str | None] = list(theme_keys)
     rows: list[str | None] = list(stakeholders)
     if any(c.stakeholder is None for c in cards):
         rows.append(None)
@@ -454,8 +473,9 @@ def score_stats(
     return {"columns": list(SCORE_STATS_COLUMNS), "rows": rows}
 
 
-def _roadmap(issues: list[Any], ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Issues by planned year (no year last); ranked issues first by rank, then the rest."""
+def roadmap(issues: list[Any], ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``summary["roadmap"]``: issues by planned year (no year last); ranked issues first by
+    rank, then the rest (also re-computed by ``ureshii verify``)."""
     rank = {r["key"]: r["rank"] for r in ranking}
     order = {i.key: n for n, i in enumerate(issues)}
     years = sorted({i.year for i in issues if i.year is not None})
