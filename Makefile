@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 WHEELHOUSE ?=
 
-.PHONY: demo runtime wheelhouse test setup system-deps lint typecheck pytest bench clean docs
+.PHONY: demo runtime wheelhouse test setup system-deps lint typecheck pytest bench clean docs guide-images
 
 demo: runtime
 	$(BIN)/ureshii demo $(DEMO_ARGS)
@@ -68,6 +68,11 @@ pytest: setup
 # offline, Japanese search included; tests/test_docs_site.py checks the same build).
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean --site-dir site
+
+# Retake the facilitator's guide's screenshots from the real apps into docs/guide/img/ (a test
+# run checks them but writes its pictures to a temporary folder).
+guide-images: setup
+	URESHII_UPDATE_GUIDE_IMAGES=1 $(BIN)/python -m pytest -q tests/server/test_guide_screenshots.py
 
 bench: setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
