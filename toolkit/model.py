@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
+from toolkit.fiscal import FiscalPeriod
 from toolkit.i18n import t
+from toolkit.indicators import Indicator, Measurement
 
 Phase = Literal[
     "happiness", "vision", "issues", "method", "scoring", "results", "town_meeting", "export"
@@ -281,6 +283,10 @@ EVENT_KINDS = frozenset(
         "ballot_closed",
         "results_released",
         "vote_cast",
+        # after the workshop (toolkit/store/followup.py)
+        "roadmap_item_set",
+        "indicator_added",
+        "measurement_recorded",
     }
 )
 
@@ -296,3 +302,40 @@ def join_code(slug: str) -> str:
     """
     digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()
     return f"{int(digest, 16) % 10**JOIN_CODE_DIGITS:0{JOIN_CODE_DIGITS}d}"
+
+
+# ---------------------------------------------------------------- after the workshop (issue 18)
+@dataclass(frozen=True)
+class RoadmapItem:
+    """An issue's place on the multi-year roadmap (ロードマップ): its fiscal year or quarter
+    (``toolkit.fiscal``), owner department (担当課), budget line, review date (見直し日) and
+    the issues it waits for (keys)."""
+
+    issue: str  # issue key
+    period: FiscalPeriod
+    owner_department: str
+    budget_line: str
+    review_on: date | None
+    depends_on: tuple[str, ...]
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackedIndicator(Indicator):
+    """An indicator (``toolkit.indicators.Indicator``) of an issue, as the store keeps it:
+    ``toolkit.indicators.assess`` takes it as it is."""
+
+    id: int
+    key: str
+    issue: str  # issue key
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedMeasurement(Measurement):
+    """A measurement (``toolkit.indicators.Measurement``) as the store keeps it: never
+    changed; a correction is a newer measurement."""
+
+    id: int
+    indicator: str  # indicator key
+    created_at: datetime

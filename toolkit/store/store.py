@@ -9,7 +9,8 @@ database (see ``schema.py``), so a client that skips this layer still cannot bre
 The class is put together from one part per thing stored, each in its own module:
 ``core`` (engine, transactions, audit log, keys), ``workshops``, ``participants`` (tokens,
 seats, codes), ``happiness`` (stakeholders, themes, cards), ``issues`` (and criteria),
-``charter`` (and its consent), ``vision``, ``scores``, ``ballots`` (and votes) and ``feed``.
+``charter`` (and its consent), ``vision``, ``scores``, ``ballots`` (and votes), ``followup``
+(roadmap, indicators, measurements) and ``feed``.
 Callers only ever see :class:`Store`.
 
 >>> import tempfile, pathlib
@@ -28,11 +29,20 @@ from __future__ import annotations
 
 from toolkit.store.ballots import BallotStore
 from toolkit.store.feed import FeedStore
+from toolkit.store.followup import FollowupStore
 from toolkit.store.participants import ParticipantStore
 from toolkit.store.scores import ScoreStore
 from toolkit.store.vision import VisionStore
 from toolkit.store.workshops import WorkshopStore
 
 
-class Store(WorkshopStore, VisionStore, ScoreStore, BallotStore, ParticipantStore, FeedStore):
+class Store(
+    WorkshopStore,
+    VisionStore,
+    ScoreStore,
+    BallotStore,
+    ParticipantStore,
+    FollowupStore,
+    FeedStore,
+):
     """A workshop store on SQLite (a file) or PostgreSQL (a URL)."""

@@ -3,11 +3,12 @@
 Two kinds of table:
 
 * **Records** are append-only: ``events`` (the audit log and change feed), ``votes``,
-  ``scores``, ``consents``, ``charter_locks``. Database triggers refuse UPDATE and DELETE on
-  them, so the audit trail and every export can be rebuilt from the store alone.
+  ``scores``, ``consents``, ``charter_locks``, ``measurements`` … (``APPEND_ONLY``).
+  Database triggers refuse UPDATE and DELETE on them, so the audit trail and every export
+  can be rebuilt from the store alone.
 * **Current state** (workshops, stakeholders, cards, themes, issues, criteria, ballots,
-  charter drafts) may change, but every change is written in the same transaction as an
-  ``events`` row that says who did what.
+  charter drafts, roadmap items, indicators) may change, but every change is written in the
+  same transaction as an ``events`` row that says who did what.
 
 Integrity that a client cannot get around lives here, not in the UI:
 
@@ -28,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -408,6 +410,74 @@ table_link_revocations = Table(
     CheckConstraint(f"table_no BETWEEN 1 AND {MAX_TABLES}", name="table_no"),
 )
 
+# After the workshop (issue 18; toolkit/store/followup.py). The roadmap and indicators are
+# current state (every change is an event); measurements are records, never updated.
+roadmap_items = Table(
+    "roadmap_items",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("issue_id", Id, ForeignKey("issues.id"), nullable=False, unique=True),
+    # A Japanese fiscal year (FY2026 = April 2026 – March 2027) and optionally its quarter.
+    Column("fiscal_year", Integer, nullable=False),
+    Column("quarter", Integer, nullable=True),
+    Column("owner_department", CleanText(), nullable=False, default=""),  # 担当課
+    Column("budget_line", CleanText(), nullable=False, default=""),
+    Column("review_on", Date, nullable=True),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("fiscal_year BETWEEN 1989 AND 9998", name="fiscal_year"),
+    CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter"),
+)
+
+# issue → the issues it waits for (no cycles: checked in Python, which can name the circle).
+roadmap_dependencies = Table(
+    "roadmap_dependencies",
+    metadata,
+    _workshop_fk(),
+    Column("issue_id", Id, ForeignKey("issues.id"), primary_key=True),
+    Column("depends_on_id", Id, ForeignKey("issues.id"), primary_key=True),
+    CheckConstraint("issue_id <> depends_on_id", name="not_self"),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("issue_id", Id, ForeignKey("issues.id"), nullable=False, index=True),
+    Column("key", CleanString(64), nullable=False),
+    Column("name", CleanText(), nullable=False),
+    Column("unit", CleanString(32), nullable=False, default=""),
+    Column("direction", CleanString(8), nullable=False),
+    Column("baseline", Float, nullable=False),
+    Column("baseline_on", Date, nullable=False),
+    Column("target", Float, nullable=False),
+    Column("target_on", Date, nullable=False),
+    Column("source", CleanText(), nullable=False, default=""),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+    CheckConstraint("direction IN ('increase', 'decrease')", name="direction"),
+    CheckConstraint(
+        "(direction = 'increase' AND target > baseline) "
+        "OR (direction = 'decrease' AND target < baseline)",
+        name="target",
+    ),
+    CheckConstraint("target_on > baseline_on", name="dates"),
+)
+
+measurements = Table(
+    "measurements",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("indicator_id", Id, ForeignKey("indicators.id"), nullable=False, index=True),
+    Column("value", Float, nullable=False),
+    Column("measured_on", Date, nullable=False),
+    Column("note", CleanText(), nullable=False, default=""),
+    Column("entered_by", CleanText(), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
 APPEND_ONLY = (
     "events",
@@ -418,4 +488,5 @@ APPEND_ONLY = (
     "visions",
     "seats",
     "table_link_revocations",
+    "measurements",
 )
