@@ -8,6 +8,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,14 @@ import pytest
 from pabutools.election import parse_pabulib
 
 from tests.server.server_helpers import ARTIFACTS, RequestLog
+from tests.workshop_data import small_workshop
 from toolkit.export import ExportError, render
+from toolkit.export._common import label
 from toolkit.export.html_report import render_html
 from toolkit.export.markdown import escape_cell, render_markdown
 from toolkit.export.pabulib import render_pabulib
+from toolkit.store import Store
+from toolkit.summary import summarize
 
 SVG_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -137,6 +142,8 @@ def test_pabulib_file_reads_in_pabutools(tmp_path: Path, demo_summary: dict[str,
     ballot = next(b for b in demo_summary["ballots"] if b["key"] == "theme-dots")
     assert instance.meta["instance"] == "theme-dots"
     assert instance.meta["vote_type"] == "cumulative"
+    # a dot vote has no budget: none is invented, and the rule is pabulib's "unknown"
+    assert instance.budget_limit == 0 and instance.meta["rule"] == "unknown"
     assert {p.name for p in instance} == set(ballot["options"])
     assert len(profile) == ballot["votes"] == 24
     # the points in the file add up to the published tally
@@ -152,3 +159,89 @@ def test_pabulib_single_choice_and_hidden_ballots(demo_summary: dict[str, Any]) 
     assert "vote_type;choose-1" in text and "num_votes;24" in text
     with pytest.raises(ExportError, match="'jumin-shortlist' is hidden until it closes"):
         render_pabulib(demo_summary, ballot="jumin-shortlist")
+
+
+class _Report(HTMLParser):
+    """The report's table rows (cell texts) and its legend paragraphs, as a reader sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.legends: list[str] = []
+        self._cell: list[str] | None = None
+        self._legend: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "p" and "legend" in (dict(attrs).get("class") or "").split():
+            self._legend = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "p" and self._legend is not None:
+            self.legends.append("".join(self._legend))
+            self._legend = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._cell, self._legend):
+            if part is not None:
+                part.append(data)
+
+
+@pytest.fixture(scope="module")
+def weighted_summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The small workshop, locked with weights 50 / 31.5 / 18.5 and scored by two raters."""
+    with Store.open(tmp_path_factory.mktemp("weights") / "ureshii.sqlite") as store:
+        store.create_workshop(small_workshop("tsuru-dx"))
+        tokens = [store.join("tsuru-dx") for _ in range(2)]
+        store.propose_charter(
+            "tsuru-dx", method="weighted_sum", weights={"resident": 50, "staff": 31.5, "cost": 18.5}
+        )
+        for token in tokens:
+            store.record_consent("tsuru-dx", token, 5)
+        store.lock_charter("tsuru-dx")
+        for token in tokens:
+            store.record_scores(
+                "tsuru-dx",
+                token,
+                {(i, c): 3 for i in ("madoguchi-konzatsu", "sanres", "chat") for c in CRITERIA},
+            )
+        return summarize(store, "tsuru-dx")
+
+
+CRITERIA = ("resident", "staff", "cost")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ja", ("頑健性", "2,000 通り", "◆")), ("en", ("Robustness", "2,000 weightings", "◆"))],
+)
+def test_report_weights_have_one_decimal_and_robustness_has_a_legend(
+    weighted_summary: dict[str, Any], lang: str, words: tuple[str, ...]
+) -> None:
+    page = _Report()
+    page.feed(render_html(weighted_summary, lang=lang).decode("utf-8"))
+    weights = {row[0]: row[1] for row in page.rows if len(row) == 4}
+    # the criteria keep their (Japanese) names in an English report: they are user text
+    assert [weights[n] for n in ("住民のうれしさ", "職員のうれしさ", "コスト")] == [
+        "50.0%",
+        "31.5%",
+        "18.5%",
+    ]
+    assert len(page.legends) == 2  # the chart's marks, and the robustness column
+    legend = " ".join(page.legends)
+    assert all(word in legend for word in words), legend
+    assert page.legends[1] == label("robustness_legend", lang)
+
+
+def test_report_without_charts_keeps_the_robustness_legend(
+    weighted_summary: dict[str, Any],
+) -> None:
+    page = _Report()
+    page.feed(render_html(weighted_summary, lang="en", charts=False).decode("utf-8"))
+    assert page.legends == [label("robustness_legend", "en")]

@@ -91,8 +91,10 @@ class BallotRule:
     settings: tuple[Setting, ...] = ()
     counter: Literal["dots", "points", "budget", "credits"] | None = None
     """What a phone shows as "left" while voting (the form's live counter)."""
-    pabulib: tuple[str, str] = ("approval", "approval")
-    """pabulib's ``vote_type`` and ``rule`` for the ``.pb`` export."""
+    pabulib: tuple[str, str] = ("approval", "unknown")
+    """pabulib's ``vote_type`` and ``rule`` for the ``.pb`` export. ``rule`` is one of the
+    names the pabulib format lists (``greedy``, ``equalshares``…; plain Equal Shares, no
+    completion, is ``equalshares``), ``unknown`` for a rule that is not a budget rule."""
 
     @property
     def needs_costs(self) -> bool:
@@ -322,11 +324,11 @@ BALLOT_RULES: dict[str, BallotRule] = {
     for rule in (
         BallotRule(
             "single", "option", "radio", _check_single, _count_single,
-            pabulib=("choose-1", "plurality"),
+            pabulib=("choose-1", "unknown"),
         ),
         BallotRule(
             "approval", "options", "checkboxes", _check_approval, _count_chosen,
-            settings=(_MAX_CHOICES,), pabulib=("approval", "approval"),
+            settings=(_MAX_CHOICES,), pabulib=("approval", "unknown"),
         ),
         BallotRule(
             "dot_votes", "counts", "numbers", _check_dots, _count_sums,
@@ -337,20 +339,20 @@ BALLOT_RULES: dict[str, BallotRule] = {
                 ),
                 Setting("max_per_option", "whole", maximum=100, description="Dots on one"),
             ),
-            counter="dots", pabulib=("cumulative", "cumulative"),
+            counter="dots", pabulib=("cumulative", "unknown"),
         ),
         BallotRule(
             "points", "counts", "numbers", _check_points, _count_sums,
             settings=(Setting("total", "whole", default=100, description="Points each"),),
-            counter="points", pabulib=("cumulative", "cumulative"),
+            counter="points", pabulib=("cumulative", "unknown"),
         ),
         BallotRule(
             "borda", "ranking", "ranks", _check_ranking, _count_borda,
-            pabulib=("ordinal", "borda"),
+            pabulib=("ordinal", "unknown"),
         ),
         BallotRule(
             "schulze", "ranking", "ranks", _check_ranking, _count_schulze,
-            pabulib=("ordinal", "schulze"),
+            pabulib=("ordinal", "unknown"),
         ),
         BallotRule(
             "score", "counts", "scale", _check_score, _count_sums,
@@ -358,7 +360,7 @@ BALLOT_RULES: dict[str, BallotRule] = {
                 Setting("min", "whole", default=0, minimum=0, maximum=10, description="Lowest"),
                 Setting("max", "whole", default=5, minimum=1, maximum=10, description="Highest"),
             ),
-            pabulib=("scoring", "scoring"),
+            pabulib=("scoring", "unknown"),
         ),
         BallotRule(
             "quadratic", "counts", "numbers", _check_quadratic, _count_sums,
@@ -367,7 +369,7 @@ BALLOT_RULES: dict[str, BallotRule] = {
                     "credits", "whole", required=True, suggested=16, description="Credits each"
                 ),
             ),
-            counter="credits", pabulib=("cumulative", "quadratic"),
+            counter="credits", pabulib=("cumulative", "unknown"),
         ),
         BallotRule(
             "equal_shares", "options", "checkboxes", _check_budget,

@@ -118,8 +118,8 @@ def _time(value: str | None, summary: dict[str, Any], lang: str) -> str:
     return format_time(value, lang, zone=export_zone(summary)) if value else ""
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.0%}"
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else f"{value:.{digits}%}"
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -246,7 +246,7 @@ def _charter(summary: dict[str, Any], lang: str, names: Names) -> str:
         [
             [
                 c["name"],
-                _pct(weights.get(c["key"])),
+                _pct(weights.get(c["key"]), 1),  # 18.5%, as in every other format
                 label(f"direction_{c['direction']}", lang),
                 f"{c['scale'][0]}–{c['scale'][1]}",
             ]
@@ -294,6 +294,7 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
                 + _e(label("top_n_note", lang, n=RANKING_CHART_TOP, total=len(ranking)))
                 + "</p>"
             )
+        body += f'<p class="note legend">{_e(label("robustness_legend_chart", lang))}</p>'
     descriptions = {i["key"]: i.get("description") for i in summary.get("issues", [])}
     rows: list[list[Any]] = []
     for r in ranking:
@@ -326,6 +327,7 @@ def _ranking(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> 
         rows,
         numeric=(0, 3, 4, 5, 7),
     )
+    body += f'<p class="note legend">{_e(label("robustness_legend", lang))}</p>'
     return _section("ranking", lang, body)
 
 

@@ -7,6 +7,7 @@ carries its method with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,23 +23,84 @@ from toolkit.export._common import (
 from toolkit.methods.registry import method_name
 from toolkit.times import format_time
 
+#: Characters that open inline markup in CommonMark, GFM and Python-Markdown, written so
+#: that every renderer shows them as text. Backslash escapes where all three know them;
+#: entities for ``& < >`` (raw HTML, entity references, ``<http://…>`` autolinks) and for
+#: ``~`` (GFM strikethrough; Python-Markdown has no ``\\~`` and would show the backslash).
+_INLINE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "~": "&#126;",
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "[": "\\[",
+        "]": "\\]",
+        "#": "\\#",
+        "|": "\\|",
+    }
+)
+#: What makes a line start a block (list item, setext underline, ordered list) once the
+#: inline characters above are escaped: a leading ``-``, ``+`` or ``=``, or ``1.`` / ``1)``.
+_BLOCK_START = re.compile(r"^(?:([-+])|(=)|(\d{1,9})([.)]))")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 def escape_cell(value: Any) -> str:
-    """A table cell: pipes escaped, HTML inert, line breaks as ``<br>``, ``None`` empty.
+    """A table cell: Markdown and HTML inert, pipes escaped, line breaks as ``<br>``.
 
     Markdown renderers pass raw HTML through, so ``<``, ``>`` and ``&`` are written as
-    entities: a card reading ``<script>`` shows as text, never runs.
+    entities: a card reading ``<script>`` shows as text, never runs. Links, images,
+    emphasis, code and strikethrough written in a title stay text too. ``None`` is empty.
 
     >>> escape_cell("FAX|はんこ\\n押印")
     'FAX\\\\|はんこ<br>押印'
     >>> escape_cell("<img src=x onerror=alert(1)>")
     '&lt;img src=x onerror=alert(1)&gt;'
+    >>> escape_cell("[**窓口**](http://example.com)")
+    '\\\\[\\\\*\\\\*窓口\\\\*\\\\*\\\\](http://example.com)'
     """
     if value is None:
         return ""
-    text_value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text_value = text_value.replace("\\", "\\\\").replace("|", "\\|")
-    return text_value.replace("\r\n", "\n").replace("\n", "<br>")
+    return _LINE_BREAK.sub("<br>", str(value).translate(_INLINE))
+
+
+def escape_text(value: Any, *, indent: str | None = None) -> str:
+    """User text for a heading or a list item: shown as written, never as Markdown.
+
+    Inline markup is escaped as in :func:`escape_cell`; each line also loses what would
+    start a block (a heading, a list, a quote, a setext underline). A line break becomes a
+    hard line break (two spaces) followed by ``indent``, so the text stays inside its list
+    item; with ``indent=None`` (a heading) the lines are joined with a space.
+
+    >>> escape_text("1. 窓口の混雑緩和")
+    '1\\\\. 窓口の混雑緩和'
+    >>> escape_text("# 3レス\\n- FAX", indent="  ")
+    '\\\\# 3レス  \\n  \\\\- FAX'
+    """
+    if value is None:
+        return ""
+    lines = [_escape_line(line) for line in _LINE_BREAK.split(str(value))]
+    lines = [line for line in lines if line] or [""]
+    return " ".join(lines) if indent is None else ("  \n" + indent).join(lines)
+
+
+def _escape_line(line: str) -> str:
+    # Leading blanks could make an indented code block; a renderer would not show them.
+    escaped = line.lstrip(" \t").translate(_INLINE)
+    return _BLOCK_START.sub(_block_escape, escaped, count=1)
+
+
+def _block_escape(match: re.Match[str]) -> str:
+    sign, equals, digits, mark = match.groups()
+    if sign:
+        return "\\" + sign
+    if equals:
+        return "&#61;"  # Python-Markdown has no \\=
+    return f"{digits}\\{mark}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: set[int]) -> list[str]:
@@ -56,7 +118,7 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
     names = Names(summary, language)
     charter = summary["charter"]
     lines = [
-        f"# {escape_cell(summary['workshop']['title'])}",
+        f"# {escape_text(summary['workshop']['title'])}",
         "",
         f"## {label('section_ranking', language)}",
         "",
@@ -109,7 +171,8 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
             f"- {label('col_locked_at', language)}: {locked_at}",
         ]
         if charter["reason"]:
-            lines.append(f"- {label('col_reason', language)}: {escape_cell(charter['reason'])}")
+            reason = escape_text(charter["reason"], indent="  ")
+            lines.append(f"- {label('col_reason', language)}: {reason}")
         lines.append("")
         weights = charter["weights"]
         lines += _table(
@@ -136,7 +199,8 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         lines.append(label("disagreement_note", language))
         lines.append("")
         lines += [
-            f"- {r['rank']}. {escape_cell(r['title'])} "
+            # "- 1. title" would be an empty item holding an ordered list: escape the dot.
+            f"- {r['rank']}\\. {escape_text(r['title'])} "
             f"({label('agreement_value', language, value=r['agreement_rwg'])})"
             for r in divisive
         ]
@@ -146,7 +210,7 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
     for year in summary["roadmap"]:
         lines.append(f"### {year_text(year['year'], language)}")
         lines.append("")
-        lines += [f"- {escape_cell(names.issues.get(k, k))}" for k in year["issues"]]
+        lines += [f"- {escape_text(names.issues.get(k, k))}" for k in year["issues"]]
         lines.append("")
     lines += [
         "---",
