@@ -287,6 +287,7 @@ EVENT_KINDS = frozenset(
         "roadmap_item_set",
         "indicator_added",
         "measurement_recorded",
+        "review_date_set",
     }
 )
 
@@ -339,3 +340,26 @@ class RecordedMeasurement(Measurement):
     id: int
     indicator: str  # indicator key
     created_at: datetime
+
+
+#: What a review date (見直し日) belongs to: the method charter, a ballot's result or a
+#: roadmap item.
+ReviewSubject = Literal["charter", "ballot", "roadmap"]
+#: A review date's state on a given day (``toolkit.store.followup.REVIEW_DUE_DAYS``).
+ReviewState = Literal["overdue", "due", "upcoming"]
+
+
+@dataclass(frozen=True)
+class DecisionReview:
+    """A decision's review date (見直し日) and its state on the day asked about.
+
+    ``key`` is the charter's version (as text), the ballot's key or the roadmap item's issue
+    key; ``note`` says what to review (empty for a roadmap item, whose date is part of the
+    item); ``set_at`` is when the date was last set."""
+
+    subject: ReviewSubject
+    key: str
+    review_on: date
+    note: str
+    state: ReviewState
+    set_at: datetime

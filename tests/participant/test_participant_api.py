@@ -55,7 +55,8 @@ def test_the_openapi_document_is_valid_and_lists_every_api_route(meeting: Meetin
     paths = set(document["paths"])
     assert "/api/v1/workshops/{slug}/ballots/{key}/votes" in paths
     assert "/api/v1/workshops/{slug}/ballots/{key}/release" in paths
-    assert len(paths) == 15
+    assert "/api/v1/workshops/{slug}/indicators/{key}/measurements" in paths
+    assert len(paths) == 17
 
 
 def test_a_workshop_is_described_without_drafts_or_votes(meeting: Meeting) -> None:

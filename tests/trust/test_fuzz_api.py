@@ -64,7 +64,16 @@ VOTING = [f"fuzz-{rule}" for rule in BALLOT_RULES]
 """Open ballots, one per rule: participants vote and staff enter paper ballots on them."""
 PLAYGROUND = [f"play-{n}" for n in range(6)]
 """Ballots the facilitator's open/close/release requests may act on."""
-FACILITATOR_ACTIONS = ("/open", "/close", "/release", "/ballots", "/codes", "/paper")
+FACILITATOR_ACTIONS = (
+    "/open",
+    "/close",
+    "/release",
+    "/ballots",
+    "/codes",
+    "/paper",
+    "/indicators",
+    "/measurements",
+)
 
 
 DOCUMENT = openapi_document()

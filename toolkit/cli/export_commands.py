@@ -1,4 +1,5 @@
-"""`ureshii export`, `ureshii import-issues`, `ureshii verify` (owned by the export module).
+"""`ureshii export`, `ureshii import-issues`, `ureshii import-measurements`, `ureshii verify`
+(owned by the export module).
 
 Exit codes: 0 done (verify: every re-computed figure matches), 1 a problem the person can
 act on (printed in ja/en: every import problem as ``row N, column X: message``; verify: the
@@ -164,6 +165,56 @@ def register(group: click.Group) -> None:
                 count=len(result.keys),
                 slug=result.slug,
                 encoding=result.encoding,
+            )
+        )
+
+    @group.command(
+        "import-measurements",
+        help=t("measurement_import_cli_help", lang),
+        short_help=t("measurement_import_cli_short_help", lang),
+    )
+    @click.argument("database", metavar="DATABASE")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--workshop", "slug", default=None, help=t("export_cli_workshop_help", lang))
+    @click.option("--sheet", default=None, help=t("import_cli_sheet_help", lang))
+    @click.option(
+        "--lang",
+        "language",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        help=t("export_cli_lang_help", lang),
+    )
+    def import_measurements_command(
+        database: str, file: Path, slug: str | None, sheet: str | None, language: str | None
+    ) -> None:
+        from toolkit.errors import UreshiiError
+        from toolkit.export.imports import ImportProblemsError
+        from toolkit.export.measurement_import import import_measurements
+        from toolkit.store import Store
+
+        # One language for every message: --lang, else the workshop's, else this computer's.
+        message_lang = language or lang
+        try:
+            with Store.open(database) as store:
+                chosen = _workshop(store, slug)
+                message_lang = language or store.workshop(chosen).lang
+                result = import_measurements(store, chosen, file, sheet=sheet)
+        except ImportProblemsError as error:
+            for problem in error.problems:
+                click.echo(problem.format(message_lang, file=str(file)))
+            click.echo(t("import_failed", message_lang, count=len(error.problems)))
+            sys.exit(1)
+        except UreshiiError as error:
+            click.echo(error.message(message_lang), err=True)
+            sys.exit(1)
+        click.echo(
+            t(
+                "measurement_import_done",
+                message_lang,
+                count=result.imported,
+                slug=result.slug,
+                encoding=result.encoding,
+                skipped=result.skipped,
             )
         )
 

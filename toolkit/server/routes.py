@@ -217,6 +217,12 @@ def public_routes(
             api_module.BallotActionApiHandler,
             api + "workshops/demo/ballots/top/open",
         ),
+        (w + "/indicators", api_module.IndicatorsApiHandler, api + "workshops/demo/indicators"),
+        (
+            w + "/indicators/" + KEY + "/measurements",
+            api_module.MeasurementsApiHandler,
+            api + "workshops/demo/indicators/wait/measurements",
+        ),
         (api + ".*", api_module.ApiNotFoundHandler, api + "no-such-thing"),
     ]
     routes += [

@@ -11,8 +11,12 @@
   votes. A correction is a newer measurement. The status of an indicator is never stored: it
   is computed from them (``toolkit.indicators.assess``).
 
+* **Review dates** (見直し日) of decisions: the charter and ballot results keep theirs in
+  ``decision_reviews`` (:meth:`FollowupStore.set_review_date`); a roadmap item carries its
+  own. :meth:`FollowupStore.reviews` lists them all as overdue, due or upcoming.
+
 Every write appends an ``events`` row in the same transaction (``roadmap_item_set``,
-``indicator_added``, ``measurement_recorded``).
+``indicator_added``, ``measurement_recorded``, ``review_date_set``).
 
 >>> import tempfile, pathlib
 >>> from datetime import date
@@ -35,7 +39,7 @@ Every write appends an ``events`` row in the same transaction (``roadmap_item_se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, text, update
@@ -43,7 +47,13 @@ from sqlalchemy import Connection, Row, insert, select, text, update
 from toolkit.errors import InvalidInputError, NotFoundError
 from toolkit.fiscal import FiscalPeriod, parse_fiscal_period
 from toolkit.indicators import Direction, Indicator, Measurement, check_measurement
-from toolkit.model import RecordedMeasurement, RoadmapItem, TrackedIndicator
+from toolkit.model import (
+    DecisionReview,
+    RecordedMeasurement,
+    ReviewState,
+    RoadmapItem,
+    TrackedIndicator,
+)
 from toolkit.store import tables as s
 from toolkit.store.core import StoreCore, _insert, _required_text, now
 from toolkit.text import clean_text
@@ -51,8 +61,13 @@ from toolkit.times import workshop_time_zone
 
 #: Longest owner department, budget line, indicator name/source, and who entered a value.
 TEXT_LIMIT = 200
-#: Longest note on a measurement.
+#: Longest note on a measurement or a review date.
 NOTE_LIMIT = 1000
+#: A review date is "due" from the day itself back to this many days before it (both days
+#: included); earlier it is "upcoming", after it "overdue".
+REVIEW_DUE_DAYS = 14
+#: The decisions whose review date is kept apart (a roadmap item carries its own).
+REVIEWED_DECISIONS = ("charter", "ballot")
 
 
 class FollowupStore(StoreCore):
@@ -280,58 +295,73 @@ class FollowupStore(StoreCore):
         ``measured_on``, who entered it and an optional note. Refused: an unknown indicator,
         a date before the indicator's baseline or after today (in the workshop's time zone),
         a value that is not a finite number. Never changed afterwards (append-only)."""
-        who = _required_text(entered_by, "entered_by", limit=TEXT_LIMIT)
-        measurement = Measurement(
-            value, measured_on, _optional_text(note, "note", limit=NOTE_LIMIT), who
-        )
-
-        def work(conn: Connection) -> int:
-            wid = self._workshop_id(conn, slug)
-            row = conn.execute(
-                select(s.indicators).where(
-                    s.indicators.c.workshop_id == wid, s.indicators.c.key == indicator
-                )
-            ).first()
-            if row is None:
-                raise NotFoundError("not_found_indicator", key=indicator)
-            check_measurement(_indicator(row, ""), measurement)
-            spec = conn.execute(
-                select(s.workshops.c.spec).where(s.workshops.c.id == wid)
-            ).scalar_one()
-            zone = workshop_time_zone((spec or {}).get("time_zone"))
-            today = datetime.now(zone).date()
-            if measurement.measured_on > today:
-                raise InvalidInputError(
-                    "measurement_in_future",
-                    measured_on=measurement.measured_on.isoformat(),
-                    today=today.isoformat(),
-                )
-            mid = _insert(
-                conn,
-                s.measurements,
-                workshop_id=wid,
-                indicator_id=row.id,
-                value=float(measurement.value),
-                measured_on=measurement.measured_on,
-                note=measurement.note,
-                entered_by=measurement.entered_by,
-                created_at=now(),
-            )
-            self._event(
-                conn,
-                wid,
-                "measurement_recorded",
-                actor,
-                {
-                    "indicator": indicator,
-                    "measured_on": measurement.measured_on.isoformat(),
-                    "value": float(measurement.value),
-                },
-            )
-            return mid
-
-        mid = self._write(work)
+        measurement = _measurement(value, measured_on, note, entered_by)
+        mid = self._write(lambda conn: self._record(conn, slug, indicator, measurement, actor))
         return next(m for m in self.measurements(slug, indicator) if m.id == mid)
+
+    def record_measurements(
+        self,
+        slug: str,
+        rows: Sequence[tuple[str, Measurement]],
+        *,
+        actor: str = "facilitator",
+    ) -> list[RecordedMeasurement]:
+        """Record several measurements (``(indicator key, measurement)`` pairs) in ONE
+        transaction: every one or, if any is refused, none (the first refusal is raised).
+        The rules are :meth:`record_measurement`'s; an import checks every row first
+        (``toolkit.export.measurement_import``)."""
+        checked = [
+            (key, _measurement(m.value, m.measured_on, m.note, m.entered_by)) for key, m in rows
+        ]
+
+        def work(conn: Connection) -> list[int]:
+            return [self._record(conn, slug, key, m, actor) for key, m in checked]
+
+        ids = set(self._write(work))
+        return [m for m in self.measurements(slug) if m.id in ids]
+
+    def _record(
+        self, conn: Connection, slug: str, indicator: str, measurement: Measurement, actor: str
+    ) -> int:
+        wid = self._workshop_id(conn, slug)
+        row = conn.execute(
+            select(s.indicators).where(
+                s.indicators.c.workshop_id == wid, s.indicators.c.key == indicator
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError("not_found_indicator", key=indicator)
+        check_measurement(_indicator(row, ""), measurement)
+        today = _today(conn, wid)
+        if measurement.measured_on > today:
+            raise InvalidInputError(
+                "measurement_in_future",
+                measured_on=measurement.measured_on.isoformat(),
+                today=today.isoformat(),
+            )
+        mid = _insert(
+            conn,
+            s.measurements,
+            workshop_id=wid,
+            indicator_id=row.id,
+            value=float(measurement.value),
+            measured_on=measurement.measured_on,
+            note=measurement.note,
+            entered_by=measurement.entered_by,
+            created_at=now(),
+        )
+        self._event(
+            conn,
+            wid,
+            "measurement_recorded",
+            actor,
+            {
+                "indicator": indicator,
+                "measured_on": measurement.measured_on.isoformat(),
+                "value": float(measurement.value),
+            },
+        )
+        return mid
 
     def measurements(self, slug: str, indicator: str | None = None) -> list[RecordedMeasurement]:
         """Measurements (of one indicator, by its key, when given), by date, then in the
@@ -365,8 +395,165 @@ class FollowupStore(StoreCore):
 
         return self._read(work)
 
+    # ------------------------------------------------------------------ review dates
+    def set_review_date(
+        self,
+        slug: str,
+        subject: str,
+        key: str | int,
+        review_on: date | None,
+        note: str = "",
+        *,
+        actor: str = "facilitator",
+    ) -> DecisionReview | None:
+        """Set the review date (見直し日) of a decision: ``subject`` ``"charter"`` with its
+        version as ``key`` (``2`` or ``"2"``), or ``"ballot"`` with the ballot's key; ``note``
+        says what to review. ``review_on=None`` clears it. Refused: an unknown subject,
+        charter version or ballot. (A roadmap item's review date is part of the item:
+        :meth:`set_roadmap_item`.) Returns the review as :meth:`reviews` lists it today in the
+        workshop's time zone, or ``None`` once cleared."""
+        if subject not in REVIEWED_DECISIONS:
+            raise InvalidInputError(
+                "review_subject_invalid", subject=subject, allowed=", ".join(REVIEWED_DECISIONS)
+            )
+        review = None if review_on is None else _day(review_on)
+        text_note = _optional_text(note, "note", limit=NOTE_LIMIT)
+
+        def work(conn: Connection) -> str:
+            wid = self._workshop_id(conn, slug)
+            subject_key = _decision_key(conn, wid, subject, key)
+            reviews = s.decision_reviews
+            where = (
+                reviews.c.workshop_id == wid,
+                reviews.c.subject == subject,
+                reviews.c.subject_key == subject_key,
+            )
+            existing = conn.execute(select(reviews.c.id).where(*where)).scalar()
+            if review is None:
+                if existing is not None:
+                    conn.execute(reviews.delete().where(reviews.c.id == existing))
+            else:
+                values = {"review_on": review, "note": text_note, "set_at": now(), "actor": actor}
+                if existing is None:
+                    _insert(
+                        conn,
+                        reviews,
+                        workshop_id=wid,
+                        subject=subject,
+                        subject_key=subject_key,
+                        **values,
+                    )
+                else:
+                    conn.execute(update(reviews).where(reviews.c.id == existing).values(values))
+            self._event(
+                conn,
+                wid,
+                "review_date_set",
+                actor,
+                {
+                    "subject": subject,
+                    "key": subject_key,
+                    "review_on": None if review is None else review.isoformat(),
+                    "note": text_note,
+                },
+            )
+            return subject_key
+
+        subject_key = self._write(work)
+        if review is None:
+            return None
+        today = self._read(lambda conn: _today(conn, self._workshop_id(conn, slug)))
+        return next(
+            r
+            for r in self.reviews(slug, as_of=today)
+            if r.subject == subject and r.key == subject_key
+        )
+
+    def reviews(self, slug: str, *, as_of: date) -> list[DecisionReview]:
+        """Every review date of the workshop (the charter's, ballots' and roadmap items'),
+        each with its state on ``as_of``: ``overdue`` (before ``as_of``), ``due`` (from
+        ``as_of`` to :data:`REVIEW_DUE_DAYS` days after it, both included) or ``upcoming``
+        (later); by date, then charter, ballots, roadmap, then key."""
+        day = _day(as_of)
+
+        def work(conn: Connection) -> list[DecisionReview]:
+            wid = self._workshop_id(conn, slug)
+            found: list[tuple[str, str, date, str, datetime]] = [
+                (r.subject, r.subject_key, r.review_on, r.note, r.set_at)
+                for r in conn.execute(
+                    select(s.decision_reviews).where(s.decision_reviews.c.workshop_id == wid)
+                )
+            ]
+            keys = _issue_keys(conn, wid)
+            items = s.roadmap_items
+            found += [
+                ("roadmap", keys[r.issue_id], r.review_on, "", r.updated_at)
+                for r in conn.execute(
+                    select(items).where(items.c.workshop_id == wid, items.c.review_on.is_not(None))
+                )
+            ]
+            return [
+                DecisionReview(subj, key, on, note, review_state(on, day), at)  # type: ignore[arg-type]
+                for subj, key, on, note, at in found
+            ]
+
+        order = {"charter": 0, "ballot": 1, "roadmap": 2}
+        return sorted(
+            self._read(work),
+            key=lambda r: (r.review_on, order[r.subject], r.key.zfill(12), r.key),
+        )
+
+
+def review_state(review_on: date, as_of: date) -> ReviewState:
+    """The state on ``as_of`` of a decision to review on ``review_on``.
+
+    >>> from datetime import date
+    >>> today = date(2026, 4, 1)
+    >>> [review_state(date(2026, 3, 31), today), review_state(today, today),
+    ...  review_state(date(2026, 4, 15), today), review_state(date(2026, 4, 16), today)]
+    ['overdue', 'due', 'due', 'upcoming']
+    """
+    if review_on < as_of:
+        return "overdue"
+    if review_on <= as_of + timedelta(days=REVIEW_DUE_DAYS):
+        return "due"
+    return "upcoming"
+
 
 # ---------------------------------------------------------------------- helpers
+def _measurement(value: Any, measured_on: Any, note: Any, entered_by: Any) -> Measurement:
+    """A measurement as it will be stored: texts cleaned and checked, value and date too."""
+    who = _required_text(entered_by, "entered_by", limit=TEXT_LIMIT)
+    return Measurement(value, measured_on, _optional_text(note, "note", limit=NOTE_LIMIT), who)
+
+
+def _today(conn: Connection, wid: int) -> date:
+    """Today in the workshop's time zone."""
+    spec = conn.execute(select(s.workshops.c.spec).where(s.workshops.c.id == wid)).scalar_one()
+    return datetime.now(workshop_time_zone((spec or {}).get("time_zone"))).date()
+
+
+def _decision_key(conn: Connection, wid: int, subject: str, key: str | int) -> str:
+    """The stored key of the decision ``key`` of ``subject``, refused if it does not exist."""
+    if subject == "charter":
+        text_key = str(key).strip()
+        version = int(text_key) if text_key.isascii() and text_key.isdigit() else None
+        if isinstance(key, bool) or version is None or not 1 <= version < 2**31:
+            raise NotFoundError("not_found_charter", version=key)
+        found = conn.execute(
+            select(s.charters.c.id).where(
+                s.charters.c.workshop_id == wid, s.charters.c.version == version
+            )
+        ).first()
+        if found is None:
+            raise NotFoundError("not_found_charter", version=version)
+        return str(version)
+    if not isinstance(key, str):
+        raise NotFoundError("not_found_ballot", key=key)
+    StoreCore._key_id(conn, s.ballots, wid, key, "ballot")
+    return key
+
+
 def _optional_text(value: Any, field: str, *, limit: int = TEXT_LIMIT) -> str:
     """``value`` cleaned and trimmed; may be empty."""
     if not isinstance(value, str):

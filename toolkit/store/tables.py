@@ -478,6 +478,24 @@ measurements = Table(
     Column("created_at", Timestamp, nullable=False),
 )
 
+# Review dates (見直し日) of decisions: the charter (subject_key = its version as text) and
+# ballot results (subject_key = the ballot's key); current state, every change an event.
+# A roadmap item keeps its own review_on above.
+decision_reviews = Table(
+    "decision_reviews",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("subject", CleanString(8), nullable=False),
+    Column("subject_key", CleanString(64), nullable=False),
+    Column("review_on", Date, nullable=False),
+    Column("note", CleanText(), nullable=False, default=""),
+    Column("set_at", Timestamp, nullable=False),
+    Column("actor", CleanString(64), nullable=False),
+    UniqueConstraint("workshop_id", "subject", "subject_key"),
+    CheckConstraint("subject IN ('charter', 'ballot')", name="subject"),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
 APPEND_ONLY = (
     "events",

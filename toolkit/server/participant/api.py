@@ -12,8 +12,11 @@ nothing is stored when a request is refused.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import re
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from tornado import web
@@ -31,13 +34,15 @@ from toolkit.errors import (
     StoreError,
     UreshiiError,
 )
-from toolkit.i18n import both
-from toolkit.model import CATEGORIES, Ballot, Vote
+from toolkit.i18n import both, t
+from toolkit.indicators import Measurement, assess
+from toolkit.model import CATEGORIES, Ballot, RecordedMeasurement, TrackedIndicator, Vote
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.participant.openapi import openapi_document
 from toolkit.server.participant.service import ParticipantService, WorkshopView
-from toolkit.store import normalize_code
+from toolkit.store import Store, normalize_code
 from toolkit.text import clean_text
+from toolkit.times import workshop_time_zone
 
 API_PREFIX = "/api/v1/"
 BALLOT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -442,6 +447,127 @@ class CodesApiHandler(ApiHandler):
         count: Any = body.get("count")
         codes = await self.service.facilitator(slug, lambda store: store.issue_codes(slug, count))
         self.send_json({"codes": codes}, status=201)
+
+
+# ---------------------------------------------------------------------- follow-up (issue 18)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A measurement's date as the API takes it: ``2026-04-01`` (no time)."""
+
+
+def _api_date(value: Any) -> date:
+    """``value`` (``"2026-04-01"``) as a date, or a 400 with the ja/en message."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ApiError(400, "date_required", value=value)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float (JSON allows it)
+        return False
+
+
+def _workshop_today(store: Store, slug: str) -> date:
+    """Today in the workshop's time zone."""
+    return datetime.now(workshop_time_zone(store.workshop(slug).time_zone)).date()
+
+
+def measurement_json(measurement: Measurement) -> dict[str, Any]:
+    return {
+        "value": float(measurement.value),
+        "measured_on": measurement.measured_on.isoformat(),
+        "note": measurement.note,
+        "entered_by": measurement.entered_by,
+    }
+
+
+def indicator_json(
+    indicator: TrackedIndicator, measurements: list[RecordedMeasurement], as_of: date, lang: str
+) -> dict[str, Any]:
+    assessment = assess(indicator, measurements, as_of=as_of)
+    return {
+        "key": indicator.key,
+        "issue": indicator.issue,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "baseline": float(indicator.baseline),
+        "baseline_on": indicator.baseline_on.isoformat(),
+        "target": float(indicator.target),
+        "target_on": indicator.target_on.isoformat(),
+        "source": indicator.source,
+        "status": assessment.status,
+        "status_label": t(f"indicator_status_{assessment.status}", lang),
+        "progress": assessment.progress,
+        "expected": assessment.expected,
+        "latest": None if assessment.latest is None else measurement_json(assessment.latest),
+        "measurements": len(measurements),
+    }
+
+
+class IndicatorsApiHandler(ApiHandler):
+    """The workshop's indicators with their status today (facilitator only)."""
+
+    async def get(self, slug: str) -> None:
+        self.require_facilitator()
+        lang = self.get_query_argument("lang", None) or self.view(slug).workshop.lang
+        if lang not in ("ja", "en"):
+            raise ApiError(400, "api_bad_field", field="lang")
+
+        def read(store: Store) -> dict[str, Any]:
+            with store.snapshot(slug) as snap:
+                as_of = _workshop_today(snap, slug)
+                by_key: dict[str, list[RecordedMeasurement]] = {}
+                for m in snap.measurements(slug):
+                    by_key.setdefault(m.indicator, []).append(m)
+                rows = [
+                    indicator_json(i, by_key.get(i.key, []), as_of, lang)
+                    for i in snap.indicators(slug)
+                ]
+            return {"as_of": as_of.isoformat(), "indicators": rows}
+
+        data = await asyncio.get_running_loop().run_in_executor(None, read, self.service.store)
+        self.send_json(data)
+
+
+class MeasurementsApiHandler(ApiHandler):
+    """Record a measurement of an indicator (facilitator only; append-only, like votes).
+
+    Refusals: 400 for a value that is not a finite number, a date that is not
+    ``YYYY-MM-DD`` or is after today, a missing ``entered_by`` or text too long; 404 for an
+    unknown workshop or indicator; 409 for a date before the indicator's baseline (the
+    stored indicator says where change is counted from)."""
+
+    async def post(self, slug: str, key: str) -> None:
+        self.require_facilitator()
+        body = self.json_body()
+        self.view(slug)
+        for name in ("value", "measured_on", "entered_by"):
+            if name not in body:
+                raise ApiError(400, "api_missing_field", field=name)
+        value = body["value"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+            raise ApiError(400, "indicator_value_invalid", field="value", value=value)
+        measured_on = _api_date(body["measured_on"])
+        note, entered_by = body.get("note", ""), body["entered_by"]
+        for name, given in (("note", note), ("entered_by", entered_by)):
+            if not isinstance(given, str):
+                raise ApiError(400, "api_bad_field", field=name)
+        try:
+            recorded = await self.service.facilitator(
+                slug,
+                lambda store: store.record_measurement(
+                    slug, key, value, measured_on, entered_by=entered_by, note=note
+                ),
+            )
+        except InvalidInputError as refused:
+            status = 409 if refused.key == "measurement_before_baseline" else 400
+            raise ApiError(status, refused.key, **refused.params) from None
+        self.send_json({"indicator": key, **measurement_json(recorded)}, status=201)
 
 
 class ApiNotFoundHandler(ApiHandler):

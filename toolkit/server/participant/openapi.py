@@ -40,11 +40,17 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 _ERROR_TEXT = {
-    400: "Malformed JSON or not a JSON object",
+    400: (
+        "Malformed JSON or not a JSON object; for measurements also a missing field, a value "
+        "that is not a finite number or a date that is not YYYY-MM-DD or is after today"
+    ),
     401: "No or unknown bearer token",
     403: "Not allowed (facilitator only, or not eligible for this ballot)",
-    404: "Unknown workshop, ballot, code, issue or criterion",
-    409: "Conflict: already voted, ballot not open, charter locked or not locked",
+    404: "Unknown workshop, ballot, code, issue, criterion or indicator",
+    409: (
+        "Conflict: already voted, ballot not open, charter locked or not locked, a "
+        "measurement dated before its indicator's baseline"
+    ),
     413: "Request body too large",
     415: "Content-Type must be application/json",
     422: "A value is not allowed (the message says what is)",
@@ -283,6 +289,85 @@ SCHEMAS: dict[str, Any] = {
         {"codes": {"type": "array", "items": {"type": "string"}}},
         ("codes",),
     ),
+    "MeasurementRequest": _object(
+        {
+            "value": {"type": "number", "description": "A finite number"},
+            "measured_on": {"type": "string", "format": "date", "example": "2026-10-01"},
+            "note": {"type": "string", "maxLength": 1000},
+            "entered_by": {"type": "string", "minLength": 1, "maxLength": 200},
+        },
+        ("value", "measured_on", "entered_by"),
+    ),
+    "Measurement": _object(
+        {
+            "indicator": {"type": "string"},
+            "value": {"type": "number"},
+            "measured_on": {"type": "string", "format": "date"},
+            "note": {"type": "string"},
+            "entered_by": {"type": "string"},
+        },
+        ("indicator", "value", "measured_on", "note", "entered_by"),
+    ),
+    "Indicator": _object(
+        {
+            "key": {"type": "string"},
+            "issue": {"type": "string"},
+            "name": {"type": "string"},
+            "unit": {"type": "string"},
+            "direction": {"type": "string", "enum": ["increase", "decrease"]},
+            "baseline": {"type": "number"},
+            "baseline_on": {"type": "string", "format": "date"},
+            "target": {"type": "number"},
+            "target_on": {"type": "string", "format": "date"},
+            "source": {"type": "string"},
+            "status": {
+                "type": "string",
+                "enum": ["achieved", "on_track", "at_risk", "missed", "no_data"],
+                "description": "Computed from the baseline, the target and the measurements",
+            },
+            "status_label": {"type": "string"},
+            "progress": {"type": "number", "nullable": True},
+            "expected": {"type": "number", "nullable": True},
+            "latest": {
+                **_object(
+                    {
+                        "value": {"type": "number"},
+                        "measured_on": {"type": "string", "format": "date"},
+                        "note": {"type": "string"},
+                        "entered_by": {"type": "string"},
+                    },
+                    ("value", "measured_on", "note", "entered_by"),
+                ),
+                "nullable": True,
+            },
+            "measurements": {"type": "integer", "minimum": 0},
+        },
+        (
+            "key",
+            "issue",
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_on",
+            "target",
+            "target_on",
+            "source",
+            "status",
+            "status_label",
+            "progress",
+            "expected",
+            "latest",
+            "measurements",
+        ),
+    ),
+    "Indicators": _object(
+        {
+            "as_of": {"type": "string", "format": "date"},
+            "indicators": {"type": "array", "items": _ref("Indicator")},
+        },
+        ("as_of", "indicators"),
+    ),
 }
 
 
@@ -399,6 +484,27 @@ def openapi_document(base_url: str = "/") -> dict[str, Any]:
                 tag="facilitator",
             )
         },
+    }
+    paths[f"{w}/indicators"] = {
+        "get": _op(
+            "The indicators with their status today in the workshop's time zone",
+            ok=(200, _ref("Indicators")),
+            errors=(400, 401, 403, 404),
+            params=[_SLUG, _LANG],
+            security=_FACILITATOR,
+            tag="facilitator",
+        )
+    }
+    paths[f"{w}/indicators/{{key}}/measurements"] = {
+        "post": _op(
+            "Record a measurement of an indicator (append-only; a correction is a newer one)",
+            ok=(201, _ref("Measurement")),
+            errors=(401, 403, 404, 409),
+            params=[_SLUG, _KEY],
+            body=_ref("MeasurementRequest"),
+            security=_FACILITATOR,
+            tag="facilitator",
+        )
     }
     for action, summary in (
         ("open", "Open a ballot for votes"),
