@@ -20,7 +20,9 @@ from toolkit.summary_charts import (
     HappinessGrid,
     happiness_chart,
     happiness_grid,
+    indicator_chart,
     ranking_chart,
+    roadmap_chart,
 )
 
 
@@ -166,3 +168,144 @@ def test_the_happiness_map_keeps_the_grid_order_and_writes_the_counts(
     assert sorted(t for t in texts if t.isdigit()) == ["0", "0", "1", "1", "2", "3"]
     rows = chart_table(chart, lang).rows
     assert rows[0] == ("子育て世帯", "待たない", 3) and rows[-1] == (nobody, nothing, 1)
+
+
+# ------------------------------------------------------------------ follow-up (issue 18)
+def _road(issue: str, title: str, rank: int | None, period: str, owner: str, deps: list[str]):
+    from toolkit.fiscal import parse_fiscal_period
+    from toolkit.followup import period_json
+
+    return {
+        "issue": issue,
+        "title": title,
+        "rank": rank,
+        **period_json(parse_fiscal_period(period)),
+        "owner_department": owner,
+        "budget_line": "",
+        "review_on": None,
+        "depends_on": deps,
+    }
+
+
+FOLLOWUP: dict[str, Any] = {
+    "as_of": "2026-12-01",
+    "roadmap": [
+        _road("madoguchi", "窓口の混雑緩和", 1, "令和8年度", "市民課", []),
+        _road("shinsei", "電子申請", 2, "FY2026 Q2", "情報政策課", ["madoguchi"]),
+        _road("3less", "3レス", None, "令和9年度 第3四半期", "", ["madoguchi", "shinsei"]),
+    ],
+}
+
+
+@pytest.mark.parametrize("size", ["projector", "laptop", "report"])
+@pytest.mark.parametrize(
+    ("lang", "title", "years", "labels", "nobody"),
+    [
+        (
+            "ja",
+            "ロードマップ（年度別）",
+            ["令和8年度", "令和9年度"],
+            ["1. 窓口の混雑緩和", "2. 電子申請（前提: 1）", "–. 3レス（前提: 1, 2）"],
+            "（未定）",
+        ),
+        (
+            "en",
+            "Roadmap by fiscal year",
+            ["FY2026", "FY2027"],
+            ["1. 窓口の混雑緩和", "2. 電子申請 (after: 1)", "–. 3レス (after: 1, 2)"],
+            "(not set)",
+        ),
+    ],
+    ids=["ja", "en"],
+)
+def test_the_roadmap_has_one_bar_per_item_and_names_the_fiscal_years(
+    cjk_font: None,
+    size: str,
+    lang: str,
+    title: str,
+    years: list[str],
+    labels: list[str],
+    nobody: str,
+) -> None:
+    chart = roadmap_chart(FOLLOWUP, lang=lang, size=size)
+    svg = to_svg(chart)
+    texts = _texts(svg)
+    assert title in texts
+    assert _in_order(texts, years)  # the axis: each April 1 named after its fiscal year
+    assert _in_order(texts, labels)  # one bar label per item, in the roadmap's order
+    assert {"市民課", "情報政策課", nobody} <= set(texts)  # the owner departments' legend
+    assert svg.count('aria-roledescription="bar"') == 3
+    table = chart_table(chart, lang)
+    assert [row[0] for row in table.rows] == labels
+    assert table.rows[1][1:5] == (
+        "令和8年度 第2四半期" if lang == "ja" else "FY2026 Q2",
+        "情報政策課",
+        "2026-07-01",
+        "2026-09-30",
+    )
+    assert table.rows[2][5] == "窓口の混雑緩和, 電子申請"
+
+
+def test_an_empty_roadmap_still_draws_the_fiscal_year_of_the_day(cjk_font: None) -> None:
+    chart = roadmap_chart({"as_of": "2027-03-31", "roadmap": []}, lang="ja", size="report")
+    assert "令和8年度" in _texts(to_svg(chart))
+    assert chart_table(chart, "ja").rows == ()
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "kinds"),
+    [
+        ("ja", "窓口待ち時間（分）: 遅れ気味", ["測定値", "基準値", "目標値"]),
+        ("en", "窓口待ち時間 (分): at risk", ["Measured", "Baseline", "Target"]),
+    ],
+    ids=["ja", "en"],
+)
+def test_an_indicator_draws_its_measurements_against_the_expected_path_and_target(
+    cjk_font: None, lang: str, title: str, kinds: list[str]
+) -> None:
+    row = {
+        "name": "窓口待ち時間",
+        "unit": "分",
+        "status": "at_risk",
+        "baseline": 30,
+        "baseline_on": "2026-04-01",
+        "target": 15,
+        "target_on": "2027-04-01",
+        "measurements": [
+            {"value": 28, "measured_on": "2026-07-01"},
+            {"value": 26, "measured_on": "2026-10-01"},
+        ],
+    }
+    chart = indicator_chart(row, lang=lang, size="laptop")
+    svg = to_svg(chart)
+    texts = _texts(svg)
+    assert title in texts
+    assert _in_order(texts, kinds)  # the legend names each kind of point
+    assert svg.count('aria-roledescription="line mark"') >= 2  # measured line, expected path
+    measured, baseline, target = kinds
+    assert chart_table(chart, lang).rows == (
+        (baseline, "2026-04-01", 30.0),
+        (target, "2027-04-01", 15.0),
+        (measured, "2026-07-01", 28.0),
+        (measured, "2026-10-01", 26.0),
+    )
+
+
+def test_an_indicator_without_measurements_says_so_and_draws_no_empty_line(
+    cjk_font: None,
+) -> None:
+    row = {
+        "name": "連携データ項目数",
+        "unit": "",
+        "status": "no_data",
+        "baseline": 3,
+        "baseline_on": "2026-04-01",
+        "target": 12,
+        "target_on": "2028-03-31",
+        "measurements": [],
+    }
+    chart = indicator_chart(row, lang="ja", size="report")
+    svg = to_svg(chart)
+    assert "連携データ項目数（–）: 測定値なし" in _texts(svg)
+    assert svg.count('aria-roledescription="line mark"') == 1  # the expected path only
+    assert [r[0] for r in chart_table(chart, "ja").rows] == ["基準値", "目標値"]

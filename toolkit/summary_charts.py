@@ -342,3 +342,241 @@ def happiness_chart(grid: HappinessGrid, *, lang: str | None = None, size: Size 
         height=max(profile.min_height, profile.cell_height * len(grid.stakeholders)),
     )
     return sized(chart, profile)
+
+
+# ------------------------------------------------------------------------------ the roadmap
+def _fy_labels(years: Sequence[int], lang: str | None) -> str:
+    """A Vega expression naming the fiscal year that starts at an axis tick (1 April)."""
+    from toolkit.fiscal import FiscalPeriod
+
+    expression = "''"
+    for year in reversed(years):
+        name = FiscalPeriod(year).label(lang).replace("'", "")
+        expression = f"utcyear(datum.value) == {year} ? '{name}' : ({expression})"
+    return expression
+
+
+def roadmap_label(row: Mapping[str, Any], ranks: Mapping[str, str], lang: str | None) -> str:
+    """A roadmap bar's label: the issue's rank and title, and the issues it waits for.
+
+    >>> row = {"issue": "b", "title": "電子申請", "rank": 2, "depends_on": ["a"]}
+    >>> roadmap_label(row, {"a": "1"}, "ja"), roadmap_label(row, {"a": "1"}, "en")
+    ('2. 電子申請（前提: 1）', '2. 電子申請 (after: 1)')
+    >>> roadmap_label({"issue": "c", "title": "日報", "rank": None, "depends_on": []}, {}, "en")
+    '–. 日報'
+    """
+    rank = "–" if row.get("rank") is None else str(row["rank"])
+    label = f"{rank}. {row['title']}"
+    waits = [ranks.get(str(key), str(key)) for key in row.get("depends_on") or []]
+    if waits:
+        label = t("followup_chart_depends_label", lang, label=label, after=", ".join(waits))
+    return label
+
+
+def roadmap_chart(
+    followup: Mapping[str, Any], *, lang: str | None = None, size: Size = "report"
+) -> Any:
+    """The roadmap (``summary["followup"]``'s ``roadmap`` rows) as a Gantt-style chart.
+
+    One bar per roadmap item, from its period's first day to its last, in the roadmap's order
+    (by period, then the backlog's); each bar is labelled with the issue's rank and title and
+    the ranks (or keys) of the issues it waits for, and coloured by owner department (the
+    legend and the table name it: not colour alone). The time axis runs over whole fiscal
+    years, its ticks on each 1 April named after the fiscal year starting there.
+
+    >>> followup = {"as_of": "2026-05-01", "roadmap": [
+    ...     {"issue": "a", "title": "窓口", "rank": 1, "year": 2026, "quarter": None,
+    ...      "period": {"ja": "令和8年度", "en": "FY2026"}, "start": "2026-04-01",
+    ...      "end": "2027-03-31", "owner_department": "市民課", "budget_line": "",
+    ...      "review_on": None, "depends_on": []}]}
+    >>> from toolkit.charts import chart_table
+    >>> table = chart_table(roadmap_chart(followup, lang="ja", size="laptop"))
+    >>> table.title, table.rows[0][:3]
+    ('ロードマップ（年度別）', ('1. 窓口', '令和8年度', '市民課'))
+    """
+    from datetime import date
+
+    from toolkit.fiscal import fiscal_year
+
+    profile = chart_size(size)
+    rows = list(followup.get("roadmap") or [])
+    ranks = {
+        str(row["issue"]): (str(row["rank"]) if row.get("rank") is not None else str(row["issue"]))
+        for row in rows
+    }
+    titles = {str(row["issue"]): str(row["title"]) for row in rows}
+    item, period = t("followup_chart_item", lang), t("followup_chart_period", lang)
+    owner, start = t("followup_chart_owner", lang), t("followup_chart_start", lang)
+    end, after = t("followup_chart_end", lang), t("followup_chart_depends_on", lang)
+    nobody = t("followup_chart_no_owner", lang)
+    labels = [roadmap_label(row, ranks, lang) for row in rows]
+    frame = pd.DataFrame(
+        {
+            item: labels,
+            period: [row["period"][lang if lang in ("ja", "en") else "ja"] for row in rows],
+            owner: [row.get("owner_department") or nobody for row in rows],
+            start: [row["start"] for row in rows],
+            end: [row["end"] for row in rows],
+            after: [
+                ", ".join(titles.get(str(k), str(k)) for k in row.get("depends_on") or [])
+                for row in rows
+            ],
+        },
+        columns=[item, period, owner, start, end, after],
+    )
+    if rows:
+        first = fiscal_year(parse_iso(min(row["start"] for row in rows)))
+        last = fiscal_year(parse_iso(max(row["end"] for row in rows)))
+    else:
+        as_of = followup.get("as_of")
+        first = last = fiscal_year(parse_iso(as_of) if as_of else date.today())
+    years = list(range(first, last + 1))
+    domain = [f"{first}-04-01", f"{last + 1}-04-01"]
+    x_axis = alt.Axis(
+        values=[alt.DateTime(year=y, month=4, date=1, utc=True) for y in years],
+        labelExpr=_fy_labels(years, lang),
+        labelAlign="left",
+        labelOverlap=False,
+        grid=True,
+        gridColor="#888",
+        title=None,
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar(cornerRadius=3, stroke="#222", strokeWidth=1)
+        .encode(
+            x=alt.X(f"{start}:T", scale=alt.Scale(type="utc", domain=domain), axis=x_axis),
+            x2=alt.X2(f"{end}:T"),
+            y=alt.Y(f"{item}:N", sort=labels, title=None),
+            color=alt.Color(
+                f"{owner}:N",
+                scale=alt.Scale(scheme="dark2"),
+                legend=alt.Legend(title=owner, orient="bottom"),
+            ),
+            tooltip=[item, period, owner, after],
+        )
+    )
+    chart = alt.layer(bars, data=frame).properties(
+        title=t("followup_chart_roadmap_title", lang),
+        width=profile.width,
+        height=max(profile.min_height, int(profile.bar_height * 1.4) * max(1, len(rows))),
+    )
+    return sized(chart, profile)
+
+
+def parse_iso(text: str) -> Any:
+    """``"2026-04-01"`` → ``date(2026, 4, 1)``."""
+    from datetime import date
+
+    return date.fromisoformat(str(text)[:10])
+
+
+# ---------------------------------------------------------------------------- an indicator
+def indicator_chart(
+    indicator: Mapping[str, Any], *, lang: str | None = None, size: Size = "report"
+) -> Any:
+    """One indicator (a row of ``summary["followup"]["indicators"]``) against its target.
+
+    The measurements over time as a line with points; the baseline and the target as marked
+    points (each kind with its own shape and colour, named in the legend); the straight
+    expected path from baseline to target (dashed) and the target value as a dotted line
+    across. The title names the indicator, its unit and its status
+    (:func:`toolkit.indicators.status_name`).
+
+    >>> row = {"name": "窓口待ち時間", "unit": "分", "status": "on_track", "baseline": 30,
+    ...        "baseline_on": "2026-04-01", "target": 15, "target_on": "2027-04-01",
+    ...        "measurements": [{"value": 22, "measured_on": "2026-10-01"}]}
+    >>> from toolkit.charts import chart_table
+    >>> table = chart_table(indicator_chart(row, lang="ja"))
+    >>> table.title
+    '窓口待ち時間（分）: 順調'
+    >>> table.rows
+    (('基準値', '2026-04-01', 30.0), ('目標値', '2027-04-01', 15.0), ('測定値', '2026-10-01', 22.0))
+    """
+    from toolkit.indicators import status_name
+
+    profile = chart_size(size)
+    kind, day = t("followup_chart_series", lang), t("followup_chart_date", lang)
+    value = t("followup_chart_value", lang)
+    measured = t("followup_chart_measured", lang)
+    baseline, target = t("followup_chart_baseline", lang), t("followup_chart_target", lang)
+    points = [
+        (baseline, str(indicator["baseline_on"]), float(indicator["baseline"])),
+        (target, str(indicator["target_on"]), float(indicator["target"])),
+    ]
+    points += [
+        (measured, str(m["measured_on"]), float(m["value"]))
+        for m in indicator.get("measurements") or []
+    ]
+    frame = pd.DataFrame(points, columns=[kind, day, value])
+    unit = str(indicator.get("unit") or "")
+    x = alt.X(
+        f"{day}:T",
+        scale=alt.Scale(type="utc", padding=12),
+        title=day,
+        axis=alt.Axis(format="%Y-%m", labelOverlap=True, tickCount=6),
+    )
+    y = alt.Y(
+        f"{value}:Q",
+        scale=alt.Scale(zero=False),
+        title=f"{value}（{unit}）"
+        if unit and lang != "en"
+        else f"{value} ({unit})"
+        if unit
+        else value,
+    )
+    kinds = [measured, baseline, target]
+    legend = alt.Legend(title=None, orient="bottom")
+    path = (
+        alt.Chart()
+        .transform_filter(alt.FieldOneOfPredicate(field=kind, oneOf=[baseline, target]))
+        .mark_line(strokeDash=[6, 4], color="#777", strokeWidth=2)
+        .encode(x=x, y=y)
+    )
+    goal = (
+        alt.Chart()
+        .transform_filter(alt.datum[kind] == target)
+        .mark_rule(strokeDash=[2, 3], color=_ACCENT, strokeWidth=1.5)
+        .encode(y=alt.Y(f"{value}:Q"))
+    )
+    line = (
+        alt.Chart()
+        .transform_filter(alt.datum[kind] == measured)
+        .mark_line(color=_CALM, strokeWidth=3)
+        .encode(x=x, y=y)
+    )
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=max(60, profile.font * 8), opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                f"{kind}:N",
+                scale=alt.Scale(domain=kinds, range=[_CALM, "#555", _ACCENT]),
+                legend=legend,
+            ),
+            shape=alt.Shape(
+                f"{kind}:N",
+                scale=alt.Scale(domain=kinds, range=["circle", "square", "diamond"]),
+                legend=legend,
+            ),
+            tooltip=[kind, day, value],
+        )
+    )
+    title = t(
+        "followup_chart_indicator_title",
+        lang,
+        name=indicator["name"],
+        unit=unit or "–",
+        status=status_name(indicator.get("status") or "no_data", lang),
+    )
+    # No line without measurements: an empty line mark is an unlabelled image to a screen
+    # reader (axe: svg-img-alt); the chart's figure and table say "no data yet".
+    layers = [path, goal, line, dots] if indicator.get("measurements") else [path, goal, dots]
+    chart = alt.layer(*layers, data=frame).properties(
+        title=title,
+        width=profile.width,
+        height=max(profile.min_height, profile.bar_height * 10),
+    )
+    return sized(chart, profile)

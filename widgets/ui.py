@@ -51,6 +51,10 @@ PHASE_EVENTS = frozenset({"phase_changed"})
 TABLE_LINK_EVENTS = frozenset({"table_link_revoked"})
 #: What the results (ranking, what-if) are computed from.
 RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
+#: After the workshop (the follow-up app): the roadmap, indicators, measurements, reviews.
+FOLLOWUP_EVENTS = frozenset(
+    {"roadmap_item_set", "indicator_added", "measurement_recorded", "review_date_set"}
+)
 
 
 # ---------------------------------------------------------------------- style

@@ -3,7 +3,7 @@
 One ``ureshii serve`` on the demo store (the dx-vision workshop after a morning's work) with a
 live ballot open for the phones; one Debian Chromium. Each Voilà app (console through the
 facilitator link, board, table through a table link, method, table_method, scoring, results,
-paper) is opened at 1920×1080 and each phone page at 390×844 (a phone), in ``ja`` and in
+paper, followup) is opened at 1920×1080 and each phone page at 390×844 (a phone), in ``ja`` and in
 ``en`` (``?lang=``), waits until the page is shown, then runs axe-core's WCAG 2.0 A/AA and
 2.1 AA rules. The test fails on any critical or serious violation, listing each rule, its
 impact and the elements it found; the page's ``<html lang>`` must be the page's language.
@@ -77,6 +77,7 @@ APPS = {
     "scoring": "scoring.ipynb",
     "results": "results.ipynb",
     "paper": "paper.ipynb",
+    "followup": "followup.ipynb",
 }
 #: The phone pages: name → path under ``/p/<slug>/`` (``None``: the entry page ``/p/``).
 PHONE_PAGES = {

@@ -58,6 +58,7 @@ APP_HEADINGS = {
     "scoring.ipynb": "scoring_app_title",
     "results.ipynb": "results_app_title",
     "paper.ipynb": "paper_app_title",
+    "followup.ipynb": "followup_app_title",
 }
 #: The app headings a Japanese page must not carry in English (the board shows no app title).
 ENGLISH_TITLES = [t(key, "en") for app, key in APP_HEADINGS.items() if app != "board.ipynb"]
