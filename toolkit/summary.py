@@ -35,6 +35,7 @@ import pandas as pd
 
 from toolkit import consent, methods
 from toolkit.ballots import tally
+from toolkit.followup import followup_section
 from toolkit.model import Criterion
 from toolkit.ranking import RankingRule, scored_issues, weighted_criteria
 from toolkit.store import Store
@@ -145,7 +146,8 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
             summary["by_group"] = _by_category(store, slug, scores, criteria, rule, min_group)
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
         summary["score_stats"] = score_stats(scores, issues, criteria)
-    summary["roadmap"] = roadmap(issues, summary["ranking"])
+    summary["followup"] = followup_section(store, slug, summary["ranking"], zone)
+    summary["roadmap"] = roadmap(issues, summary["ranking"], planned_years(summary["followup"]))
     return summary
 
 
@@ -473,15 +475,25 @@ def score_stats(
     return {"columns": list(SCORE_STATS_COLUMNS), "rows": rows}
 
 
-def roadmap(issues: list[Any], ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``summary["roadmap"]``: issues by planned year (no year last); ranked issues first by
-    rank, then the rest (also re-computed by ``ureshii verify``)."""
+def planned_years(followup: Mapping[str, Any] | None) -> dict[str, int]:
+    """Issue key → the fiscal year of its roadmap item (``summary["followup"]["roadmap"]``)."""
+    return {row["issue"]: int(row["year"]) for row in (followup or {}).get("roadmap", [])}
+
+
+def roadmap(
+    issues: list[Any], ranking: list[dict[str, Any]], planned: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """``summary["roadmap"]``: issues by year (no year last); ranked issues first by rank,
+    then the rest (also re-computed by ``ureshii verify``). An issue's year is the fiscal
+    year of its roadmap item when it has one (``planned``: issue key → year; the detailed
+    roadmap is ``summary["followup"]["roadmap"]``), else the year its issue was given."""
     rank = {r["key"]: r["rank"] for r in ranking}
     order = {i.key: n for n, i in enumerate(issues)}
-    years = sorted({i.year for i in issues if i.year is not None})
+    year_of = {i.key: (planned or {}).get(i.key, i.year) for i in issues}
+    years = sorted({y for y in year_of.values() if y is not None})
     result = []
     for year in [*years, None]:
-        keys = [i.key for i in issues if i.year == year]
+        keys = [i.key for i in issues if year_of[i.key] == year]
         if keys:
             keys.sort(key=lambda k: (k not in rank, rank.get(k, 0), order[k]))
             result.append({"year": year, "issues": keys})

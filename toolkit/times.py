@@ -122,7 +122,8 @@ def format_time(
     seconds: bool = False,
 ) -> str:
     """``value`` (a stored UTC time) as a person reads it: in ``zone`` (default:
-    :func:`workshop_time_zone` without a file's zone), followed by the zone's name and offset. ``""`` for None.
+    :func:`workshop_time_zone` without a file's zone), followed by the zone's name and
+    offset. ``""`` for None.
 
     >>> from datetime import datetime, UTC
     >>> tokyo = time_zone("Asia/Tokyo")

@@ -47,12 +47,15 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         server.server_close()
 
 
-def test_report_is_self_contained(report_ja: bytes) -> None:
+def test_report_is_self_contained(report_ja: bytes, demo_summary: dict[str, Any]) -> None:
     text = report_ja.decode("utf-8")
+    followup = demo_summary["followup"]
     assert not re.search(r"""(?:src|href)\s*=\s*["'](?!#)""", text)  # only in-page anchors
     assert set(re.findall(r"https?://[^\s\"'<>)]+", text)) <= SVG_NAMESPACES
     assert "<script" not in text and "@import" not in text and "url(" not in text
-    assert text.count("<svg") == 2  # happiness map and ranking, inline
+    # happiness map, ranking, the roadmap and each indicator, inline
+    charts = 2 + bool(followup["roadmap"]) + len(followup["indicators"])
+    assert text.count("<svg") == charts
     assert "@page { size: A4" in text
 
 

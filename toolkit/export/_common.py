@@ -113,6 +113,13 @@ class Names:
         return ("、" if self.lang == "ja" else "; ").join(names)
 
 
+def review_subject(review: dict[str, Any], names: Names) -> str:
+    """The decision a review date is for, in words: 憲章 第2版, 投票の結果: …, ロードマップ: …"""
+    subject, key = review["subject"], review["key"]
+    name = names.ballots.get(key, key) if subject == "ballot" else names.issues.get(key, key)
+    return label(f"review_subject_{subject}", names.lang, version=key, name=name)
+
+
 def weights_text(weights: dict[str, float], names: Names) -> str:
     return names.join([f"{names.criteria.get(k, k)} {v:.1%}" for k, v in weights.items()])
 

@@ -26,12 +26,15 @@ from toolkit.export._common import (
     export_lang,
     export_zone,
     label,
+    review_subject,
     tie_break_name,
     year_text,
 )
 from toolkit.export.images import RANKING_CHART_TOP, summary_chart
+from toolkit.indicators import status_name
 from toolkit.methods.registry import method_name
 from toolkit.model import category_name
+from toolkit.summary_charts import indicator_chart, roadmap_chart
 from toolkit.times import format_time
 
 _CSS = """
@@ -79,6 +82,8 @@ _SECTIONS = (
     "categories",
     "town_meeting",
     "roadmap",
+    "indicators",
+    "reviews",
 )
 
 
@@ -165,7 +170,9 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
         _disagreement(summary, language),
         _categories(summary, language, names),
         _town_meeting(summary, language, names),
-        _roadmap(summary, language, names),
+        _roadmap(summary, language, names, charts),
+        _indicators(summary, language, names, charts),
+        _reviews(summary, language, names),
         "<footer><p class='note'>"
         + _e(label("privacy_note", language, n=summary["privacy"]["min_group_size"]))
         + "<br>"
@@ -404,11 +411,46 @@ def _town_meeting(summary: dict[str, Any], lang: str, names: Names) -> str:
     return _section("town_meeting", lang, "".join(parts) or f"<p>{_e(label('none', lang))}</p>")
 
 
-def _roadmap(summary: dict[str, Any], lang: str, names: Names) -> str:
+def _roadmap(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> str:
+    """The roadmap items by fiscal period (chart and table, with the agreed rank, owner,
+    budget line, review date and dependencies), then every issue by year."""
     ranks = {r["key"]: r["rank"] for r in summary["ranking"]}
     if not summary["roadmap"]:
         return _section("roadmap", lang, f"<p>{_e(label('roadmap_none', lang))}</p>")
     body = ""
+    followup = summary.get("followup") or {}
+    items = followup.get("roadmap", [])
+    if items:
+        if charts:
+            chart = roadmap_chart(followup, lang=lang, size="report")
+            body += _figure(to_svg(chart), label("section_roadmap", lang))
+        body += _table(
+            [
+                label(f"col_{c}", lang)
+                for c in (
+                    "period",
+                    "rank",
+                    "title",
+                    "owner_department",
+                    "budget_line",
+                    "review_on",
+                    "depends_on",
+                )
+            ],
+            [
+                [
+                    item["period"][lang],
+                    item["rank"],
+                    item["title"],
+                    item["owner_department"],
+                    item["budget_line"],
+                    item["review_on"],
+                    names.join([names.issues.get(k, k) for k in item["depends_on"]]),
+                ]
+                for item in items
+            ],
+            numeric=[1],
+        )
     for year in summary["roadmap"]:
         items = "".join(
             f"<li>{_e(names.issues.get(k, k))}"
@@ -418,3 +460,70 @@ def _roadmap(summary: dict[str, Any], lang: str, names: Names) -> str:
         )
         body += f"<h3>{_e(year_text(year['year'], lang))}</h3><ol>{items}</ol>"
     return _section("roadmap", lang, body)
+
+
+def _indicators(summary: dict[str, Any], lang: str, names: Names, charts: bool) -> str:
+    """Each indicator against its target (效果測定): baseline, target, latest value and the
+    computed status as of the summary's day, with a chart per indicator."""
+    followup = summary.get("followup") or {}
+    found = followup.get("indicators", [])
+    if not found:
+        return _section("indicators", lang, f"<p>{_e(label('none', lang))}</p>")
+    body = f"<p class='note'>{_e(label('indicators_as_of', lang, day=followup['as_of']))}</p>"
+
+    def value(number: float | None, unit: str, day: str | None) -> str:
+        if number is None:
+            return ""
+        shown = f"{number:g}{unit}" if lang == "ja" else f"{number:g} {unit}".strip()
+        return f"{shown} ({day})" if day else shown
+
+    body += _table(
+        [
+            label(f"col_{c}", lang)
+            for c in ("title", "indicator", "baseline", "target", "latest", "indicator_status")
+        ],
+        [
+            [
+                names.issues.get(row["issue"], row["issue"]),
+                row["name"],
+                value(row["baseline"], row["unit"], row["baseline_on"]),
+                value(row["target"], row["unit"], row["target_on"]),
+                value(
+                    (row["latest"] or {}).get("value"),
+                    row["unit"],
+                    (row["latest"] or {}).get("measured_on"),
+                ),
+                status_name(row["status"], lang),
+            ]
+            for row in found
+        ],
+    )
+    if charts:
+        for row in found:
+            chart = indicator_chart(row, lang=lang, size="report")
+            body += _figure(to_svg(chart), f"{row['name']}: {status_name(row['status'], lang)}")
+    return _section("indicators", lang, body)
+
+
+def _reviews(summary: dict[str, Any], lang: str, names: Names) -> str:
+    """The review dates (見直し日) of decisions, earliest first, with their state."""
+    reviews = (summary.get("followup") or {}).get("reviews", [])
+    if not reviews:
+        return _section("reviews", lang, f"<p>{_e(label('none', lang))}</p>")
+    return _section(
+        "reviews",
+        lang,
+        _table(
+            [label(f"col_{c}", lang) for c in ("review_on", "subject", "review_state", "note")],
+            [
+                [
+                    r["review_on"],
+                    review_subject(r, names),
+                    label(f"review_state_{r['state']}", lang),
+                    r["note"],
+                    *([_RowClass("divides")] if r["state"] == "overdue" else []),
+                ]
+                for r in reviews
+            ],
+        ),
+    )

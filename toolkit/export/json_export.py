@@ -229,6 +229,77 @@ class RoadmapYear(_Model):
     issues: list[str]
 
 
+class FiscalLabel(_Model):
+    ja: str
+    en: str
+
+
+class RoadmapItemOut(_Model):
+    issue: str
+    title: str
+    rank: int | None = Field(description="The issue's place in the agreed ranking, if any.")
+    year: int = Field(
+        description="Fiscal year (April–March) the item is planned in: 2026 = 令和8年度."
+    )
+    quarter: int | None = Field(description="1–4 (Q1 = April–June), or None for the whole year.")
+    period: FiscalLabel
+    start: str = Field(description="First day of the period, YYYY-MM-DD.")
+    end: str = Field(description="Last day of the period, YYYY-MM-DD.")
+    owner_department: str = Field(description="担当課")
+    budget_line: str
+    review_on: str | None = Field(description="Review date (見直し日), YYYY-MM-DD.")
+    depends_on: list[str] = Field(description="Issue keys this item waits for.")
+
+
+class MeasurementOut(_Model):
+    value: float
+    measured_on: str
+    note: str
+    entered_by: str
+
+
+class LatestMeasurement(_Model):
+    value: float
+    measured_on: str
+
+
+class IndicatorOut(_Model):
+    key: str
+    issue: str
+    name: str
+    unit: str
+    direction: Literal["increase", "decrease"]
+    baseline: float
+    baseline_on: str
+    target: float
+    target_on: str
+    source: str
+    status: Literal["achieved", "on_track", "at_risk", "missed", "no_data"] = Field(
+        description="Computed as of followup.as_of (toolkit.indicators.assess), never typed."
+    )
+    latest: LatestMeasurement | None = Field(
+        description="The measurement the status is read from (latest date, as of as_of)."
+    )
+    progress: float | None
+    expected: float | None
+    measurements: list[MeasurementOut]
+
+
+class ReviewOut(_Model):
+    subject: Literal["charter", "ballot", "roadmap"]
+    key: str
+    review_on: str
+    state: Literal["overdue", "due", "upcoming"]
+    note: str = ""
+
+
+class Followup(_Model):
+    as_of: str = Field(description="The day statuses and review states are computed for.")
+    roadmap: list[RoadmapItemOut]
+    indicators: list[IndicatorOut]
+    reviews: list[ReviewOut] = []
+
+
 class AuditEvent(_Model):
     seq: int
     at: str
@@ -262,6 +333,11 @@ class Summary(_Model):
     scores: Scores
     roadmap: list[RoadmapYear]
     audit_log: list[AuditEvent]
+    followup: Followup | None = Field(
+        default=None,
+        description="After the workshop: roadmap, indicators, review dates (exports before "
+        "this section have none).",
+    )
 
 
 class Generator(_Model):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from toolkit.export._common import ExportError
+from toolkit.fiscal import FiscalPeriod
 from toolkit.store import Store
 
 
@@ -56,6 +58,7 @@ def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
         "id": slug,
         "title": workshop["title"],
         "lang": workshop["lang"],
+        "time_zone": workshop.get("time_zone"),
         "stakeholders": [
             {"id": h["key"], "name": h["name"], "category": h["category"], "prompt": h["prompt"]}
             for h in summary["stakeholders"]
@@ -144,8 +147,56 @@ def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
             store.release_results(slug, ballot["key"])
         if ballot["status"] == "closed":
             store.close_ballot(slug, ballot["key"])
+    _rebuild_followup(store, slug, summary.get("followup") or {})
     store.set_phase(slug, workshop["phase"])
     return slug
+
+
+def _rebuild_followup(store: Store, slug: str, followup: Mapping[str, Any]) -> None:
+    """The roadmap items, indicators and their measurements (in their recorded order), and
+    the review dates of the charter and ballots (a roadmap item's comes with the item)."""
+    for review in followup.get("reviews", []):
+        if review["subject"] != "roadmap":
+            store.set_review_date(
+                slug,
+                review["subject"],
+                review["key"],
+                date.fromisoformat(review["review_on"]),
+                note=review["note"],
+            )
+    for item in followup.get("roadmap", []):
+        store.set_roadmap_item(
+            slug,
+            item["issue"],
+            FiscalPeriod(item["year"], item["quarter"]),
+            owner_department=item["owner_department"],
+            budget_line=item["budget_line"],
+            review_on=None if item["review_on"] is None else date.fromisoformat(item["review_on"]),
+            depends_on=item["depends_on"],
+        )
+    for found in followup.get("indicators", []):
+        store.add_indicator(
+            slug,
+            found["issue"],
+            found["name"],
+            direction=found["direction"],
+            baseline=found["baseline"],
+            baseline_on=date.fromisoformat(found["baseline_on"]),
+            target=found["target"],
+            target_on=date.fromisoformat(found["target_on"]),
+            unit=found["unit"],
+            source=found["source"],
+            key=found["key"],
+        )
+        for measured in found["measurements"]:
+            store.record_measurement(
+                slug,
+                found["key"],
+                measured["value"],
+                date.fromisoformat(measured["measured_on"]),
+                entered_by=measured["entered_by"],
+                note=measured["note"],
+            )
 
 
 def _levels(consent: Mapping[str, Any] | None) -> list[int]:

@@ -36,17 +36,21 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from toolkit.ballots import tally
+from toolkit.fiscal import FiscalPeriod
+from toolkit.followup import indicator_rows, period_json
 from toolkit.i18n import normalize_language, t
 from toolkit.methods.registry import method_name
 from toolkit.ranking import RankingRule, ranking_inputs
 from toolkit.summary import (
     category_rankings,
     happiness_map,
+    planned_years,
     ranking_rows,
     roadmap,
     score_stats,
@@ -105,6 +109,8 @@ class Verification:
     """Ballot tallies re-computed (ballots whose anonymous ballots are published)."""
     hidden_ballots: list[str] = field(default_factory=list)
     """Ballots whose results are not published (nothing to check)."""
+    followup_as_of: str | None = None
+    """The day the follow-up's statuses were re-computed for; None without a follow-up."""
 
     @property
     def matches(self) -> bool:
@@ -119,6 +125,8 @@ class Verification:
         if self.ballots:
             lines.append(t("verify_checked_ballots", lang, count=self.ballots))
         lines.append(t("verify_checked_counts", lang))
+        if self.followup_as_of is not None:
+            lines.append(t("verify_checked_followup", lang, day=self.followup_as_of))
         return lines
 
     def unchecked(self, lang: str | None = None) -> list[str]:
@@ -219,6 +227,9 @@ def verify_document(document: dict[str, Any]) -> Verification:
     differences += _theme_differences(summary)
     differences += _map_differences(summary)
     differences += _roadmap_differences(summary, issues, rows)
+    followup = summary.get("followup")
+    if followup is not None:
+        differences += _followup_differences(followup, rows)
     return Verification(
         True,
         charter["version"],
@@ -229,6 +240,7 @@ def verify_document(document: dict[str, Any]) -> Verification:
         categories=categories,
         ballots=tallies,
         hidden_ballots=hidden,
+        followup_as_of=None if followup is None else followup["as_of"],
     )
 
 
@@ -466,9 +478,58 @@ def _roadmap_differences(
 ) -> list[Difference]:
     """The roadmap: issues by year, in the re-computed ranking's order."""
     shown = {year["year"]: year["issues"] for year in summary["roadmap"]}
-    again = {year["year"]: year["issues"] for year in roadmap(issues, ranking)}
+    planned = planned_years(summary.get("followup"))
+    again = {year["year"]: year["issues"] for year in roadmap(issues, ranking, planned)}
     return [
         Difference("roadmap", f"roadmap.{year}", shown.get(year), again.get(year))
         for year in [*again, *(y for y in shown if y not in again)]
         if shown.get(year) != again.get(year)
     ]
+
+
+def _followup_differences(
+    followup: dict[str, Any], ranking: list[dict[str, Any]]
+) -> list[Difference]:
+    """After the workshop: each indicator's status, progress, expectation and latest value
+    as of the published day, from its published baseline, target and measurements; each
+    roadmap item's rank (the re-computed ranking's) and period (from its year and quarter)."""
+    differences: list[Difference] = []
+    indicators = [SimpleNamespace(**row) for row in followup["indicators"]]
+    for found in indicators:
+        found.baseline_on = date.fromisoformat(found.baseline_on)
+        found.target_on = date.fromisoformat(found.target_on)
+    measured = [
+        SimpleNamespace(
+            indicator=row["key"],
+            value=m["value"],
+            measured_on=date.fromisoformat(m["measured_on"]),
+            note=m["note"],
+            entered_by=m["entered_by"],
+        )
+        for row in followup["indicators"]
+        for m in row["measurements"]
+    ]
+    again = indicator_rows(indicators, measured, as_of=date.fromisoformat(followup["as_of"]))
+    for shown, computed in zip(followup["indicators"], again, strict=True):
+        for name in ("status", "latest", "progress", "expected"):
+            if shown[name] != computed[name]:
+                differences.append(
+                    Difference(
+                        shown["key"], f"followup.indicators.{name}", shown[name], computed[name]
+                    )
+                )
+    ranks = {str(r["key"]): int(r["rank"]) for r in ranking}
+    for item in followup["roadmap"]:
+        if item["rank"] != ranks.get(item["issue"]):
+            differences.append(
+                Difference(
+                    item["issue"], "followup.roadmap.rank", item["rank"], ranks.get(item["issue"])
+                )
+            )
+        period = period_json(FiscalPeriod(item["year"], item["quarter"]))
+        for name in ("period", "start", "end"):
+            if item[name] != period[name]:
+                differences.append(
+                    Difference(item["issue"], f"followup.roadmap.{name}", item[name], period[name])
+                )
+    return differences

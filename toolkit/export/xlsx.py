@@ -12,7 +12,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
@@ -33,10 +33,12 @@ from toolkit.export._common import (
     export_zone,
     label,
     payload_text,
+    review_subject,
     tie_break_name,
     weights_text,
     year_text,
 )
+from toolkit.indicators import status_name
 from toolkit.methods.registry import method_name
 from toolkit.times import as_utc, zone_suffix
 
@@ -55,8 +57,10 @@ _NUMBER_FORMATS = {"score": "0.000", "share": "0.0%", "money": "#,##0", "int": "
 
 
 def _display_width(value: Any) -> int:
-    if isinstance(value, Cell):  # a time: its date, then the zone (about 14 wide)
-        return 19 + 14 if isinstance(value.value, datetime) else _display_width(value.value)
+    if isinstance(value, Cell):  # a time: its date, then the zone (about 14 wide); a day
+        if isinstance(value.value, datetime):
+            return 19 + 14
+        return 10 if isinstance(value.value, date) else _display_width(value.value)
     text_value = "" if value is None else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text_value)
 
@@ -133,10 +137,18 @@ class _Sheet:
         cell.number_format = f'yyyy-mm-dd hh:mm:ss"{suffix}"'
         return cell
 
+    def day(self, value: str | None) -> Any:
+        """A calendar day (``YYYY-MM-DD`` in the summary) as a date cell."""
+        if value is None:
+            return None
+        cell = WriteOnlyCell(self.sheet, value=date.fromisoformat(value))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+
     def row(self, values: Sequence[Any], formats: Sequence[str | None] = ()) -> None:
-        if "time" in formats:
+        if "time" in formats or "day" in formats:
             values = [
-                self.time(v) if fmt == "time" else v
+                self.time(v) if fmt == "time" else self.day(v) if fmt == "day" else v
                 for v, fmt in zip(values, [*formats, *[None] * len(values)], strict=False)
             ]
         self.fit(values)
@@ -207,6 +219,9 @@ def render_xlsx(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
     _ballots(sheet("ballots"), summary, language, names)
     _happiness(sheet("happiness"), summary, language, names)
     _roadmap(sheet("roadmap"), summary, language, names)
+    _indicators(sheet("indicators"), summary, language, names)
+    _measurements(sheet("measurements"), summary, language)
+    _reviews(sheet("reviews"), summary, language, names)
     _audit(sheet("audit"), summary, language)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -442,11 +457,146 @@ def _happiness(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) ->
 
 
 def _roadmap(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> None:
-    out.header([label("col_year", lang), label("col_rank", lang), label("col_title", lang)])
+    """The roadmap items by fiscal period (with the agreed rank), then the issues not on it
+    by the year they were given."""
+    out.header(
+        [
+            label(f"col_{c}", lang)
+            for c in (
+                "period",
+                "rank",
+                "title",
+                "owner_department",
+                "budget_line",
+                "start",
+                "end",
+                "review_on",
+                "depends_on",
+                "key",
+            )
+        ]
+    )
+    items = (summary.get("followup") or {}).get("roadmap", [])
+    formats = [None, None, None, None, None, "day", "day", "day"]
+    for item in items:
+        depends = names.join([names.issues.get(k, k) for k in item["depends_on"]])
+        out.row(
+            [
+                item["period"][lang],
+                item["rank"],
+                item["title"],
+                item["owner_department"],
+                item["budget_line"],
+                item["start"],
+                item["end"],
+                item["review_on"],
+                depends,
+                item["issue"],
+            ],
+            formats,
+        )
+    on_roadmap = {item["issue"] for item in items}
     ranks = {r["key"]: r["rank"] for r in summary["ranking"]}
     for year in summary["roadmap"]:
         for key in year["issues"]:
-            out.row([year_text(year["year"], lang), ranks.get(key), names.issues.get(key, key)])
+            if key not in on_roadmap:
+                title = names.issues.get(key, key)
+                out.row([year_text(year["year"], lang), ranks.get(key), title, *[None] * 6, key])
+    out.finish()
+
+
+def _indicators(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> None:
+    """Each indicator with its baseline, target, latest value and computed status."""
+    followup = summary.get("followup") or {}
+    out.header(
+        [
+            label(f"col_{c}", lang)
+            for c in (
+                "title",
+                "indicator",
+                "unit",
+                "better",
+                "baseline",
+                "baseline_on",
+                "target",
+                "target_on",
+                "latest",
+                "measured_on",
+                "indicator_status",
+                "progress",
+                "expected",
+                "source",
+                "key",
+            )
+        ]
+    )
+    formats = [None, None, None, None, None, "day", None, "day", None, "day", None, "share"]
+    formats += ["share"]
+    for found in followup.get("indicators", []):
+        latest = found["latest"]
+        out.row(
+            [
+                names.issues.get(found["issue"], found["issue"]),
+                found["name"],
+                found["unit"],
+                label(f"better_{found['direction']}", lang),
+                found["baseline"],
+                found["baseline_on"],
+                found["target"],
+                found["target_on"],
+                None if latest is None else latest["value"],
+                None if latest is None else latest["measured_on"],
+                status_name(found["status"], lang),
+                found["progress"],
+                found["expected"],
+                found["source"],
+                found["key"],
+            ],
+            formats,
+        )
+    if followup:
+        out.row([])
+        out.row([label("indicators_as_of", lang, day=followup["as_of"])])
+    out.finish(filters=False)
+
+
+def _measurements(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
+    """Every measurement, as recorded (append-only in the store)."""
+    out.header(
+        [
+            label(f"col_{c}", lang)
+            for c in ("indicator", "measured_on", "value", "note", "entered_by", "key")
+        ]
+    )
+    for found in (summary.get("followup") or {}).get("indicators", []):
+        for measured in found["measurements"]:
+            out.row(
+                [
+                    found["name"],
+                    measured["measured_on"],
+                    measured["value"],
+                    measured["note"],
+                    measured["entered_by"],
+                    found["key"],
+                ],
+                [None, "day"],
+            )
+    out.finish()
+
+
+def _reviews(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> None:
+    """Every review date (見直し日) of a decision, with its state on the export's day."""
+    out.header([label(f"col_{c}", lang) for c in ("review_on", "subject", "review_state", "note")])
+    for review in (summary.get("followup") or {}).get("reviews", []):
+        out.row(
+            [
+                review["review_on"],
+                review_subject(review, names),
+                label(f"review_state_{review['state']}", lang),
+                review["note"],
+            ],
+            ["day"],
+        )
     out.finish()
 
 
