@@ -50,6 +50,48 @@ def test_demo_is_the_same_for_the_same_seed(demo_ja: Path, tmp_path: Path) -> No
         assert a.scores(slug)["score"].tolist() != c.scores(slug)["score"].tolist()
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_has_a_followup_year_with_every_status(
+    demo_ja: Path, tmp_path: Path, lang: str
+) -> None:
+    """The year after the workshop (issue 18), as of the day it is written for: statuses
+    computed by toolkit.indicators.assess, stable whatever day the test runs (until the
+    first targets' date, 2027-03-31, after which an unmet one is "missed")."""
+    from datetime import date
+
+    from toolkit.demo import FOLLOWUP_AS_OF
+    from toolkit.indicators import assess
+
+    path = demo_ja if lang == "ja" else build_demo(tmp_path, lang="en", seed=0).path
+    with Store.open(path) as store:
+        slug = store.workshops()[0].slug
+        ranking = [row["key"] for row in summarize(store, slug)["ranking"]]
+        roadmap = store.roadmap(slug)
+        indicators = store.indicators(slug)
+        measured = {i.key: store.measurements(slug, i.key) for i in indicators}
+    assert date(2026, 12, 1) == FOLLOWUP_AS_OF
+    assert sorted(item.issue for item in roadmap) == sorted(ranking[:5])
+    assert {item.period.year for item in roadmap} == {2026, 2027, 2028}
+    assert sum(bool(item.depends_on) for item in roadmap) == 2
+    assert all(item.owner_department and item.review_on for item in roadmap)
+    departments = {item.owner_department for item in roadmap}
+    assert ("情報政策課" in departments) if lang == "ja" else all(d.isascii() for d in departments)
+    statuses = {
+        i.issue: assess(i, measured[i.key], as_of=FOLLOWUP_AS_OF).status for i in indicators
+    }
+    assert [statuses.get(key) for key in ranking[:4]] == [
+        "achieved",
+        "on_track",
+        "at_risk",
+        "no_data",
+    ]
+    assert all(i.baseline_on == date(2026, 4, 1) < i.target_on for i in indicators)
+    values = [m for ms in measured.values() for m in ms]
+    assert len(values) >= 5 and all(m.measured_on <= FOLLOWUP_AS_OF for m in values)
+    owner = {item.issue: item.owner_department for item in roadmap}
+    assert all(m.entered_by == owner[i.issue] for i in indicators for m in measured[i.key])
+
+
 def test_demo_stores_no_personal_data(demo_ja: Path) -> None:
     with Store.open(demo_ja) as store:
         columns = {c["name"] for c in inspect(store.engine).get_columns("participants")}

@@ -1,8 +1,18 @@
-"""The demo workshop: the ``dx-vision`` template with the simulated activity of 24 people.
+"""The demo workshop: the ``dx-vision`` template with the simulated activity of 24 people,
+and the follow-up year after it.
 
 Everything is written through the public :class:`~toolkit.store.Store` API, exactly as the
 screens would, so the demo is also an end-to-end exercise of the engine. The simulation is
 deterministic for a given ``seed``: the same demo twice gives the same store contents.
+
+**The follow-up year** (issue 18) is dated for :data:`FOLLOWUP_AS_OF` (2026-12-01), not for
+the day the demo is built: the top five issues of the ranking are on the roadmap over
+FY2026–FY2028 (令和8〜10年度), four of them have an indicator with its baseline on 2026-04-01,
+and the measurements are dated on or before :data:`FOLLOWUP_AS_OF`. As of that day (and any
+later day before the targets' dates: 2027-03-31 for the first and the third) the four
+indicators are, in ranking order, ``achieved``, ``on_track``, ``at_risk`` and ``no_data``
+(:func:`toolkit.indicators.assess`). A measurement dated after the computer's today (a
+clock set before 2026-12-01) is left out, as the store refuses it.
 """
 
 from __future__ import annotations
@@ -10,10 +20,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.fiscal import FiscalPeriod, period_of
 from toolkit.i18n import Lang, normalize_language
 from toolkit.store import Store
+from toolkit.times import workshop_time_zone
 
 PARTICIPANTS = 24
 
@@ -153,6 +166,7 @@ def build_demo(
         method, weights = _method_agreement(store, slug, tokens, rng)
         _scoring(store, slug, tokens, rng)
         store.set_phase(slug, "results")
+        _followup_year(store, slug, language, rng)
         return DemoResult(path, slug, language, store.counts(slug), method, weights)
 
 
@@ -280,3 +294,205 @@ def _scoring(store: Store, slug: str, tokens: list[str], rng: random.Random) -> 
                 value = round(rng.gauss(truth[(issue.key, c.key)], spread))
                 answers[(issue.key, c.key)] = min(c.scale_max, max(c.scale_min, value))
         store.record_scores(slug, token, answers)
+
+
+# -- the follow-up year (issue 18) ------------------------------------------------------
+
+#: The day the demo's follow-up year is written for: every measurement is dated on or
+#: before it, and the statuses of :data:`FOLLOWUP_STATUSES` hold as of it.
+FOLLOWUP_AS_OF = date(2026, 12, 1)
+#: The baseline date of every demo indicator (the first day of 令和8年度 / FY2026).
+FOLLOWUP_BASELINE_ON = date(2026, 4, 1)
+
+
+@dataclass(frozen=True)
+class _Followup:
+    """An issue's owner department and the indicator the demo gives it (ja, en)."""
+
+    department: tuple[str, str]
+    indicator: tuple[str, str]
+    unit: tuple[str, str]
+    direction: str
+    baseline: float
+    target: float
+
+
+# Per template issue, so that whichever issues a seed ranks first have a fitting indicator.
+FOLLOWUP_ISSUES: dict[str, _Followup] = {
+    "madoguchi-konzatsu": _Followup(
+        ("市民課", "Citizens Division"),
+        ("窓口の平均待ち時間", "Average waiting time at the front desk"),
+        ("分", "min"),
+        "decrease",
+        30,
+        15,
+    ),
+    "choju-hokaku": _Followup(
+        ("農林課", "Agriculture and Forestry Division"),
+        ("捕獲報告から報奨金の支払いまでの日数", "Days from capture report to reward payment"),
+        ("日", "days"),
+        "decrease",
+        45,
+        14,
+    ),
+    "gakko-shuzen": _Followup(
+        ("教育総務課", "Education Administration Division"),
+        ("修繕報告から着手までの平均日数", "Average days from repair report to start of work"),
+        ("日", "days"),
+        "decrease",
+        21,
+        7,
+    ),
+    "kenshin-henko": _Followup(
+        ("健康推進課", "Health Promotion Division"),
+        ("健診の日程変更のオンライン受付の割合", "Share of check-up reschedulings made online"),
+        ("%", "%"),
+        "increase",
+        0,
+        50,
+    ),
+    "koyosha-nippo": _Followup(
+        ("管財課", "Property Management Division"),
+        ("運転日報の集計にかかる時間（月）", "Hours a month spent tallying vehicle logbooks"),
+        ("時間", "hours"),
+        "decrease",
+        40,
+        5,
+    ),
+    "three-less": _Followup(
+        ("総務課", "General Affairs Division"),
+        ("押印が必要な手続きの数", "Procedures that still need a seal"),
+        ("件", "procedures"),
+        "decrease",
+        320,
+        40,
+    ),
+    "tablet-rule": _Followup(
+        ("情報政策課", "Information Policy Division"),
+        ("庁外でタブレットを使う職員の割合", "Share of field staff using tablets on site"),
+        ("%", "%"),
+        "increase",
+        10,
+        80,
+    ),
+    "chat-teichaku": _Followup(
+        ("情報政策課", "Information Policy Division"),
+        ("業務チャットを毎日使う職員の割合", "Share of staff using the work chat every day"),
+        ("%", "%"),
+        "increase",
+        25,
+        90,
+    ),
+    "sns-kouhou": _Followup(
+        ("秘書広報課", "Public Relations Division"),
+        ("SNSでの問い合わせへの回答数（月）", "Questions answered on social media per month"),
+        ("件", "questions"),
+        "increase",
+        20,
+        150,
+    ),
+    "online-shinsei": _Followup(
+        ("こども家庭課", "Children and Families Division"),
+        ("子育て関連手続きのオンライン申請率", "Share of child-related applications made online"),
+        ("%", "%"),
+        "increase",
+        12,
+        40,
+    ),
+    "kosodate-push": _Followup(
+        ("こども家庭課", "Children and Families Division"),
+        ("子育て支援のお知らせを受け取る世帯数", "Households receiving childcare-support notices"),
+        ("世帯", "households"),
+        "increase",
+        800,
+        3000,
+    ),
+    "data-renkei": _Followup(
+        ("情報政策課", "Information Policy Division"),
+        ("部署間で連携したデータ項目の数", "Data items shared between departments"),
+        ("項目", "items"),
+        "increase",
+        15,
+        120,
+    ),
+}
+
+# By ranking position: the roadmap period, the review date and the positions it waits for.
+FOLLOWUP_ROADMAP: tuple[tuple[FiscalPeriod, date, tuple[int, ...]], ...] = (
+    (FiscalPeriod(2026), date(2026, 11, 30), ()),
+    (FiscalPeriod(2026, 3), date(2026, 12, 25), ()),
+    (FiscalPeriod(2027), date(2027, 6, 30), ()),
+    (FiscalPeriod(2027, 2), date(2027, 9, 30), (0,)),
+    (FiscalPeriod(2028), date(2028, 3, 1), (0, 2)),
+)
+
+# By ranking position: the status the indicator shows as of FOLLOWUP_AS_OF, its target date
+# and its measurements as (day, share of the way from baseline to target).
+FOLLOWUP_STATUSES: tuple[tuple[str, date, tuple[tuple[date, float], ...]], ...] = (
+    (
+        "achieved",
+        date(2027, 3, 31),
+        ((date(2026, 6, 30), 0.35), (date(2026, 9, 30), 0.7), (date(2026, 11, 30), 1.1)),
+    ),
+    ("on_track", date(2028, 3, 31), ((date(2026, 7, 31), 0.15), (date(2026, 10, 31), 0.4))),
+    ("at_risk", date(2027, 3, 31), ((date(2026, 9, 30), 0.05), (date(2026, 11, 30), 0.12))),
+    ("no_data", date(2028, 3, 31), ()),
+)
+
+
+def _followup_year(store: Store, slug: str, lang: Lang, rng: random.Random) -> None:
+    """The year after the workshop: the top issues on the roadmap, their indicators and the
+    measurements the owner departments entered (see the module's docstring)."""
+    from toolkit.summary import summarize
+
+    side = 0 if lang == "ja" else 1
+    ranked = [row["key"] for row in summarize(store, slug)["ranking"]]
+    top = [key for key in ranked if key in FOLLOWUP_ISSUES][: len(FOLLOWUP_ROADMAP)]
+    budget = ("デジタル化推進事業費", "Digital transformation programme")[side]
+    for position, key in enumerate(top):
+        period, review_on, waits_for = FOLLOWUP_ROADMAP[position]
+        store.set_roadmap_item(
+            slug,
+            key,
+            period,
+            owner_department=FOLLOWUP_ISSUES[key].department[side],
+            budget_line=budget,
+            review_on=review_on,
+            depends_on=[top[i] for i in waits_for],
+        )
+    spec = store.workshop(slug).spec
+    today = datetime.now(workshop_time_zone(spec.get("time_zone"))).date()
+    for key, (_status, target_on, measured) in zip(top, FOLLOWUP_STATUSES, strict=False):
+        issue = FOLLOWUP_ISSUES[key]
+        department = issue.department[side]
+        indicator = store.add_indicator(
+            slug,
+            key,
+            issue.indicator[side],
+            direction=issue.direction,  # type: ignore[arg-type]
+            baseline=issue.baseline,
+            baseline_on=FOLLOWUP_BASELINE_ON,
+            target=issue.target,
+            target_on=target_on,
+            unit=issue.unit[side],
+            source=f"{department}の業務統計" if side == 0 else f"{department} records",
+            key=f"{key}-kpi",
+        )
+        for day, share in measured:
+            if day > today:
+                continue
+            # A little seeded noise (a hundredth of the way or two): never enough to change
+            # the status the position is meant to show.
+            share += rng.uniform(-0.02, 0.02)
+            value = issue.baseline + share * (issue.target - issue.baseline)
+            # Counts and percentages in whole numbers, short spans (minutes, days) to a tenth.
+            value = round(value) if abs(issue.target - issue.baseline) >= 20 else round(value, 1)
+            quarter = period_of(day, quarterly=True).label(lang)
+            store.record_measurement(
+                slug,
+                indicator.key,
+                value,
+                day,
+                entered_by=department,
+                note=f"{quarter}の集計" if side == 0 else f"{quarter} figures",
+            )

@@ -3,7 +3,11 @@ to phase."""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +19,12 @@ from toolkit.model import PHASES, Workshop
 from toolkit.store import tables as s
 from toolkit.store.ballots import BallotStore
 from toolkit.store.core import _insert, now
+from toolkit.store.followup import FollowupStore
 from toolkit.store.happiness import HappinessStore
 from toolkit.store.issues import IssueStore
 
 
-class WorkshopStore(HappinessStore, IssueStore, BallotStore):
+class WorkshopStore(HappinessStore, IssueStore, BallotStore, FollowupStore):
     """Workshops and their phases."""
 
     def load_workshop_file(self, path: str | os.PathLike[str]) -> Workshop:
@@ -31,11 +36,16 @@ class WorkshopStore(HappinessStore, IssueStore, BallotStore):
     def create_workshop(self, spec: Any) -> Workshop:
         """Create a workshop from a validated ``WorkshopSpec`` (or a dict of the same shape).
 
-        Stakeholders, seed themes, criteria, issues (with their links) and the town-meeting
-        ballots (as drafts) are created in the same transaction.
+        Stakeholders, seed themes, criteria, issues (with their links), the town-meeting
+        ballots (as drafts) and what the file says of the time after the workshop (each
+        issue's roadmap item, its indicators and their measurements) are created in the same
+        transaction: a failure leaves no workshop at all.
         """
         data: dict[str, Any] = (
-            spec.model_dump(mode="json") if hasattr(spec, "model_dump") else dict(spec)
+            spec.model_dump(mode="json")
+            if hasattr(spec, "model_dump")
+            # Kept as JSON: a date (a baseline, a measurement …) as ISO text.
+            else json.loads(json.dumps(dict(spec), default=_iso, ensure_ascii=False))
         )
         phases = [p["id"] for p in data.get("phases") or []] or list(PHASES)
 
@@ -108,10 +118,71 @@ class WorkshopStore(HappinessStore, IssueStore, BallotStore):
                     meeting.get("results", "hidden_until_close"),
                 )
             self._event(conn, wid, "workshop_created", "facilitator", {"slug": data["id"]})
+            self._load_followup(conn, data)
             return wid
 
         self._write(work)
         return self.workshop(data["id"])
+
+    def _load_followup(self, conn: Connection, data: dict[str, Any]) -> None:
+        """The file's roadmap items, indicators and measurements, written through the
+        follow-up methods (their rules, their events) on ``conn``, the transaction that
+        creates the workshop."""
+        issues = [i for i in data.get("issues") or [] if i.get("roadmap") or i.get("indicators")]
+        if not issues:
+            return
+        slug = data["id"]
+        with self._on_connection(conn):
+            for issue in issues:
+                roadmap = issue.get("roadmap")
+                if roadmap:
+                    self.set_roadmap_item(
+                        slug,
+                        issue["id"],
+                        roadmap["period"],
+                        owner_department=roadmap.get("owner_department") or "",
+                        budget_line=roadmap.get("budget_line") or "",
+                        review_on=_day(roadmap.get("review_on")),
+                        depends_on=roadmap.get("depends_on") or [],
+                    )
+            for issue in issues:
+                for item in issue.get("indicators") or []:
+                    self.add_indicator(
+                        slug,
+                        issue["id"],
+                        item["name"],
+                        direction=item["direction"],
+                        baseline=item["baseline"],
+                        baseline_on=_required_day(item["baseline_on"]),
+                        target=item["target"],
+                        target_on=_required_day(item["target_on"]),
+                        unit=item.get("unit") or "",
+                        source=item.get("source") or "",
+                        key=item["id"],
+                    )
+                    for measured in item.get("measurements") or []:
+                        self.record_measurement(
+                            slug,
+                            item["id"],
+                            measured["value"],
+                            _required_day(measured["measured_on"]),
+                            entered_by=measured["entered_by"],
+                            note=measured.get("note") or "",
+                        )
+
+    @contextmanager
+    def _on_connection(self, conn: Connection) -> Iterator[None]:
+        """Every write and read of this thread runs on ``conn`` (one transaction, whose own
+        uncommitted rows the reads see) until the block ends."""
+        batch = getattr(self._batch, "connection", None)
+        pinned = getattr(self._snapshot, "connection", None)
+        self._batch.connection = conn
+        self._snapshot.connection = conn
+        try:
+            yield
+        finally:
+            self._batch.connection = batch
+            self._snapshot.connection = pinned
 
     def workshop(self, slug: str) -> Workshop:
         row = self._read(
@@ -137,6 +208,24 @@ class WorkshopStore(HappinessStore, IssueStore, BallotStore):
 
         self._write(work)
         return self.workshop(slug)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _day(value: Any) -> date | None:
+    """A day from the spec: a ``date``, ISO text (a spec dumped as JSON) or nothing."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _required_day(value: Any) -> date:
+    day = _day(value)
+    if day is None:
+        raise InvalidInputError("date_required", value=value)
+    return day
 
 
 def _workshop(row: Row[Any]) -> Workshop:

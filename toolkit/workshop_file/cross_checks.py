@@ -12,8 +12,10 @@ decimals. Text, non-finite and negative amounts are pydantic's (``ge``, ``allow_
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import math
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +55,8 @@ def cross_check(data: Mapping[str, Any]) -> list[Finding]:
     findings += _amounts(data)
     findings += _messages(data)
     findings += _time_zone(data)
+    findings += _roadmap(data)
+    findings += _indicators(data)
     return findings
 
 
@@ -474,3 +478,180 @@ def _time_zone(data: Mapping[str, Any]) -> list[Finding]:
     except InvalidInputError:
         return [Finding(("time_zone",), "wf_time_zone_unknown", {"value": name})]
     return []
+
+
+# -- after the workshop: roadmap and indicators (issue 18) -------------------------------
+
+
+def _error_finding(loc: Loc, error: Exception) -> Finding:
+    """A finding that says what the engine's own rule says (its catalog key and values)."""
+    from toolkit.errors import UreshiiError
+
+    assert isinstance(error, UreshiiError)
+    return Finding(loc, error.key, dict(error.params))
+
+
+def _as_day(value: Any) -> _dt.date | None:
+    """A calendar day from a YAML date or ISO text; None for anything else (pydantic's)."""
+    if isinstance(value, _dt.datetime):
+        return None
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _roadmap(data: Mapping[str, Any]) -> list[Finding]:
+    """Periods the fiscal parser cannot read; dependencies on unknown issues, on the issue
+    itself, twice, or in a circle (reported once, at the link that closes it)."""
+    from toolkit.errors import InvalidInputError
+    from toolkit.fiscal import parse_fiscal_period
+
+    issues = _mappings(data.get("issues"))
+    issue_ids = _first_index_by_id(issues)
+    findings: list[Finding] = []
+    graph: dict[str, list[tuple[str, Loc]]] = {}
+    for i, issue in issues:
+        roadmap = issue.get("roadmap")
+        if not isinstance(roadmap, Mapping):
+            continue
+        period = roadmap.get("period")
+        if isinstance(period, str | int | float) and not isinstance(period, bool):
+            try:  # a number is read as the model reads it: as its text
+                parse_fiscal_period(period if isinstance(period, str) else str(period))
+            except InvalidInputError as error:
+                findings.append(_error_finding(("issues", i, "roadmap", "period"), error))
+        loc: Loc = ("issues", i, "roadmap", "depends_on")
+        refs = roadmap.get("depends_on")
+        findings += _ref_findings(refs, loc, issue_ids, "issues")
+        ident = issue.get("id")
+        if not isinstance(ident, str) or not isinstance(refs, list):
+            continue
+        for j, ref in enumerate(refs):
+            if ref == ident:
+                findings.append(Finding((*loc, j), "roadmap_self_dependency", {"issue": ident}))
+            elif isinstance(ref, str) and ref in issue_ids and issue_ids[ident] == i:
+                links = graph.setdefault(ident, [])
+                if all(ref != linked for linked, _ in links):  # twice: wf_duplicate_ref
+                    links.append((ref, (*loc, j)))
+    findings += _dependency_circles(graph)
+    return findings
+
+
+def _dependency_circles(graph: Mapping[str, Sequence[tuple[str, Loc]]]) -> list[Finding]:
+    """One finding per circle of dependencies, at the link that closes it (in file order).
+
+    >>> links = {"a": [("b", ("a",))], "b": [("c", ("b",))], "c": [("a", ("c",))]}
+    >>> [(f.loc, f.params["cycle"]) for f in _dependency_circles(links)]
+    [(('c',), 'a → b → c → a')]
+    """
+    findings: list[Finding] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in graph:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        state[start] = 1
+        stack = [iter(graph.get(start, ()))]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                state[path.pop()] = 2
+                continue
+            target, loc = step
+            if state.get(target) == 1:
+                circle = [*path[path.index(target) :], target]
+                findings.append(
+                    Finding(loc, "roadmap_dependency_cycle", {"cycle": " → ".join(circle)})
+                )
+            elif not state.get(target):
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(graph.get(target, ())))
+    return findings
+
+
+def _indicators(data: Mapping[str, Any]) -> list[Finding]:
+    """Indicator ids used twice in the file (measurements name them), the rules of
+    :class:`toolkit.indicators.Indicator` (a target equal to the baseline or on the wrong
+    side, a target date not after the baseline date) and measurements dated before the
+    baseline or after today (in the workshop's time zone, as the store refuses them)."""
+    from toolkit.errors import InvalidInputError
+    from toolkit.indicators import Indicator, Measurement, check_measurement
+
+    findings: list[Finding] = []
+    first: dict[str, Loc] = {}
+    today = _today(data)
+    for i, issue in _mappings(data.get("issues")):
+        for k, item in _mappings(issue.get("indicators")):
+            loc: Loc = ("issues", i, "indicators", k)
+            ident = item.get("id")
+            if isinstance(ident, str):
+                if ident in first:
+                    findings.append(
+                        Finding(
+                            (*loc, "id"),
+                            "wf_duplicate_indicator",
+                            {"id": show_value(ident), "first_path": path_text(first[ident])},
+                            related=first[ident],
+                        )
+                    )
+                else:
+                    first[ident] = (*loc, "id")
+            baseline_on, target_on = (
+                _as_day(item.get("baseline_on")),
+                _as_day(item.get("target_on")),
+            )
+            direction = item.get("direction")
+            baseline: Any = item.get("baseline")
+            target: Any = item.get("target")
+            if (
+                baseline_on is None
+                or target_on is None
+                or direction not in ("increase", "decrease")
+                or not (_is_number(baseline) and _is_number(target))
+            ):
+                continue  # pydantic reports the missing or mistyped field
+            try:
+                indicator = Indicator("", "", direction, baseline, baseline_on, target, target_on)
+            except InvalidInputError as error:
+                field = "target_on" if error.key == "indicator_dates_order" else "target"
+                findings.append(_error_finding((*loc, field), error))
+                continue
+            for m, measured in _mappings(item.get("measurements")):
+                day = _as_day(measured.get("measured_on"))
+                if day is None or not _is_number(measured.get("value")):
+                    continue
+                where: Loc = (*loc, "measurements", m, "measured_on")
+                try:
+                    check_measurement(indicator, Measurement(measured["value"], day))
+                except InvalidInputError as error:
+                    findings.append(_error_finding(where, error))
+                    continue
+                if today is not None and day > today:
+                    findings.append(
+                        Finding(
+                            where,
+                            "measurement_in_future",
+                            {"measured_on": day.isoformat(), "today": today.isoformat()},
+                        )
+                    )
+    return findings
+
+
+def _today(data: Mapping[str, Any]) -> _dt.date | None:
+    """Today in the workshop's time zone (None when the zone is unknown: reported apart)."""
+    from toolkit.errors import InvalidInputError
+    from toolkit.times import workshop_time_zone
+
+    name = data.get("time_zone")
+    try:
+        zone = workshop_time_zone(name if isinstance(name, str) else None)
+    except InvalidInputError:
+        return None
+    return _dt.datetime.now(zone).date()

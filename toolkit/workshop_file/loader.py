@@ -80,6 +80,7 @@ _EXPECTED_TYPES = {
     "dict_type": "mapping",
     "model_type": "mapping",
     "model_attributes_type": "mapping",
+    "date_type": "date",
 }
 _LIMITS = {
     "greater_than_equal": ("ge", "wf_too_small"),
@@ -255,6 +256,9 @@ def _translate(
         expected = _EXPECTED_TYPES[kind]
         if value is None:
             return "wf_value_empty", {"expected_type": expected}
+        if expected == "date" and type_name(value) in ("text", "integer", "number", "date"):
+            # "date" here is a date with a time (2026-04-01 10:00): which day depends on a zone
+            return "wf_expected_date_text", {"value": shown}
         if expected == "text" and type_name(value) in ("boolean", "integer", "number", "date"):
             return "wf_expected_text_quote", {"value": shown, "got_type": type_name(value)}
         return "wf_expected_type", {

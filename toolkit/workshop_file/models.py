@@ -10,14 +10,18 @@ same rules as one read from a file.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     create_model,
     model_validator,
 )
@@ -144,6 +148,91 @@ class MethodSpec(_Spec):
     note: Text = ""
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date written as quoted text (``"2026-04-01"``) or kept as text by JSON (a spec
+    dumped with ``mode="json"``, as the store keeps it) is the same date; anything else is
+    left to the strict ``date`` check (a YAML date is already a ``date``)."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # not 20260401, 2026-W14-3
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return value
+
+
+# A calendar day: a YAML date (``2026-04-01``) or the same as ISO text. A date with a time
+# (``2026-04-01 10:00:00``) is refused: which day it is depends on a time zone.
+Day = Annotated[_dt.date, BeforeValidator(_iso_date)]
+# The store's limits (toolkit/store/followup.py): short names, longer notes.
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+UnitText = Annotated[str, StringConstraints(max_length=32)]
+NoteText = Annotated[str, StringConstraints(max_length=1000)]
+
+
+def _period_text(value: Any) -> Any:
+    """``period: 2026`` (a YAML number) is the text ``2026``: one type, so that a period the
+    fiscal reader cannot read gets its one message (the cross checks), not a union's two."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# A fiscal year or quarter as a person writes it; read by toolkit.fiscal.parse_fiscal_period
+# in the cross checks, whose error says which forms are understood.
+PeriodText = Annotated[
+    str,
+    BeforeValidator(_period_text),
+    StringConstraints(max_length=40),
+    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 40}, {"type": "integer"}]}),
+]
+
+
+class RoadmapSpec(_Spec):
+    """Where an issue sits on the multi-year roadmap (ロードマップ), after the workshop."""
+
+    period: PeriodText = Field(
+        description=(
+            "Fiscal year or quarter (a Japanese fiscal year starts on 1 April): "
+            "2026, FY2026, 2026年度, 令和8年度, R8, 2026Q1, 令和8年度 第2四半期 …"
+        )
+    )
+    owner_department: ShortText = Field(default="", description="Owner department (担当課)")
+    budget_line: ShortText = Field(default="", description="Budget line (予算事業・科目)")
+    review_on: Day | None = Field(default=None, description="Day to review it, e.g. 2027-03-01")
+    depends_on: list[Slug] = Field(default=[], description="Ids of the issues it waits for")
+
+
+class MeasurementSpec(_Spec):
+    """One value of an indicator already measured (history kept before Ureshii)."""
+
+    value: float
+    measured_on: Day = Field(description="Day the value was observed, e.g. 2026-10-01")
+    entered_by: Name = Field(description="Who entered it (a person or a department)")
+    note: NoteText = ""
+
+
+class IndicatorSpec(_Spec):
+    """An indicator (指標) of an issue: its baseline, its target and how it is measured."""
+
+    id: Slug = Field(description="Unique in the file; measurements name the indicator by it")
+    name: Name = Field(description="What is measured, e.g. 窓口の平均待ち時間")
+    unit: UnitText = Field(default="", description="e.g. 分, %, 件")
+    direction: Literal["increase", "decrease"] = Field(
+        description="increase: higher is better; decrease: lower is better"
+    )
+    baseline: float = Field(description="Value at the start (基準値)")
+    baseline_on: Day = Field(description="Day of the baseline, e.g. 2026-04-01")
+    target: float = Field(description="Value to reach (目標値)")
+    target_on: Day = Field(description="Day it should be reached by, e.g. 2027-03-31")
+    source: ShortText = Field(default="", description="Where the numbers come from")
+    measurements: list[MeasurementSpec] = Field(
+        default=[], description="Values already measured (oldest first)"
+    )
+
+
 class IssueSpec(_Spec):
     """A candidate issue or initiative (課題・施策) with the happiness it serves."""
 
@@ -161,6 +250,12 @@ class IssueSpec(_Spec):
         json_schema_extra=_AMOUNT_SCHEMA,
     )
     year: int | None = Field(default=None, ge=2000, le=2100, description="Roadmap year")
+    roadmap: RoadmapSpec | None = Field(
+        default=None, description="After the workshop: fiscal period, owner, dependencies"
+    )
+    indicators: list[IndicatorSpec] = Field(
+        default=[], description="After the workshop: indicators with baseline and target"
+    )
 
 
 class PhaseSpec(_Spec):
