@@ -213,3 +213,49 @@ def test_the_console_links_to_the_follow_up_app_in_its_language(
     assert f'href="followup.ipynb?lang={lang}"' in links[0]
     assert t("followup_console_link", lang) in links[0]
     assert (Path(__file__).parents[2] / "workshops" / "followup.ipynb").is_file()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_review_date_for_the_charter_set_through_the_form(ranked_store: Store, lang: str) -> None:
+    app = _app(ranked_store, lang)
+    panel = app.reviews
+    charter = {"ja": "憲章 第1版", "en": "Method charter v1"}[lang]
+    assert [label for label, _ in panel.decision.options] == [charter]  # the town vote is a draft
+    panel.decision.value = "charter:1"
+    soon = date.today() + timedelta(days=3)
+    panel.review_on.value = soon
+    panel.note.value = "重みを見直す"
+    panel.save_button.click()
+    assert "ureshii-success" in panel.message.value, panel.message.value
+    (review,) = ranked_store.reviews(SLUG, as_of=date.today())
+    assert (review.subject, review.key, review.review_on, review.note) == (
+        "charter",
+        "1",
+        soon,
+        "重みを見直す",
+    )
+    shown = _text(panel.body.value)
+    assert charter in shown and "重みを見直す" in shown
+    assert {"ja": "まもなく", "en": "due soon"}[lang] in shown
+    # an empty date removes it again
+    panel.review_on.value = None
+    panel.save_button.click()
+    assert ranked_store.reviews(SLUG, as_of=date.today()) == []
+
+
+def test_the_console_says_how_many_review_dates_are_due(ranked_store: Store) -> None:
+    from widgets.console.app import FacilitatorConsole
+
+    ctx = AppContext.for_store(ranked_store, SLUG, "ja")
+    feed = LiveFeed(ranked_store, SLUG)
+    console = FacilitatorConsole(ctx, feed)
+
+    def link() -> str:
+        texts = [str(getattr(c, "value", "")) for c in console.children]
+        return _text(next(text for text in texts if "ureshii-followup-link" in text))
+
+    assert "期限切れ" not in link()  # nothing to review yet: no line about it
+    ranked_store.set_roadmap_item(SLUG, "chat", "R8", review_on=date(2020, 4, 1))
+    ranked_store.set_review_date(SLUG, "charter", 1, date.today() + timedelta(days=2))
+    feed.poll_once()
+    assert "期限切れ 1 件、14 日以内 1 件" in link()

@@ -21,7 +21,7 @@ from widgets.console.room import LiveCounts, TableLinks
 from widgets.context import ENV_WORKSHOP, AppContext, language_from_query
 from widgets.export_panel import ExportPanel
 from widgets.feedback import MessageArea, guarded
-from widgets.followup.link import followup_link
+from widgets.followup.link import FollowupLink
 from widgets.join import JoinPanel
 from widgets.live import LiveFeed
 from widgets.ui import WIDE_LABEL, button, heading, stylesheet
@@ -170,7 +170,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             self.charter,
             self.ballots,
             self.exports,
-            followup_link(lang),
+            FollowupLink(ctx, feed),
             ProjectorCheck(lang),
         )
         if feed.running:

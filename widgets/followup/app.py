@@ -3,16 +3,20 @@ review."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import ipywidgets
 
+from toolkit.export._common import Names, review_subject
 from toolkit.i18n import t
 from toolkit.model import Event
 from toolkit.summary import summarize
 from toolkit.times import workshop_time_zone
 from widgets.context import AppContext
+from widgets.feedback import MessageArea, guarded
+from widgets.followup.common import date_field, dropdown, text_field
 from widgets.followup.indicators import IndicatorsPanel
 from widgets.followup.roadmap import RoadmapPanel
 from widgets.live import LiveFeed
@@ -20,9 +24,12 @@ from widgets.ui import (
     FOLLOWUP_EVENTS,
     ISSUE_EVENTS,
     RESULT_EVENTS,
+    button,
+    fit,
     heading,
     html_table,
     paragraph,
+    set_options,
     stylesheet,
 )
 
@@ -37,38 +44,81 @@ class ReviewsPanel(ipywidgets.VBox):
     """見直し: the review dates that are overdue or due soon (``Store.reviews``: the
     charter's, ballots' and roadmap items'), each with what it belongs to."""
 
-    def __init__(self, ctx: AppContext, **kwargs: Any) -> None:
-        self.ctx = ctx
+    def __init__(self, ctx: AppContext, on_write: Callable[[], None], **kwargs: Any) -> None:
+        self.ctx, self.on_write = ctx, on_write
         self.body = ipywidgets.HTML()
         lang = ctx.lang
+        # A review date for a decision of the day: the charter or a vote's result (a
+        # roadmap item's review date is set with the item).
+        self.decision = dropdown(t("followup_review_decision", lang))
+        self.review_on = date_field(t("followup_form_review", lang))
+        self.note = text_field(t("followup_review_note", lang))
+        self.save_button = fit(button(t("followup_review_save", lang), icon="calendar-check-o"))
+        self.save_button.add_class("ureshii-followup-action")
+        self.message = MessageArea()
+        self.save_button.on_click(guarded(self.message, lang)(self.save))
+        form = ipywidgets.VBox(
+            [
+                heading(t("followup_review_form_title", lang), 3, t("followup_review_hint", lang)),
+                self.decision,
+                self.review_on,
+                self.note,
+                self.save_button,
+                self.message,
+            ]
+        )
+        form.add_class("ureshii-followup-form")
         super().__init__(
             children=[
                 heading(t("followup_reviews_title", lang), 2, t("followup_reviews_hint", lang)),
                 self.body,
+                form,
             ],
             **kwargs,
         )
         self.add_class("ureshii-followup-reviews")
 
-    def _subject(self, subject: str, key: str, summary: dict[str, Any]) -> str:
-        lang = self.ctx.lang
-        if subject == "charter":
-            return t("export_review_subject_charter", lang, key=key)
-        if subject == "ballot":
-            names = {str(b["key"]): str(b["title"]) for b in summary.get("ballots") or []}
-            return t("export_review_subject_ballot", lang, name=names.get(key, key))
-        titles = {str(i["key"]): str(i["title"]) for i in summary["issues"]}
-        return t("export_review_subject_roadmap", lang, name=titles.get(key, key))
+    def _decisions(self, summary: dict[str, Any]) -> list[tuple[str, str]]:
+        """The decisions a review date can be set for: each locked charter version, then
+        each ballot that has opened, named as the exports name them."""
+        names = Names(summary, self.ctx.lang)
+        choices = [
+            {"subject": "charter", "key": str(c["version"])}
+            for c in summary["charter_history"]
+            if c["locked_at"] is not None
+        ]
+        choices += [
+            {"subject": "ballot", "key": str(b["key"])}
+            for b in summary["ballots"]
+            if b["status"] != "draft"
+        ]
+        # the choice's value is "subject:key" (a ballot key has no colon)
+        return [(review_subject(c, names), f"{c['subject']}:{c['key']}") for c in choices]
+
+    def save(self, _button: object = None) -> None:
+        """Set (or, without a date, clear) the chosen decision's review date."""
+        ctx, lang = self.ctx, self.ctx.lang
+        if not self.decision.value:
+            self.message.show(t("followup_review_choose", lang), "error")
+            return
+        subject, _, key = self.decision.value.partition(":")
+        ctx.store.set_review_date(ctx.slug, subject, key, self.review_on.value, self.note.value)
+        chosen = self.decision.label
+        if self.review_on.value is None:
+            self.message.show(t("followup_review_cleared", lang, decision=chosen), "success")
+        else:
+            day = self.review_on.value.isoformat()
+            self.message.show(t("followup_review_saved", lang, decision=chosen, day=day), "success")
+        self.on_write()
 
     def show(self, summary: dict[str, Any]) -> None:
-        from datetime import date
-
         lang = self.ctx.lang
-        as_of = date.fromisoformat(summary["followup"]["as_of"])
-        reviews = self.ctx.store.reviews(self.ctx.slug, as_of=as_of)
-        listed = [r for r in reviews if r.state in LISTED_STATES]
+        followup = summary["followup"]
+        names = Names(summary, lang)
+        reviews = followup["reviews"]  # states as of followup["as_of"] (Store.reviews)
+        listed = [r for r in reviews if r["state"] in LISTED_STATES]
         later = len(reviews) - len(listed)
-        parts = [paragraph(t("followup_reviews_as_of", lang, day=as_of.isoformat()))]
+        parts = [paragraph(t("followup_reviews_as_of", lang, day=followup["as_of"]))]
         if listed:
             columns = [
                 t(key, lang)
@@ -81,10 +131,10 @@ class ReviewsPanel(ipywidgets.VBox):
             ]
             rows = [
                 (
-                    r.review_on.isoformat(),
-                    f"<strong>{escape(t(f'review_state_{r.state}', lang))}</strong>",
-                    escape(self._subject(r.subject, r.key, summary)),
-                    escape(r.note) or "–",
+                    r["review_on"],
+                    "<strong>" + escape(t("review_state_" + r["state"], lang)) + "</strong>",
+                    escape(review_subject(r, names)),
+                    escape(r["note"]) or "–",
                 )
                 for r in listed
             ]
@@ -95,6 +145,7 @@ class ReviewsPanel(ipywidgets.VBox):
         if later:
             parts.append(paragraph(t("followup_reviews_later", lang, n=later)))
         self.body.value = "".join(parts)
+        set_options(self.decision, self._decisions(summary))
 
 
 class FollowupApp(ipywidgets.VBox):
@@ -111,7 +162,7 @@ class FollowupApp(ipywidgets.VBox):
         self.summary: dict[str, Any] = {}
         self.roadmap = RoadmapPanel(ctx, self.refresh)
         self.indicators = IndicatorsPanel(ctx, self.refresh)
-        self.reviews = ReviewsPanel(ctx)
+        self.reviews = ReviewsPanel(ctx, self.refresh)
         self.tabs = ipywidgets.Tab(children=[self.roadmap, self.indicators, self.reviews])
         for index, key in enumerate(
             ("followup_tab_roadmap", "followup_tab_indicators", "followup_tab_reviews")
