@@ -9,12 +9,16 @@ first differences, each naming the item and the field), 2 a usage error (click's
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from toolkit.export._common import FORMATS, IMPORT_FIELDS
 from toolkit.i18n import LANGUAGES, default_language, t
+
+T = TypeVar("T")
 
 
 def register(group: click.Group) -> None:
@@ -130,9 +134,7 @@ def register(group: click.Group) -> None:
         sheet: str | None,
         language: str | None,
     ) -> None:
-        from toolkit.errors import UreshiiError
-        from toolkit.export.imports import ImportProblemsError, import_issues
-        from toolkit.store import Store
+        from toolkit.export.imports import import_issues
 
         message_lang = language or lang
         mapping: dict[str, str] = {}
@@ -145,19 +147,14 @@ def register(group: click.Group) -> None:
                 )
                 sys.exit(2)
             mapping[column] = field
-        try:
-            with Store.open(database) as store:
-                chosen = _workshop(store, slug)
-                message_lang = language or store.workshop(chosen).lang
-                result = import_issues(store, chosen, file, mapping=mapping, sheet=sheet)
-        except ImportProblemsError as error:
-            for problem in error.problems:
-                click.echo(problem.format(message_lang, file=str(file)))
-            click.echo(t("import_failed", message_lang, count=len(error.problems)))
-            sys.exit(1)
-        except UreshiiError as error:
-            click.echo(error.message(message_lang), err=True)
-            sys.exit(1)
+        result, message_lang = _run_import(
+            database,
+            slug,
+            file,
+            language or lang,
+            language,
+            lambda store, chosen: import_issues(store, chosen, file, mapping=mapping, sheet=sheet),
+        )
         click.echo(
             t(
                 "import_done",
@@ -187,26 +184,16 @@ def register(group: click.Group) -> None:
     def import_measurements_command(
         database: str, file: Path, slug: str | None, sheet: str | None, language: str | None
     ) -> None:
-        from toolkit.errors import UreshiiError
-        from toolkit.export.imports import ImportProblemsError
         from toolkit.export.measurement_import import import_measurements
-        from toolkit.store import Store
 
-        # One language for every message: --lang, else the workshop's, else this computer's.
-        message_lang = language or lang
-        try:
-            with Store.open(database) as store:
-                chosen = _workshop(store, slug)
-                message_lang = language or store.workshop(chosen).lang
-                result = import_measurements(store, chosen, file, sheet=sheet)
-        except ImportProblemsError as error:
-            for problem in error.problems:
-                click.echo(problem.format(message_lang, file=str(file)))
-            click.echo(t("import_failed", message_lang, count=len(error.problems)))
-            sys.exit(1)
-        except UreshiiError as error:
-            click.echo(error.message(message_lang), err=True)
-            sys.exit(1)
+        result, message_lang = _run_import(
+            database,
+            slug,
+            file,
+            language or lang,
+            language,
+            lambda store, chosen: import_measurements(store, chosen, file, sheet=sheet),
+        )
         click.echo(
             t(
                 "measurement_import_done",
@@ -246,6 +233,37 @@ def register(group: click.Group) -> None:
         result = verify_document(document)
         click.echo(result.report(language or document.get("lang") or lang))
         sys.exit(0 if result.matches else 1)
+
+
+def _run_import(
+    database: str,
+    slug: str | None,
+    file: Path,
+    message_lang: str,
+    language: str | None,
+    do_import: Callable[[Any, str], T],
+) -> tuple[T, str]:
+    """Open the store, choose the workshop and run ``do_import(store, slug)``; print every
+    problem of a refused file (``row N, column X: …``) or the error and exit 1. Messages are
+    in one language: ``--lang``, else the workshop's, else ``message_lang`` (the computer's).
+    Returns the import's result and the language to say it in."""
+    from toolkit.errors import UreshiiError
+    from toolkit.export.imports import ImportProblemsError
+    from toolkit.store import Store
+
+    try:
+        with Store.open(database) as store:
+            chosen = _workshop(store, slug)
+            message_lang = language or store.workshop(chosen).lang
+            return do_import(store, chosen), message_lang
+    except ImportProblemsError as error:
+        for problem in error.problems:
+            click.echo(problem.format(message_lang, file=str(file)))
+        click.echo(t("import_failed", message_lang, count=len(error.problems)))
+        sys.exit(1)
+    except UreshiiError as error:
+        click.echo(error.message(message_lang), err=True)
+        sys.exit(1)
 
 
 def _workshop(store: object, slug: str | None) -> str:
