@@ -8,7 +8,9 @@ The store is built through the public ``Store`` API (not timed): the small works
 criteria, ``--issues`` issues (years 2026–2030, linked to a theme), ``--participants``
 participants (residents and staff) who each post a happiness card, consent to the charter,
 score ``--per-rater`` random issues on every criterion (about 5% "don't know") and vote on
-a closed town-meeting approval ballot over all issues (up to 5 choices each).
+a closed town-meeting approval ballot over all issues (up to 5 choices each). After the
+workshop: ``--roadmap`` issues on the roadmap (FY2026–FY2028, by quarter) and ``--indicators``
+indicators with ``--measurements`` monthly measurements each (from April 2025).
 
 Then, each ``--repeat`` times, it times ``summarize`` (the one results summary) and each
 format's rendering of that summary, and reports the best and the median wall time, plus
@@ -89,6 +91,36 @@ def build(store: Store, issues: int, participants: int, per_rater: int, seed: in
     store.close_ballot(SLUG, "town")
 
 
+def build_followup(store: Store, roadmap: int, indicators: int, measurements: int) -> None:
+    """After the workshop: roadmap items by quarter, indicators measured every month."""
+    from datetime import date
+
+    for n in range(roadmap):
+        store.set_roadmap_item(
+            SLUG,
+            f"issue-{n:04d}",
+            f"FY{2026 + n % 3} Q{n % 4 + 1}",
+            owner_department=f"{n % 7 + 1}課",
+        )
+    for n in range(indicators):
+        key = f"kpi-{n:03d}"
+        store.add_indicator(
+            SLUG,
+            f"issue-{n:04d}",
+            f"指標 {n + 1}: 電子申請の割合",
+            direction="increase",
+            baseline=10,
+            baseline_on=date(2025, 4, 1),
+            target=60,
+            target_on=date(2027, 3, 31),
+            unit="%",
+            key=key,
+        )
+        for month in range(measurements):
+            day = date(2025 + (month + 3) // 12, (month + 3) % 12 + 1, 1)
+            store.record_measurement(SLUG, key, 10 + 2 * month, day, entered_by="情報政策課")
+
+
 def timed(action: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     times, result = [], None
     for _ in range(repeat):
@@ -106,6 +138,9 @@ def main() -> None:
     parser.add_argument("--per-rater", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--roadmap", type=int, default=100, help="issues on the roadmap")
+    parser.add_argument("--indicators", type=int, default=20)
+    parser.add_argument("--measurements", type=int, default=12, help="per indicator")
     parser.add_argument(
         "--store", type=Path, help="a SQLite file: built if missing, reused if present"
     )
@@ -118,6 +153,7 @@ def main() -> None:
     with Store.open(url) as store:
         if not reuse:
             build(store, args.issues, args.participants, args.per_rater, args.seed)
+            build_followup(store, args.roadmap, args.indicators, args.measurements)
         counts = store.counts(SLUG)
         print(f"{'reused' if reuse else 'built'} in {time.perf_counter() - start:.1f} s: {counts}")
         # vl-convert starts its engine and registers the fonts on the first chart of a

@@ -63,9 +63,7 @@ def test_the_workshop_zone_is_the_file_else_the_setting_else_tokyo(
     assert format_time(STORED, "en", zone=workshop_time_zone()) == "2026-03-01 14:05 (JST, UTC+9)"
     assert format_time(STORED, "ja") == "2026-03-01 14:05（JST、UTC+9）"
     monkeypatch.setenv(ENV_TIME_ZONE, "Europe/Berlin")
-    assert format_time(STORED, "en", zone=workshop_time_zone()) == (
-        "2026-03-01 06:05 (CET, UTC+1)"
-    )
+    assert format_time(STORED, "en", zone=workshop_time_zone()) == ("2026-03-01 06:05 (CET, UTC+1)")
     # The workshop file's own zone wins over the machine's setting.
     assert format_time(STORED, "en", zone=workshop_time_zone("America/New_York")) == (
         "2026-03-01 00:05 (EST, UTC-5)"

@@ -288,6 +288,8 @@ EVENT_KINDS = frozenset(
         "indicator_added",
         "measurement_recorded",
         "review_date_set",
+        # the next cycle (toolkit/store/cycles.py)
+        "cycle_started",
     }
 )
 

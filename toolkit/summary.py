@@ -35,6 +35,7 @@ import pandas as pd
 
 from toolkit import consent, methods
 from toolkit.ballots import tally
+from toolkit.cycles import previous_cycle_section
 from toolkit.followup import followup_section
 from toolkit.model import Criterion
 from toolkit.ranking import RankingRule, scored_issues, weighted_criteria
@@ -147,6 +148,9 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
         summary["scores"] = _anonymous_scores(store, slug, scores, min_group)
         summary["score_stats"] = score_stats(scores, issues, criteria)
     summary["followup"] = followup_section(store, slug, summary["ranking"], zone)
+    summary["previous_cycle"] = previous_cycle_section(
+        store, slug, summary["ranking"], summary["followup"]
+    )
     summary["roadmap"] = roadmap(issues, summary["ranking"], planned_years(summary["followup"]))
     return summary
 

@@ -9,6 +9,10 @@ a change, so another screen's input appears within about one feed interval plus 
 
 Every chart is a :class:`~widgets.chart.ChartView`: inline SVG plus a table of the same data.
 
+A workshop started as the next cycle of another (``ureshii next-cycle``) also shows "since the
+last cycle" (``summary["previous_cycle"]``): the small wins and the ranking moves, first at the
+opening (happiness phase) and under the results (:data:`CYCLE_PHASES`).
+
 In every phase where phones have something to do, and whenever a ballot is open
 (:func:`toolkit.model.phones_invited`), a join panel beside the phase's content shows the
 room how to join: the QR code, the address and the join code (:class:`~widgets.join.JoinPanel`).
@@ -28,6 +32,7 @@ import ipywidgets
 import pandas as pd
 
 from toolkit import consent
+from toolkit.cycles import move_text, win_text
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
@@ -58,6 +63,11 @@ HALF_WIDTH = 320
 """Bars of a chart that shares its row with another part of the phase."""
 #: Newest happiness cards shown under the map.
 LATEST_CARDS = 6
+#: Small wins and ranking moves shown in the "since the last cycle" panel.
+CYCLE_TOP = 5
+#: The phases that show the "since the last cycle" panel, when the workshop continues one:
+#: the opening (what the last cycle achieved) and the results (how the ranking moved).
+CYCLE_PHASES = ("happiness", "results", "export")
 _ACCENT = "#c8553d"
 _CALM = "#1d4f91"
 
@@ -237,6 +247,10 @@ class ProjectorBoard(ipywidgets.VBox):
         )
         build = getattr(self, f"_panel_{self.phase}", self._panel_results)
         children = tuple(build(summary))
+        if summary.get("previous_cycle") and self.phase in CYCLE_PHASES:
+            cycle = self._html("cycle", self._cycle_html(summary))
+            # At the opening it comes first; under the results, after the ranking.
+            children = (cycle, *children) if self.phase == "happiness" else (*children, cycle)
         open_ballots = sum(1 for ballot in summary["ballots"] if ballot["status"] == "open")
         join = "flex" if phones_invited(self.phase, open_ballots=open_ballots) else "none"
         with self.hold_sync():
@@ -435,6 +449,41 @@ class ProjectorBoard(ipywidgets.VBox):
 
     def _panel_export(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:
         return self._panel_results(summary)
+
+    def _cycle_html(self, summary: dict[str, Any]) -> str:
+        """The "since the last cycle" panel: the small wins (indicators achieved: baseline →
+        latest) and how the top issues moved in the ranking (↑2, ↓1, new)."""
+        lang = self.ctx.lang
+        cycle = summary["previous_cycle"]
+        wins = cycle["achieved"][:CYCLE_TOP]
+        if wins:
+            items = "".join(f"<li>{escape(win_text(w))}</li>" for w in wins)
+            wins_html = f"<ul>{items}</ul>"
+        else:
+            wins_html = f"<p>{escape(t('cycle_wins_none', lang))}</p>"
+        moved = [m for m in cycle["moves"] if m["rank"] is not None][:CYCLE_TOP]
+        parts = [
+            f"<h2>{escape(t('cycle_since_title', lang))}</h2>",
+            _p("cycle_since_intro", lang, title=cycle["title"], slug=cycle["slug"]),
+            '<div class="ureshii-cycle-columns">',
+            f"<div><h3>{escape(t('cycle_wins_title', lang))}</h3>{wins_html}</div>",
+        ]
+        if moved:
+            items = ""
+            for m in moved:
+                shown, said = move_text(m, lang)
+                items += (
+                    f'<li><span class="ureshii-move" role="img" aria-label="{escape(said)}">'
+                    f"{escape(shown)}</span> {m['rank']}. {escape(m['title'])}</li>"
+                )
+            parts.append(
+                f"<div><h3>{escape(t('cycle_moves_title', lang))}</h3><ol>{items}</ol></div>"
+            )
+        parts.append("</div>")
+        title = escape(t("cycle_since_title", lang))
+        return (
+            f'<div class="ureshii-cycle" role="region" aria-label="{title}">{"".join(parts)}</div>'
+        )
 
     def _ballots(
         self, summary: dict[str, Any], purposes: set[str], *, width: int = CHART_WIDTH

@@ -208,3 +208,16 @@ def test_verify_recomputes_the_follow_up(followed: Store, edit: Any, field: str)
     edit(document["summary"]["followup"])
     fields = {d.field for d in verify_document(document).differences}
     assert field in fields, fields
+
+
+def test_the_report_charts_the_first_indicators_and_lists_them_all(followed: Store) -> None:
+    from toolkit.export import html_report
+
+    summary = summarize(followed, SLUG)
+    many = summary["followup"]["indicators"] * 5  # 15 indicators
+    summary["followup"]["indicators"] = many
+    report = _text(render(summary, "html", lang="en"))
+    section = report.split('id="indicators"')[1].split("</section>")[0]
+    assert section.count("<svg") == html_report.INDICATOR_CHARTS == 6
+    assert section.count("<tr>") == 1 + 15  # header and every indicator
+    assert "Charts of the first 6 of 15 indicators" in section

@@ -24,6 +24,7 @@ def _register() -> None:
     from toolkit.cli import (
         backup_commands,
         codes_commands,
+        cycle_commands,
         demo_commands,
         export_commands,
         print_commands,
@@ -38,6 +39,7 @@ def _register() -> None:
     codes_commands.register(main)
     print_commands.register(main)
     backup_commands.register(main)
+    cycle_commands.register(main)
 
 
 _register()

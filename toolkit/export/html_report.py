@@ -73,6 +73,11 @@ footer { margin-top: 2rem; border-top: 1px solid var(--line); padding-top: .5rem
 }
 """
 
+#: Indicators drawn as charts in the report: each takes vl-convert about 0.2–0.3 s (drawn
+#: together in one spec they take as long), so 6 keep a report of many indicators under
+#: the 5 s export target; the table lists every indicator, the follow-up app charts them all.
+INDICATOR_CHARTS = 6
+
 _SECTIONS = (
     "happiness",
     "vision",
@@ -84,6 +89,7 @@ _SECTIONS = (
     "roadmap",
     "indicators",
     "reviews",
+    "previous_cycle",
 )
 
 
@@ -173,6 +179,7 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
         _roadmap(summary, language, names, charts),
         _indicators(summary, language, names, charts),
         _reviews(summary, language, names),
+        _previous_cycle(summary, language, names),
         "<footer><p class='note'>"
         + _e(label("privacy_note", language, n=summary["privacy"]["min_group_size"]))
         + "<br>"
@@ -499,9 +506,13 @@ def _indicators(summary: dict[str, Any], lang: str, names: Names, charts: bool) 
         ],
     )
     if charts:
-        for row in found:
+        # One chart costs vl-convert about 0.3 s: the first INDICATOR_CHARTS, then a note.
+        for row in found[:INDICATOR_CHARTS]:
             chart = indicator_chart(row, lang=lang, size="report")
             body += _figure(to_svg(chart), f"{row['name']}: {status_name(row['status'], lang)}")
+        if len(found) > INDICATOR_CHARTS:
+            note = label("indicator_charts_note", lang, n=INDICATOR_CHARTS, total=len(found))
+            body += f"<p class='note'>{_e(note)}</p>"
     return _section("indicators", lang, body)
 
 
@@ -527,3 +538,58 @@ def _reviews(summary: dict[str, Any], lang: str, names: Names) -> str:
             ],
         ),
     )
+
+
+def _previous_cycle(summary: dict[str, Any], lang: str, names: Names) -> str:
+    """Since the last cycle (``summary["previous_cycle"]``, toolkit/cycles.py): the small wins
+    (indicators achieved), the last cycle's roadmap items whose period has ended, and how
+    the ranking moved."""
+    from toolkit.cycles import move_text, number_text
+    from toolkit.i18n import t
+
+    cycle = summary.get("previous_cycle")
+    if not cycle:
+        return _section("previous_cycle", lang, f"<p>{_e(t('cycle_none', lang))}</p>")
+    body = f"<p>{_e(t('cycle_since_intro', lang, title=cycle['title'], slug=cycle['slug']))}</p>"
+    body += f"<h3>{_e(t('cycle_wins_title', lang))}</h3>"
+    if cycle["achieved"]:
+        body += _table(
+            [
+                t(f"cycle_col_{c}", lang)
+                for c in ("indicator", "issue", "baseline", "latest", "measured_on")
+            ],
+            [
+                [
+                    f"{w['name']} ({w['unit']})" if w["unit"] else w["name"],
+                    names.issues.get(w["issue"], w["issue"]),
+                    number_text(w["baseline"]),
+                    number_text(w["latest"]),
+                    w["measured_on"],
+                ]
+                for w in cycle["achieved"]
+            ],
+            numeric=(2, 3),
+        )
+    else:
+        body += f"<p>{_e(t('cycle_wins_none', lang))}</p>"
+    body += f"<h3>{_e(t('cycle_done_title', lang))}</h3>"
+    if cycle["done"]:
+        body += _table(
+            [t(f"cycle_col_{c}", lang) for c in ("issue", "period", "owner")],
+            [[d["title"], d["period"][lang], d["owner_department"]] for d in cycle["done"]],
+        )
+    else:
+        body += f"<p>{_e(t('cycle_done_none', lang))}</p>"
+    body += f"<h3>{_e(t('cycle_moves_title', lang))}</h3>"
+    if cycle["moves"]:
+        body += _table(
+            [t(f"cycle_col_{c}", lang) for c in ("issue", "previous_rank", "rank", "change")],
+            [
+                [m["title"], m["previous_rank"], m["rank"], move_text(m, lang)[0]]
+                for m in cycle["moves"]
+            ],
+            numeric=(1, 2),
+        )
+    else:
+        body += f"<p>{_e(t('cycle_moves_none', lang))}</p>"
+    return _section("previous_cycle", lang, body)

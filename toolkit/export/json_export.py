@@ -300,6 +300,48 @@ class Followup(_Model):
     reviews: list[ReviewOut] = []
 
 
+class RankMove(_Model):
+    key: str
+    title: str
+    previous_rank: int | None = Field(description="Rank in the previous cycle; None: new entry.")
+    rank: int | None = Field(description="Rank now; None: ranked before, not now.")
+    change: int | None = Field(description="previous_rank − rank (positive: moved up).")
+
+
+class AchievedIndicator(_Model):
+    key: str
+    issue: str
+    name: str
+    unit: str
+    baseline: float
+    baseline_on: str
+    latest: float
+    measured_on: str
+
+
+class DoneRoadmapItem(_Model):
+    issue: str
+    title: str
+    year: int
+    quarter: int | None
+    period: FiscalLabel
+    start: str
+    end: str
+    owner_department: str
+
+
+class PreviousCycle(_Model):
+    slug: str = Field(description="The workshop this one continues (ureshii next-cycle).")
+    title: str
+    moves: list[RankMove] = Field(description="How the ranking moved between the cycles.")
+    achieved: list[AchievedIndicator] = Field(
+        description="Indicators achieved as of followup.as_of: the small wins (小さな成功体験)."
+    )
+    done: list[DoneRoadmapItem] = Field(
+        description="The previous cycle's roadmap items whose period ended before followup.as_of."
+    )
+
+
 class AuditEvent(_Model):
     seq: int
     at: str
@@ -337,6 +379,11 @@ class Summary(_Model):
         default=None,
         description="After the workshop: roadmap, indicators, review dates (exports before "
         "this section have none).",
+    )
+    previous_cycle: PreviousCycle | None = Field(
+        default=None,
+        description="What changed since the workshop this one continues; None when it "
+        "continues none.",
     )
 
 

@@ -210,13 +210,15 @@ def _levels(consent: Mapping[str, Any] | None) -> list[int]:
 def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
     """A summary without what a rebuilt store cannot reproduce, for comparing two stores.
 
-    Removed: the audit log (the rebuilt store has its own events) and lock times (replaced
-    by whether the charter is locked). Everything else must be equal after
+    Removed: the audit log (the rebuilt store has its own events), the previous cycle (a
+    rebuilt store holds one workshop, without the one it continued, so it has no link) and
+    lock times (replaced by whether the charter is locked). Everything else must be equal after
     ``import_export_json``, given an export whose hidden ballots have no votes, whose scores
     were never superseded and whose categories are all at least the privacy threshold.
     """
     result = copy.deepcopy(dict(summary))
     result.pop("audit_log", None)
+    result.pop("previous_cycle", None)
     if result.get("charter"):
         result["charter"]["locked_at"] = result["charter"]["locked_at"] is not None
     for version in result.get("charter_history", []):

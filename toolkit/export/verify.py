@@ -111,6 +111,8 @@ class Verification:
     """Ballots whose results are not published (nothing to check)."""
     followup_as_of: str | None = None
     """The day the follow-up's statuses were re-computed for; None without a follow-up."""
+    previous_cycle: str | None = None
+    """The workshop the export's workshop continues (its moves are not checked), if any."""
 
     @property
     def matches(self) -> bool:
@@ -136,6 +138,8 @@ class Verification:
             lines.append(t("verify_unchecked_by_group", lang))
         if self.hidden_ballots:
             lines.append(t("verify_unchecked_hidden", lang, ballots=", ".join(self.hidden_ballots)))
+        if self.previous_cycle is not None:
+            lines.append(t("verify_unchecked_previous_cycle", lang, slug=self.previous_cycle))
         return lines
 
     def report(self, lang: str | None = None, *, limit: int = 20) -> str:
@@ -241,6 +245,7 @@ def verify_document(document: dict[str, Any]) -> Verification:
         ballots=tallies,
         hidden_ballots=hidden,
         followup_as_of=None if followup is None else followup["as_of"],
+        previous_cycle=(summary.get("previous_cycle") or {}).get("slug"),
     )
 
 

@@ -10,7 +10,7 @@ The class is put together from one part per thing stored, each in its own module
 ``core`` (engine, transactions, audit log, keys), ``workshops``, ``participants`` (tokens,
 seats, codes), ``happiness`` (stakeholders, themes, cards), ``issues`` (and criteria),
 ``charter`` (and its consent), ``vision``, ``scores``, ``ballots`` (and votes), ``followup``
-(roadmap, indicators, measurements) and ``feed``.
+(roadmap, indicators, measurements), ``cycles`` (the next cycle) and ``feed``.
 Callers only ever see :class:`Store`.
 
 >>> import tempfile, pathlib
@@ -28,6 +28,7 @@ Callers only ever see :class:`Store`.
 from __future__ import annotations
 
 from toolkit.store.ballots import BallotStore
+from toolkit.store.cycles import CycleStore
 from toolkit.store.feed import FeedStore
 from toolkit.store.followup import FollowupStore
 from toolkit.store.participants import ParticipantStore
@@ -37,6 +38,7 @@ from toolkit.store.workshops import WorkshopStore
 
 
 class Store(
+    CycleStore,
     WorkshopStore,
     VisionStore,
     ScoreStore,

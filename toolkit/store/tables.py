@@ -496,6 +496,25 @@ decision_reviews = Table(
     CheckConstraint("subject IN ('charter', 'ballot')", name="subject"),
 )
 
+# The next cycle (issue 18): a workshop started from a previous one (Store.start_next_cycle)
+# keeps the link here; each workshop continues at most one.
+workshop_cycles = Table(
+    "workshop_cycles",
+    metadata,
+    _id(),
+    Column("workshop_id", Id, ForeignKey("workshops.id", ondelete="RESTRICT"), nullable=False),
+    Column(
+        "previous_workshop_id",
+        Id,
+        ForeignKey("workshops.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id"),
+    CheckConstraint("workshop_id <> previous_workshop_id", name="not_itself"),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
 APPEND_ONLY = (
     "events",
