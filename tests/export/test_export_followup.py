@@ -157,6 +157,20 @@ def test_xlsx_has_the_roadmap_and_indicators(followed: Store) -> None:
         ("令和7年度 第3四半期", 3, "チャットツールの定着", "情報政策課"),
         ("令和8年度", 2, "窓口の混雑緩和", "市民課"),
     ]
+    # the roadmap as a chart of cells: one column per quarter, ■ where an item runs
+    quarters = header[10:]
+    assert quarters == [f"R{y} Q{q}" for y in (7, 8) for q in (1, 2, 3, 4)]
+    bars = {
+        row[9]: "".join("■" if cell == "■" else "·" for cell in row[10:]) for row in roadmap[1:]
+    }
+    assert bars == {
+        "sanres": "■■■■····",  # FY2025
+        "chat": "··■·····",  # FY2025 Q3
+        "madoguchi-konzatsu": "····■■■■",  # FY2026
+    }
+    sheet = book["ロードマップ"]
+    bar = next(c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "■")
+    assert bar.fill.fgColor.rgb.endswith("1D4F91")  # filled, not only a character
     sanres = dict(zip(header, roadmap[1], strict=True))
     assert sanres["見直し日"].date() == date(2026, 3, 1)  # a date cell
     assert sanres["前提となる課題"] == "チャットツールの定着"

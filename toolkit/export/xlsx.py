@@ -38,6 +38,7 @@ from toolkit.export._common import (
     weights_text,
     year_text,
 )
+from toolkit.fiscal import FiscalPeriod, fiscal_year_era
 from toolkit.indicators import status_name
 from toolkit.methods.registry import method_name
 from toolkit.times import as_utc, zone_suffix
@@ -49,6 +50,10 @@ RAW_SCORES_LIMIT = 25_000
 FONT_NAME = {"ja": "游ゴシック", "en": "Yu Gothic"}
 _SHIFTJIS_CHARSET = 128
 _HEADER_FILL = PatternFill("solid", fgColor="FCE8E0")
+#: The roadmap's bars (the charts' calm blue; the ■ in the same colour shows when printed).
+_BAR_COLOUR = "1D4F91"
+_BAR_FILL = PatternFill("solid", fgColor=_BAR_COLOUR)
+_ERA_INITIALS = {"令和": "R", "平成": "H"}
 _WIDTH_SAMPLE = 300
 #: The widest a column grows (characters; a CJK character counts 2); longer texts wrap.
 _MAX_WIDTH = 60
@@ -78,6 +83,7 @@ class _Sheet:
         self.zone = zone
         self.lang = lang
         self.bold = Font(name=font.name, charset=_SHIFTJIS_CHARSET, bold=True)
+        self.bar_font = Font(name=font.name, charset=_SHIFTJIS_CHARSET, color=_BAR_COLOUR)
         self.widths: list[int] = []
         self.pending: list[list[Any]] = []
 
@@ -135,6 +141,14 @@ class _Sheet:
         cell = WriteOnlyCell(self.sheet, value=local.replace(tzinfo=None))
         suffix = zone_suffix(local, self.lang).replace('"', "")
         cell.number_format = f'yyyy-mm-dd hh:mm:ss"{suffix}"'
+        return cell
+
+    def bar(self) -> Any:
+        """A cell of a chart drawn in cells (the roadmap): filled, with a ■ for print."""
+        cell = WriteOnlyCell(self.sheet, value="■")
+        cell.fill = _BAR_FILL
+        cell.font = self.bar_font
+        cell.alignment = Alignment(horizontal="center")
         return cell
 
     def day(self, value: str | None) -> Any:
@@ -456,30 +470,49 @@ def _happiness(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) ->
     out.finish(filters=False, freeze="B2")
 
 
+def quarter_heading(quarter: FiscalPeriod, lang: str) -> str:
+    """A short heading for a quarter column of the roadmap's chart: ``R8 Q1``, ``FY26 Q1``.
+
+    >>> quarter_heading(FiscalPeriod(2026, 1), "ja"), quarter_heading(FiscalPeriod(2018, 4), "en")
+    ('R8 Q1', 'FY18 Q4')
+    """
+    if lang == "ja":
+        era, number = fiscal_year_era(quarter.year)
+        return f"{_ERA_INITIALS.get(era, era)}{number} Q{quarter.quarter}"
+    return f"FY{quarter.year % 100:02d} Q{quarter.quarter}"
+
+
 def _roadmap(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> None:
     """The roadmap items by fiscal period (with the agreed rank), then the issues not on it
-    by the year they were given."""
-    out.header(
-        [
-            label(f"col_{c}", lang)
-            for c in (
-                "period",
-                "rank",
-                "title",
-                "owner_department",
-                "budget_line",
-                "start",
-                "end",
-                "review_on",
-                "depends_on",
-                "key",
-            )
-        ]
-    )
+    by the year they were given. To the right, the roadmap as a chart of cells (a Gantt
+    chart): one column per fiscal quarter, a filled ■ cell for each quarter an item covers,
+    so it shows on screen and on a black-and-white print alike."""
     items = (summary.get("followup") or {}).get("roadmap", [])
+    quarters: list[FiscalPeriod] = []
+    if items:
+        first = min(item["year"] for item in items)
+        last = max(item["year"] for item in items)
+        quarters = [FiscalPeriod(y, q) for y in range(first, last + 1) for q in range(1, 5)]
+    columns = (
+        "period",
+        "rank",
+        "title",
+        "owner_department",
+        "budget_line",
+        "start",
+        "end",
+        "review_on",
+        "depends_on",
+        "key",
+    )
+    out.header(
+        [label(f"col_{c}", lang) for c in columns] + [quarter_heading(q, lang) for q in quarters]
+    )
     formats = [None, None, None, None, None, "day", "day", "day"]
     for item in items:
         depends = names.join([names.issues.get(k, k) for k in item["depends_on"]])
+        start, end = date.fromisoformat(item["start"]), date.fromisoformat(item["end"])
+        bars = [out.bar() if start <= q.start and q.end <= end else None for q in quarters]
         out.row(
             [
                 item["period"][lang],
@@ -492,6 +525,7 @@ def _roadmap(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -> N
                 item["review_on"],
                 depends,
                 item["issue"],
+                *bars,
             ],
             formats,
         )
