@@ -259,3 +259,14 @@ def test_the_console_says_how_many_review_dates_are_due(ranked_store: Store) -> 
     ranked_store.set_review_date(SLUG, "charter", 1, date.today() + timedelta(days=2))
     feed.poll_once()
     assert "期限切れ 1 件、14 日以内 1 件" in link()
+
+
+def test_the_measurement_date_starts_at_today_where_the_workshop_is(
+    ranked_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.delenv("URESHII_TIME_ZONE", raising=False)
+    app = _app(ranked_store, "en")
+    assert app.indicators.measured_on.value == datetime.now(ZoneInfo("Asia/Tokyo")).date()

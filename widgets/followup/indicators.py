@@ -3,15 +3,16 @@ record a measurement and add an indicator."""
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from typing import Any
 
 import ipywidgets
 
+from toolkit.followup import today_in
 from toolkit.i18n import t
 from toolkit.indicators import DIRECTIONS
 from toolkit.summary_charts import indicator_chart
+from toolkit.times import workshop_time_zone
 from widgets.chart import ChartView
 from widgets.context import AppContext
 from widgets.feedback import MessageArea, guarded
@@ -106,7 +107,9 @@ class IndicatorsPanel(ipywidgets.VBox):
         # recording a measurement
         self.indicator = dropdown(_("followup_form_indicator"))
         self.value = text_field(_("followup_form_value"), _("followup_form_value_hint"))
-        self.measured_on = date_field(_("followup_form_measured_on"), date.today())
+        # today where the workshop is (a server on UTC is a day behind Tokyo each morning)
+        zone = workshop_time_zone(ctx.store.workshop(ctx.slug).time_zone)
+        self.measured_on = date_field(_("followup_form_measured_on"), today_in(zone))
         self.note = text_field(_("followup_form_note"))
         self.entered_by = text_field(
             _("followup_form_entered_by"), _("followup_form_entered_by_hint")
