@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from toolkit.surveys import (
+from toolkit.surveys.stats import (
     compare_independent,
     compare_paired,
     distribution,

@@ -168,7 +168,7 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [
             'w.yaml:5: titel: unknown key "titel". Allowed here: "format", "id", "title", '
             '"lang", "description", "time_zone", "stakeholders", "happiness_prompts", "themes", '
-            '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", '
+            '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", "surveys", '
             '"messages". Did you mean "title"?'
         ],
     ),
@@ -188,7 +188,7 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
             "w.yaml:1: title: the required key title is missing; add it.",
             'w.yaml:3: タイトル: unknown key "タイトル". Allowed here: "format", "id", "title", '
             '"lang", "description", "time_zone", "stakeholders", "happiness_prompts", "themes", '
-            '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", '
+            '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", "surveys", '
             '"messages". Did you mean "title"?',
         ],
     ),

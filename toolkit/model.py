@@ -14,6 +14,7 @@ from typing import Any, Literal
 from toolkit.fiscal import FiscalPeriod
 from toolkit.i18n import t
 from toolkit.indicators import Indicator, Measurement
+from toolkit.surveys.definition import SurveySpec
 
 Phase = Literal[
     "happiness", "vision", "issues", "method", "scoring", "results", "town_meeting", "export"
@@ -290,6 +291,12 @@ EVENT_KINDS = frozenset(
         "review_date_set",
         # the next cycle (toolkit/store/cycles.py)
         "cycle_started",
+        # surveys (toolkit/store/surveys.py)
+        "survey_defined",
+        "survey_wave_opened",
+        "survey_wave_closed",
+        "survey_answered",
+        "survey_indicator_linked",
     }
 )
 
@@ -365,3 +372,55 @@ class DecisionReview:
     note: str
     state: ReviewState
     set_at: datetime
+
+
+# ---------------------------------------------------------------- surveys (issue 19)
+SurveyWaveStatus = Literal["draft", "open", "closed"]
+
+
+@dataclass(frozen=True)
+class SurveyWave:
+    """One round of a survey (before, after …): draft until opened, open, then closed."""
+
+    key: str
+    status: SurveyWaveStatus
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey of the workshop: its definition (``toolkit.surveys.definition``), the
+    version of that definition and the state of each of its waves, in order."""
+
+    id: int
+    key: str
+    definition: SurveySpec
+    version: int
+    waves: tuple[SurveyWave, ...]
+    created_at: datetime
+
+    @property
+    def open_wave(self) -> str | None:
+        """The key of the wave people can answer now, if any."""
+        return next((w.key for w in self.waves if w.status == "open"), None)
+
+    def wave(self, key: str) -> SurveyWave:
+        for wave in self.waves:
+            if wave.key == key:
+                return wave
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class SurveyResponse:
+    """One person's answers in one wave: no name, no participant, only the channel it came
+    by and, when the person gave a self-generated code, the key linking their waves."""
+
+    id: int
+    survey: str
+    wave: str
+    answers: dict[str, Any]
+    channel: Channel
+    link_key: str | None
+    created_at: datetime

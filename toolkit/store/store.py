@@ -10,7 +10,8 @@ The class is put together from one part per thing stored, each in its own module
 ``core`` (engine, transactions, audit log, keys), ``workshops``, ``participants`` (tokens,
 seats, codes), ``happiness`` (stakeholders, themes, cards), ``issues`` (and criteria),
 ``charter`` (and its consent), ``vision``, ``scores``, ``ballots`` (and votes), ``followup``
-(roadmap, indicators, measurements), ``cycles`` (the next cycle) and ``feed``.
+(roadmap, indicators, measurements), ``cycles`` (the next cycle), ``surveys`` (definitions,
+waves, answers) and ``feed``.
 Callers only ever see :class:`Store`.
 
 >>> import tempfile, pathlib
@@ -33,6 +34,7 @@ from toolkit.store.feed import FeedStore
 from toolkit.store.followup import FollowupStore
 from toolkit.store.participants import ParticipantStore
 from toolkit.store.scores import ScoreStore
+from toolkit.store.surveys import SurveyStore
 from toolkit.store.vision import VisionStore
 from toolkit.store.workshops import WorkshopStore
 
@@ -43,6 +45,7 @@ class Store(
     VisionStore,
     ScoreStore,
     BallotStore,
+    SurveyStore,
     ParticipantStore,
     FollowupStore,
     FeedStore,

@@ -515,6 +515,62 @@ workshop_cycles = Table(
     CheckConstraint("workshop_id <> previous_workshop_id", name="not_itself"),
 )
 
+# Surveys (issue 19, toolkit/store/surveys.py): a definition per survey (the workshop
+# file's or the console's, kept whole as JSON), its waves (before, after …) each draft, open
+# or closed, and the answers. A response is a record (append-only): one per participant and
+# wave, enforced here; it carries no name, only the link key that a self-generated code
+# gives (an HMAC with the survey's own secret salt, which no export contains).
+surveys = Table(
+    "surveys",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("key", CleanString(64), nullable=False),
+    Column("definition", Json, nullable=False),
+    Column("link_salt", CleanString(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("workshop_id", "key"),
+)
+
+survey_waves = Table(
+    "survey_waves",
+    metadata,
+    _id(),
+    Column("survey_id", Id, ForeignKey("surveys.id"), nullable=False),
+    Column("key", CleanString(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("status", CleanString(8), nullable=False),
+    Column("opened_at", Timestamp, nullable=True),
+    Column("closed_at", Timestamp, nullable=True),
+    UniqueConstraint("survey_id", "key"),
+    CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+)
+
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    _id(),
+    Column("wave_id", Id, ForeignKey("survey_waves.id"), nullable=False),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    Column("answers", Json, nullable=False),
+    Column("channel", CleanString(16), nullable=False),
+    Column("link_key", CleanString(64), nullable=True, index=True),
+    Column("created_at", Timestamp, nullable=False),
+    # One person, one answer per wave: enforced by the database whatever the client does.
+    UniqueConstraint("wave_id", "participant_id"),
+)
+
+# An indicator of the follow-up measured by a survey question (its mean, each wave).
+survey_indicators = Table(
+    "survey_indicators",
+    metadata,
+    Column("indicator_id", Id, ForeignKey("indicators.id"), primary_key=True),
+    Column("survey_id", Id, ForeignKey("surveys.id"), nullable=False),
+    Column("question_key", CleanString(64), nullable=False),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
 APPEND_ONLY = (
     "events",
@@ -526,4 +582,5 @@ APPEND_ONLY = (
     "seats",
     "table_link_revocations",
     "measurements",
+    "survey_responses",
 )

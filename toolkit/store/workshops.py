@@ -22,9 +22,10 @@ from toolkit.store.core import _insert, now
 from toolkit.store.followup import FollowupStore
 from toolkit.store.happiness import HappinessStore
 from toolkit.store.issues import IssueStore
+from toolkit.store.surveys import SurveyStore
 
 
-class WorkshopStore(HappinessStore, IssueStore, BallotStore, FollowupStore):
+class WorkshopStore(HappinessStore, IssueStore, BallotStore, SurveyStore, FollowupStore):
     """Workshops and their phases."""
 
     def load_workshop_file(self, path: str | os.PathLike[str]) -> Workshop:
@@ -119,6 +120,7 @@ class WorkshopStore(HappinessStore, IssueStore, BallotStore, FollowupStore):
                 )
             self._event(conn, wid, "workshop_created", "facilitator", {"slug": data["id"]})
             self._load_followup(conn, data)
+            self._load_surveys(conn, data)
             return wid
 
         self._write(work)
@@ -168,6 +170,21 @@ class WorkshopStore(HappinessStore, IssueStore, BallotStore, FollowupStore):
                             _required_day(measured["measured_on"]),
                             entered_by=measured["entered_by"],
                             note=measured.get("note") or "",
+                        )
+
+    def _load_surveys(self, conn: Connection, data: dict[str, Any]) -> None:
+        """The file's surveys (their waves as drafts) and the indicators a survey question
+        measures, written through the survey methods on ``conn``."""
+        slug = data["id"]
+        with self._on_connection(conn):
+            for survey in data.get("surveys") or []:
+                self.define_survey(slug, survey, actor="system")
+            for issue in data.get("issues") or []:
+                for item in issue.get("indicators") or []:
+                    linked = item.get("survey")
+                    if linked:
+                        self.link_indicator_to_survey(
+                            slug, item["id"], linked["survey"], linked["question"]
                         )
 
     @contextmanager

@@ -1,39 +1,13 @@
-"""Surveys (issue 19): staff and resident questionnaires, answered before and after.
+"""Surveys (issue 19): staff and resident questionnaires, answered in waves (before, after).
 
-``toolkit.surveys.stats`` is the statistics engine for results: distributions of Likert
-answers, means with t-based confidence intervals, before/after comparisons (cohort level
-with Welch's t-test and Hedges' g, paired with Cohen's d_z), a plain-language sentence for
-an effect, and suppression of segments smaller than the workshop's ``min_group_size``.
+* ``toolkit.surveys.definition``: what a survey asks (the workshop file's ``surveys:``) and
+  the rules of an answer; the self-generated code that links a person's waves.
+* ``toolkit.surveys.stats``: the statistics engine (distributions, means with t-based
+  confidence intervals, before/after comparisons with an effect size and a sentence,
+  suppression of segments smaller than the minimum group size).
+* ``toolkit.surveys.results``: one survey's results, built from its definition and answers.
+
+The answers themselves are kept by the store (``toolkit/store/surveys.py``). This package
+imports no statistics library until results are asked for: the phone server reads
+definitions only.
 """
-
-from toolkit.surveys.stats import (
-    Distribution,
-    IndependentComparison,
-    MeanCI,
-    OptionCount,
-    PairedComparison,
-    Suppression,
-    compare_independent,
-    compare_paired,
-    distribution,
-    effect_size_label,
-    effect_words,
-    mean_ci,
-    suppress_small,
-)
-
-__all__ = [
-    "Distribution",
-    "IndependentComparison",
-    "MeanCI",
-    "OptionCount",
-    "PairedComparison",
-    "Suppression",
-    "compare_independent",
-    "compare_paired",
-    "distribution",
-    "effect_size_label",
-    "effect_words",
-    "mean_ci",
-    "suppress_small",
-]

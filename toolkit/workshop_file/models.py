@@ -30,6 +30,7 @@ from pydantic import Strict as _Strict
 from toolkit.ballots import BALLOT_RULES as _BALLOT_RULE_REGISTRY
 from toolkit.ballots import SETTING_NAMES, Setting
 from toolkit.money import MAX_AMOUNT, MAX_DECIMALS
+from toolkit.surveys.definition import SurveySpec
 
 FORMAT_ID = "ureshii-workshop/1"
 
@@ -214,6 +215,13 @@ class MeasurementSpec(_Spec):
     note: NoteText = ""
 
 
+class SurveyQuestionRef(_Spec):
+    """The survey question that measures an indicator (a Likert or a number question)."""
+
+    survey: Slug = Field(description="Id of a survey of this file")
+    question: Slug = Field(description="Id of a Likert or number question of that survey")
+
+
 class IndicatorSpec(_Spec):
     """An indicator (指標) of an issue: its baseline, its target and how it is measured."""
 
@@ -230,6 +238,10 @@ class IndicatorSpec(_Spec):
     source: ShortText = Field(default="", description="Where the numbers come from")
     measurements: list[MeasurementSpec] = Field(
         default=[], description="Values already measured (oldest first)"
+    )
+    survey: SurveyQuestionRef | None = Field(
+        default=None,
+        description="Measured by a survey question: each wave's mean answer is a measurement",
     )
 
 
@@ -353,6 +365,9 @@ class WorkshopSpec(_Spec):
         default=[PhaseSpec(id=phase) for phase in PHASE_ORDER], min_length=1
     )
     town_meeting: TownMeetingSpec | None = None
+    surveys: list[SurveySpec] = Field(
+        default=[], description="Questionnaires answered in waves (before, after …)"
+    )
     messages: dict[str, dict[Language, str]] = Field(
         default={}, description="Per-workshop wording: {message_key: {ja: ..., en: ...}}"
     )
