@@ -52,7 +52,7 @@ from toolkit.model import Channel, Survey, SurveyResponse, SurveyWave
 from toolkit.store import tables as s
 from toolkit.store.core import now
 from toolkit.store.followup import FollowupStore
-from toolkit.store.participants import ParticipantStore
+from toolkit.store.participants import ParticipantStore, normalize_code
 from toolkit.surveys.definition import SurveySpec, check_answers, link_code_text
 
 CODE_CHANNELS = ("code", "paper")
@@ -295,12 +295,12 @@ class SurveyStore(ParticipantStore, FollowupStore):
         link: Mapping[str, Any] | None = None,
     ) -> SurveyResponse:
         """A paper questionnaire typed in by staff, marked ``paper``: under its printed
-        ``code`` when it has one (so that code cannot answer that wave again), else as a new
-        anonymous paper respondent. The respondent and the answers are stored together or
-        not at all."""
+        ``code`` (as printed or typed) when it has one (so that code cannot answer that wave
+        again), else as a new anonymous paper respondent. The respondent and the answers are
+        stored together or not at all."""
 
         def item(store: SurveyStore) -> SurveyResponse:
-            token = code or store.join(slug, channel="paper")
+            token = normalize_code(code) if code else store.join(slug, channel="paper")
             return store.submit_survey(
                 slug, key, answers, token=token, wave=wave, link=link, channel="paper"
             )
