@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 from tests.workshop_data import small_workshop
 from toolkit.cli import main
 from toolkit.codes_sheet import CARDS_PER_PAGE, render_codes_sheet
+from toolkit.errors import UreshiiError
 from toolkit.i18n import t
 from toolkit.store import Store, normalize_code
 
@@ -95,6 +96,37 @@ def test_the_sheet_holds_n_distinct_codes_that_the_store_knows_as_code_participa
     assert "cannot be printed again" in result.output
     assert html.count('<section class="page">') == 3  # 10 cards per A4 page
     assert out.stat().st_mode & 0o077 == 0  # the codes are secrets until handed out
+
+
+def test_survey_codes_say_answer_code_and_answer_each_wave_once(
+    store_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "survey-codes.html"
+    with Store.open(store_path) as store:
+        store.define_survey(
+            SLUG,
+            {
+                "id": "staff",
+                "title": "職員アンケート",
+                "identity": "codes",
+                "questions": [{"id": "q", "kind": "likert", "text": "前向きだ"}],
+            },
+        )
+        store.open_survey_wave(SLUG, "staff", "before")
+
+    result = codes("--count", "2", "--for", "survey", store=store_path, out=out, lang="ja")
+
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '回答コード / <span lang="en">Answer code</span>' in html
+    assert "投票" not in html and "vote" not in html.lower()
+    first, second = (normalize_code(code) for _, code in cards(html))
+    with Store.open(store_path) as store:
+        store.submit_survey(SLUG, "staff", {"q": 4}, token=first)
+        with pytest.raises(UreshiiError, match="already answered"):
+            store.submit_survey(SLUG, "staff", {"q": 2}, token=first)
+        store.submit_survey(SLUG, "staff", {"q": 5}, token=second)
+        assert store.survey_response_counts(SLUG) == {"staff": {"before": 2, "after": 0}}
 
 
 def test_each_qr_code_is_the_join_link_carrying_that_cards_code(

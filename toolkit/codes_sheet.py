@@ -86,27 +86,33 @@ def qr_svg(text: str) -> str:
     return svg
 
 
-def render_codes_sheet(title: str, codes: Sequence[str], url: str, lang: str) -> str:
+def render_codes_sheet(
+    title: str, codes: Sequence[str], url: str, lang: str, *, purpose: str = "vote"
+) -> str:
     """The printable HTML sheet for ``codes`` (as printed, e.g. ``7KQ4M-XH2RD``).
 
     ``title`` is the workshop's title, ``url`` the participants' join link, ``lang`` the
     sheet's main language ("ja" or "en"); every card carries both languages, the main one
-    first. Returns one HTML document with no external resources.
+    first. ``purpose`` ("vote" or "survey") chooses the card's words. Returns one HTML
+    document with no external resources.
     """
     main: Lang = normalize_language(lang)
     other: Lang = next(language for language in LANGUAGES if language != main)
     pages = math.ceil(len(codes) / CARDS_PER_PAGE)
-    cards = [_card(title, code, url, n, len(codes), main, other) for n, code in enumerate(codes)]
+    words = "codes_" if purpose == "vote" else "codes_survey_"
+    cards = [
+        _card(title, code, url, n, len(codes), main, other, words) for n, code in enumerate(codes)
+    ]
     sheets = [
         '<section class="page">' + "".join(cards[i : i + CARDS_PER_PAGE]) + "</section>"
         for i in range(0, len(cards), CARDS_PER_PAGE)
     ]
     note = "".join(
         f'<p lang="{language}">'
-        f"{escape(t('codes_sheet_note', language, count=len(codes), pages=pages))}</p>"
+        f"{escape(t(words + 'sheet_note', language, count=len(codes), pages=pages))}</p>"
         for language in (main, other)
     )
-    head_title = escape(t("codes_sheet_title", main, title=title))
+    head_title = escape(t(words + "sheet_title", main, title=title))
     return (
         f'<!doctype html>\n<html lang="{main}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -115,17 +121,19 @@ def render_codes_sheet(title: str, codes: Sequence[str], url: str, lang: str) ->
     )
 
 
-def _card(title: str, code: str, url: str, n: int, total: int, main: Lang, other: Lang) -> str:
+def _card(
+    title: str, code: str, url: str, n: int, total: int, main: Lang, other: Lang, words: str
+) -> str:
     instructions = "".join(
         f'<p class="how" lang="{language}">{escape(t("codes_card_scan", language, url=url))}'
-        f"<br>{escape(t('codes_card_once', language))}</p>"
+        f"<br>{escape(t(words + 'card_once', language))}</p>"
         for language in (main, other)
     )
     return (
         '<div class="card">' + qr_svg(link_with_code(url, code)) + '<div class="text">'
         f'<p class="title">{escape(title)}</p>'
-        f'<p class="label">{escape(t("codes_card_label", main))} / '
-        f'<span lang="{other}">{escape(t("codes_card_label", other))}</span></p>'
+        f'<p class="label">{escape(t(words + "card_label", main))} / '
+        f'<span lang="{other}">{escape(t(words + "card_label", other))}</span></p>'
         f'<p class="code">{escape(code)}</p>'
         f"{instructions}</div>"
         f'<span class="no">{n + 1}/{total}</span></div>'

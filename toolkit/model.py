@@ -254,6 +254,10 @@ class Event:
 JOIN_CODE_DIGITS = 6
 #: Printed one-time codes issued at once (``Store.issue_codes``, ``ureshii codes``).
 MAX_CODES = 5000
+CODE_PURPOSES = ("vote", "survey")
+"""What printed codes are for: votes in a town meeting, or answers to a survey. The same
+codes work for both (one vote per ballot, one answer per survey wave); only the words on the
+printed card differ (``ureshii codes --for``)."""
 
 #: Every kind of event the store writes to the audit log / change feed (``Event.kind``). The
 #: store refuses any other, so a screen that listens for a kind can check it against this.

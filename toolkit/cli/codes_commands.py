@@ -32,7 +32,7 @@ from toolkit.errors import (
     UreshiiError,
 )
 from toolkit.i18n import LANGUAGES, default_language, t
-from toolkit.model import MAX_CODES
+from toolkit.model import CODE_PURPOSES, MAX_CODES
 
 
 def register(group: click.Group) -> None:
@@ -66,6 +66,14 @@ def register(group: click.Group) -> None:
         help=t("codes_out_help", lang),
     )
     @click.option("--force", is_flag=True, help=t("codes_force_help", lang))
+    @click.option(
+        "--for",
+        "purpose",
+        type=click.Choice(CODE_PURPOSES),
+        default="vote",
+        show_default=True,
+        help=t("codes_purpose_help", lang),
+    )
     def codes_command(
         target: str,
         slug: str | None,
@@ -74,12 +82,15 @@ def register(group: click.Group) -> None:
         language: str | None,
         out: Path | None,
         force: bool,
+        purpose: str,
     ) -> None:
         try:
             count = parse_count(count_text)
             if url is not None and not url.startswith(("http://", "https://")):
                 raise InvalidInputError("codes_error_bad_url", value=url)
-            written = issue_codes_sheet(target, slug, count, url, language, out, force)
+            written = issue_codes_sheet(
+                target, slug, count, url, language, out, force, purpose=purpose
+            )
         except UreshiiError as error:
             fail(error, language or lang)
         click.echo(
@@ -103,6 +114,8 @@ def issue_codes_sheet(
     language: str | None,
     out: Path | None,
     force: bool,
+    *,
+    purpose: str = "vote",
 ) -> dict[str, Any]:
     """Issue ``count`` codes in the store ``target`` and write their sheet; returns what was
     written (``path``, ``size``, ``title``, ``lang``). Raises before issuing if anything would
@@ -121,7 +134,7 @@ def issue_codes_sheet(
         )  # proves the folder is writable before any code exists
         try:
             codes = store.issue_codes(chosen, count)
-            html = render_codes_sheet(workshop.title, codes, url, sheet_lang)
+            html = render_codes_sheet(workshop.title, codes, url, sheet_lang, purpose=purpose)
             write_into_place(temp, path, html.encode("utf-8"))
         finally:
             with contextlib.suppress(FileNotFoundError):
