@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy.stats import friedmanchisquare
 
 from toolkit import methods
@@ -95,6 +98,43 @@ def test_item_disagreement_values() -> None:
     assert from_mapping.loc["SNS", "sd"] == result.loc["SNS", "sd"]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(1, 7)), min_size=6, max_size=6),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_item_disagreement_equals_each_item_computed_alone(rows: list[list[int | None]]) -> None:
+    # The whole table at once must give what numpy gives for each item's own scores.
+    table = pd.DataFrame(rows, columns=list("ABCDEF"), dtype=float)
+    usable = [c for c in table if table[c].count() >= 2]
+    assume(usable)
+    result = methods.item_disagreement(table[usable], scale=(1, 7))
+    for item in usable:
+        alone = table[item].dropna().to_numpy()
+        q1, median, q3 = np.percentile(alone, [25, 50, 75])
+        sd = float(np.std(alone, ddof=1))
+        assert result.loc[item, "n"] == alone.size
+        assert result.loc[item, "median"] == pytest.approx(median, abs=1e-12)
+        assert result.loc[item, "iqr"] == pytest.approx(q3 - q1, abs=1e-12)
+        assert result.loc[item, "sd"] == pytest.approx(sd, abs=1e-12)
+        assert result.loc[item, "r_wg"] == pytest.approx(
+            min(1.0, max(0.0, 1 - sd**2 / ((7**2 - 1) / 12))), abs=1e-12
+        )
+
+
+def test_item_disagreement_names_the_first_item_with_a_problem() -> None:
+    # Items are checked in order; the first one with a problem is named, whatever follows.
+    with pytest.raises(MethodInputError, match=re.escape("item 'B' has 1 scores")):
+        methods.item_disagreement({"A": [3, 4], "B": [NAN, 2], "C": [9, 9]})
+    with pytest.raises(MethodInputError, match=re.escape("item 'C' has the score 0.0")):
+        methods.item_disagreement({"A": [3, 4], "B": [1, 2], "C": [0, 9]})
+    with pytest.raises(MethodInputError, match=re.escape("scores has '4' at [1, 'A']")):
+        methods.item_disagreement({"A": [3, "4"], "B": [1, 2]})
+
+
 def test_item_disagreement_errors() -> None:
     with pytest.raises(MethodInputError, match=re.escape("item 'A' has 1 scores; at least 2")):
         methods.item_disagreement({"A": [3, NAN], "B": [1, 2]})
@@ -104,3 +144,31 @@ def test_item_disagreement_errors() -> None:
         methods.item_disagreement({"A": [3, 7]})
     with pytest.raises(MethodInputError, match=re.escape("scale=(5, 1) is not allowed")):
         methods.item_disagreement({"A": [3, 4]}, scale=(5, 1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 9),
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.floats(0, 1),
+    st.randoms(use_true_random=False),
+)
+def test_nan_quantile_is_numpys_nanquantile_for_every_column(
+    raters: int, issues: int, criteria: int, q: float, rng: Any
+) -> None:
+    from toolkit.methods._common import nan_quantile
+
+    cube = np.array(
+        [
+            [
+                [rng.choice([np.nan, rng.randint(1, 7)]) for _ in range(criteria)]
+                for _ in range(issues)
+            ]
+            for _ in range(raters)
+        ],
+        dtype=float,
+    )
+    cube[0] = np.where(np.isnan(cube[0]), 3.0, cube[0])  # every column has a value
+    expected = np.nanquantile(cube, q, axis=0)
+    assert np.allclose(nan_quantile(cube, q), expected, rtol=0, atol=1e-12)

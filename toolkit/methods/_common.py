@@ -39,6 +39,29 @@ def check_choice(argument: str, value: object, allowed: Sequence[str]) -> str:
     return value
 
 
+def nan_quantile(values: FloatArray, q: float) -> FloatArray:
+    """The ``q`` quantile (0–1) along the first axis, skipping NaN, by numpy's default
+    ("linear") method: ``np.nanquantile(values, q, axis=0)`` for every column at once
+    (numpy's own loops over the columns in Python: ~0.2 s for 1,000 × 1,000). Each column
+    needs at least one value.
+
+    >>> import numpy as np
+    >>> nan_quantile(np.array([[1.0, 4.0], [np.nan, 2.0], [3.0, np.nan]]), 0.5).tolist()
+    [2.0, 3.0]
+    """
+    counts = (~np.isnan(values)).sum(axis=0)
+    ordered = np.sort(values, axis=0)  # NaN sorts last
+    position = q * (counts - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, counts - 1)
+    a = np.take_along_axis(ordered, below[np.newaxis, ...], axis=0)[0]
+    b = np.take_along_axis(ordered, above[np.newaxis, ...], axis=0)[0]
+    t = position - below
+    # numpy's interpolation (numpy.lib._function_base_impl._lerp): exact at both ends.
+    result: FloatArray = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
+    return result
+
+
 def is_number(value: object) -> bool:
     """True for real numbers (bool excluded: True is not a score)."""
     if type(value) is int or type(value) is float:  # fast path: ABC checks are slow

@@ -18,6 +18,7 @@ from toolkit.methods._common import (
     as_table,
     check_choice,
     check_unique,
+    nan_quantile,
     ranked_frame,
     resolve_directions,
     resolve_weights,
@@ -263,7 +264,7 @@ def aggregate_scores(
         totals = np.where(np.isnan(cube), 0.0, cube).sum(axis=0)
         table = totals / answered
     else:
-        table = np.nanmedian(cube, axis=0)
+        table = nan_quantile(cube, 0.5)
     return pd.DataFrame(table, index=pd.Index(issue_labels), columns=pd.Index(criterion_labels))
 
 

@@ -129,9 +129,13 @@ class ScoreStore(CharterStore):
                 .where(s.scores.c.id.in_(latest))
                 .order_by(s.scores.c.id)
             )
-            frame = pd.DataFrame(
-                conn.execute(query).all(), columns=["rater", "issue", "criterion", "score"]
-            )
+            names = ["rater", "issue", "criterion", "score"]
+            rows = conn.execute(query).all()
+            # Built from columns of plain values: handed Row objects, pandas asks each row
+            # whether it is a dataclass (an attribute lookup that Row answers slowly), about
+            # 2 s for the 270,000 scores of 1,000 issues × 1,000 participants.
+            columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+            frame = pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
             frame["score"] = frame["score"].astype(float)
             return frame
 
