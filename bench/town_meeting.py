@@ -170,8 +170,13 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(
-        self, method: str, path: str, cookie: str, form: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        cookie: str,
+        form: dict[str, str] | list[tuple[str, str]] | None = None,
     ) -> Reply:
+        """One request; ``form`` is a dict, or pairs when a field repeats (checkboxes)."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
