@@ -1069,12 +1069,16 @@ def test_japanese_and_english_templates_describe_the_same_workshop(template: str
         data = spec.model_dump()
         for stakeholder in data["stakeholders"]:
             stakeholder.pop("name"), stakeholder.pop("prompt")
+        for issue in data["issues"]:
+            for indicator in issue["indicators"]:  # the wording of an indicator
+                indicator.pop("name"), indicator.pop("source")
         return {
             "ids": [[x["id"] for x in data[k]] for k in ("stakeholders", "themes", "criteria")],
             "issues": [
                 {k: v for k, v in i.items() if k not in ("title", "description")}
                 for i in data["issues"]
             ],
+            "surveys": [_survey_skeleton(survey) for survey in data["surveys"]],
             "weights": [c["weight"] for c in data["criteria"]],
             "methods": [m["id"] for m in data["methods"]],
             "phases": data["phases"],
@@ -1085,6 +1089,24 @@ def test_japanese_and_english_templates_describe_the_same_workshop(template: str
         }
 
     assert skeleton(ja) == skeleton(en)
+
+
+def _survey_skeleton(survey: dict[str, Any]) -> dict[str, Any]:
+    """A survey without its wording: ids, kinds, settings, waves, option ids, label points."""
+    wording = ("title", "description", "text", "help", "unit")
+    return {
+        **{k: v for k, v in survey.items() if k not in (*wording, "questions", "waves")},
+        "waves": [wave["id"] for wave in survey["waves"]],
+        "questions": [
+            {
+                **{k: v for k, v in q.items() if k not in (*wording, "options", "labels")},
+                "options": [option["id"] for option in q["options"]],
+                "labels": sorted(q["labels"]),
+                "unit": q["unit"] is not None,
+            }
+            for q in survey["questions"]
+        ],
+    }
 
 
 def test_write_template_refuses_to_overwrite(tmp_path: Path) -> None:

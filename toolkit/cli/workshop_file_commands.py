@@ -26,10 +26,13 @@ def register(group: click.Group) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--template",
-    type=click.Choice(["dx-vision", "town-meeting"]),
+    type=click.Choice(["dx-vision", "town-meeting", "staff-survey"]),
     default="dx-vision",
     show_default=True,
-    help="dx-vision: staff DX vision workshop; town-meeting: residents vote on a shortlist.",
+    help=(
+        "dx-vision: staff DX vision workshop; town-meeting: residents vote on a shortlist; "
+        "staff-survey: staff DX survey before and after a training."
+    ),
 )
 @click.option(
     "--lang",

@@ -30,7 +30,7 @@ from toolkit.workshop_file.problems import Problem, path_text, show_value
 
 Loc = tuple[str | int, ...]
 
-_ID_LISTS = ("stakeholders", "themes", "criteria", "methods", "issues", "phases")
+_ID_LISTS = ("stakeholders", "themes", "criteria", "methods", "issues", "phases", "surveys")
 _WEIGHT_TOLERANCE = 1e-6
 
 
@@ -57,6 +57,7 @@ def cross_check(data: Mapping[str, Any]) -> list[Finding]:
     findings += _time_zone(data)
     findings += _roadmap(data)
     findings += _indicators(data)
+    findings += _surveys(data)
     return findings
 
 
@@ -150,26 +151,33 @@ def _duplicate_ids(data: Mapping[str, Any]) -> list[Finding]:
     if isinstance(town_meeting, Mapping):
         lists.append((("town_meeting", "ballots"), town_meeting.get("ballots")))
     for loc, value in lists:
-        first: dict[str, int] = {}
-        for i, item in _mappings(value):
-            ident = item.get("id")
-            if not isinstance(ident, str):
-                continue
-            if ident in first:
-                findings.append(
-                    Finding(
-                        (*loc, i, "id"),
-                        "wf_duplicate_id",
-                        {
-                            "id": show_value(ident),
-                            "list": path_text(loc),
-                            "first_path": path_text((*loc, first[ident], "id")),
-                        },
-                        related=(*loc, first[ident], "id"),
-                    )
+        findings += _duplicates_in(value, loc)
+    return findings
+
+
+def _duplicates_in(value: Any, loc: Loc) -> list[Finding]:
+    """Items of the list ``value`` (at ``loc``) whose id an earlier item has."""
+    findings: list[Finding] = []
+    first: dict[str, int] = {}
+    for i, item in _mappings(value):
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            findings.append(
+                Finding(
+                    (*loc, i, "id"),
+                    "wf_duplicate_id",
+                    {
+                        "id": show_value(ident),
+                        "list": path_text(loc),
+                        "first_path": path_text((*loc, first[ident], "id")),
+                    },
+                    related=(*loc, first[ident], "id"),
                 )
-            else:
-                first[ident] = i
+            )
+        else:
+            first[ident] = i
     return findings
 
 
@@ -655,3 +663,212 @@ def _today(data: Mapping[str, Any]) -> _dt.date | None:
     except InvalidInputError:
         return None
     return _dt.datetime.now(zone).date()
+
+
+# -- surveys (issue 19) ----------------------------------------------------------------
+
+# The fields each kind of question takes (toolkit.surveys.definition's table of kinds).
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "options": ("single", "multiple"),
+    "scale": ("likert",),
+    "labels": ("likert",),
+    "segment": ("single",),
+    "max_choices": ("multiple",),
+    "min": ("number",),
+    "max": ("number",),
+    "unit": ("number",),
+    "issue": ("likert",),
+}
+_KINDS = ("likert", "single", "multiple", "number", "text")
+_MEASURED_KINDS = ("likert", "number")  # an indicator is their mean
+
+
+def _given(value: Any) -> bool:
+    """A field that says something: ``segment: false``, ``labels: {}`` or null say nothing."""
+    return value is not None and value is not False and value != {} and value != []
+
+
+def _surveys(data: Mapping[str, Any]) -> list[Finding]:
+    """Every survey's own rules (:func:`survey_findings`), its ``issue:`` links, and the
+    survey questions the indicators name."""
+    issue_ids = _first_index_by_id(_mappings(data.get("issues")))
+    surveys = _mappings(data.get("surveys"))
+    findings: list[Finding] = []
+    for i, survey in surveys:
+        findings += survey_findings(survey, ("surveys", i), issue_ids)
+    findings += _survey_indicators(data, surveys)
+    return findings
+
+
+def survey_findings(
+    survey: Mapping[str, Any], loc: Loc = (), issue_ids: Mapping[str, int] | None = None
+) -> list[Finding]:
+    """The rules of one survey at ``loc``: ids unique among its questions, each question's
+    options and waves; each field on the kinds of question that take it; at least 2
+    options; Likert labels within the scale; ``max_choices`` within the options; ``min``
+    below ``max``. ``issue:`` must name one of ``issue_ids`` (not checked when None: a
+    survey on its own, pasted in the console).
+
+    >>> survey = {"id": "s", "questions": [
+    ...     {"id": "q", "kind": "likert", "text": "…", "scale": 5, "labels": {6: "…"}},
+    ...     {"id": "q", "kind": "text", "text": "…", "options": [{"id": "a", "text": "A"}]}]}
+    >>> for finding in survey_findings(survey):
+    ...     print(path_text(finding.loc), finding.key)
+    questions.1.id wf_duplicate_id
+    questions.0.labels.6 wf_survey_label_out_of_scale
+    questions.1.options wf_survey_field_not_for_kind
+    """
+    findings = _duplicates_in(survey.get("questions"), (*loc, "questions"))
+    findings += _duplicates_in(survey.get("waves"), (*loc, "waves"))
+    for j, question in _mappings(survey.get("questions")):
+        findings += _question_findings(question, (*loc, "questions", j), issue_ids)
+    return findings
+
+
+def _question_findings(
+    question: Mapping[str, Any], loc: Loc, issue_ids: Mapping[str, int] | None
+) -> list[Finding]:
+    kind = question.get("kind")
+    if kind not in _KINDS:
+        return []  # pydantic lists the kinds
+    findings: list[Finding] = []
+    options = question.get("options")
+    findings += _duplicates_in(options, (*loc, "options"))
+    for name, kinds in _KIND_FIELDS.items():
+        if kind not in kinds and _given(question.get(name)):
+            findings.append(
+                Finding(
+                    (*loc, name),
+                    "wf_survey_field_not_for_kind",
+                    {"field": name, "kinds": list(kinds), "question_kind": show_value(kind)},
+                )
+            )
+    if kind in ("single", "multiple"):
+        count = len(options) if isinstance(options, list) else 0
+        if count < 2 and (options is None or isinstance(options, list)):
+            findings.append(
+                Finding(
+                    (*loc, "options" if "options" in question else "kind"),
+                    "wf_survey_too_few_options",
+                    {"question_kind": show_value(kind), "count": count},
+                )
+            )
+        max_choices: Any = question.get("max_choices")
+        if kind == "multiple" and _is_int(max_choices) and 2 <= count < max_choices:
+            findings.append(
+                Finding(
+                    (*loc, "max_choices"),
+                    "wf_survey_max_choices_too_many",
+                    {"value": max_choices, "count": count},
+                )
+            )
+    if kind == "likert":
+        findings += _label_findings(question, loc)
+        issue = question.get("issue")
+        if issue_ids is not None and isinstance(issue, str) and issue not in issue_ids:
+            findings.append(
+                Finding(
+                    (*loc, "issue"),
+                    "wf_unknown_ref",
+                    {
+                        "value": show_value(issue),
+                        "target": "issues",
+                        "known": list(issue_ids),
+                        "suggestion": close_match(issue, list(issue_ids)),
+                    },
+                )
+            )
+    if kind == "number":
+        low: Any = question.get("min")
+        high: Any = question.get("max")
+        if _is_number(low) and _is_number(high) and low >= high:
+            findings.append(Finding((*loc, "max"), "wf_survey_min_max", {"min": low, "max": high}))
+    return findings
+
+
+def _label_findings(question: Mapping[str, Any], loc: Loc) -> list[Finding]:
+    scale = question.get("scale")
+    if scale is None:
+        scale = 5
+    labels = question.get("labels")
+    if scale not in (5, 7) or isinstance(scale, bool) or not isinstance(labels, Mapping):
+        return []  # pydantic says which scales exist
+    findings: list[Finding] = []
+    for key in labels:
+        point = _anchor_value(key)
+        if point is not None and not 1 <= point <= scale:
+            findings.append(
+                Finding(
+                    (*loc, "labels", str(key)),
+                    "wf_survey_label_out_of_scale",
+                    {"point": point, "scale": scale},
+                )
+            )
+    return findings
+
+
+def _survey_indicators(
+    data: Mapping[str, Any], surveys: list[tuple[int, Mapping[str, Any]]]
+) -> list[Finding]:
+    """An indicator's ``survey: {survey, question}`` names a survey of the file and a
+    Likert or number question of it (each wave's mean becomes a measurement)."""
+    survey_ids = _first_index_by_id(surveys)
+    by_id = dict(surveys)
+    findings: list[Finding] = []
+    for i, issue in _mappings(data.get("issues")):
+        for k, item in _mappings(issue.get("indicators")):
+            link = item.get("survey")
+            if not isinstance(link, Mapping):
+                continue
+            loc: Loc = ("issues", i, "indicators", k, "survey")
+            survey, question = link.get("survey"), link.get("question")
+            if not isinstance(survey, str):
+                continue
+            if survey not in survey_ids:
+                findings.append(
+                    Finding(
+                        (*loc, "survey"),
+                        "wf_unknown_ref",
+                        {
+                            "value": show_value(survey),
+                            "target": "surveys",
+                            "known": list(survey_ids),
+                            "suggestion": close_match(survey, list(survey_ids)),
+                        },
+                    )
+                )
+                continue
+            if not isinstance(question, str):
+                continue
+            kinds: dict[str, Any] = {}
+            for _, asked in _mappings(by_id[survey_ids[survey]].get("questions")):
+                if isinstance(asked.get("id"), str):
+                    kinds.setdefault(asked["id"], asked.get("kind"))
+            measured = [key for key, kind in kinds.items() if kind in _MEASURED_KINDS]
+            if question not in kinds:
+                findings.append(
+                    Finding(
+                        (*loc, "question"),
+                        "wf_survey_unknown_question",
+                        {
+                            "survey": show_value(survey),
+                            "value": show_value(question),
+                            "known": list(kinds),
+                            "suggestion": close_match(question, list(kinds)),
+                        },
+                    )
+                )
+            elif kinds[question] in _KINDS and kinds[question] not in _MEASURED_KINDS:
+                findings.append(
+                    Finding(
+                        (*loc, "question"),
+                        "wf_survey_indicator_kind",
+                        {
+                            "survey": show_value(survey),
+                            "value": show_value(question),
+                            "question_kind": show_value(kinds[question]),
+                            "known": measured,
+                        },
+                    )
+                )
+    return findings

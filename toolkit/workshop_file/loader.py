@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from toolkit.errors import WorkshopFileError
 from toolkit.i18n import LANGUAGES, Lang, catalog, normalize_language
+from toolkit.surveys.definition import OptionSpec
 from toolkit.workshop_file.cross_checks import Finding, close_match, cross_check
 from toolkit.workshop_file.models import DEFER_CROSS_CHECKS, WorkshopSpec
 from toolkit.workshop_file.problems import Problem, path_text, show_value, type_name
@@ -146,7 +147,7 @@ def inspect_workshop_file(path: str | os.PathLike[str], lang: str | None = None)
             try:
                 spec = WorkshopSpec.model_validate(read.data, context={DEFER_CROSS_CHECKS: True})
             except ValidationError as error:
-                problems += [_from_pydantic(e, read.root, file) for e in error.errors()]
+                problems += pydantic_problems(error, read.root, read.data, file)
             problems += [_from_finding(f, read.root, file) for f in cross_check(read.data)]
     problems.sort(key=lambda problem: problem.line)
     problem_count = len(problems)
@@ -208,14 +209,79 @@ def _from_finding(finding: Finding, root: Node | None, file: str) -> Problem:
     return Problem(file, line_of(root, finding.loc), path_text(finding.loc), key, params)
 
 
-def _from_pydantic(error: ErrorDetails, root: Node | None, file: str) -> Problem:
-    loc = tuple(error["loc"])
-    key, params = _translate(error, loc, root)
-    return Problem(file, line_of(root, loc), path_text(loc), key, params)
+def pydantic_problems(
+    error: ValidationError,
+    root: Node | None,
+    data: Any,
+    file: str,
+    model: type[BaseModel] = WorkshopSpec,
+) -> list[Problem]:
+    """Each of pydantic's errors as a problem at its line, in our words.
+
+    ``model`` is the model ``data`` was validated against (a whole workshop, or one survey
+    pasted in the console: :func:`toolkit.workshop_file.survey_text.survey_from_text`).
+    """
+    problems = []
+    for details in _one_per_text(error.errors(), data):
+        loc = tuple(details["loc"])
+        key, params = _translate(details, loc, root, model)
+        problems.append(Problem(file, line_of(root, loc), path_text(loc), key, params))
+    return problems
+
+
+# A wording is one text or both languages ({ja: …, en: …}): a union, so pydantic reports a
+# failure under each member's tag ("text.constrained-str", "text.dict[literal['ja','en'],…]").
+# A person wrote one of the two; report only the one the value is (or one plain problem).
+_ONE_TEXT_TAG = "constrained-str"
+_BOTH_TEXTS_TAG = "dict[literal['ja','en'],"
+
+
+def _text_member(step: str | int) -> str | None:
+    if step == _ONE_TEXT_TAG:
+        return "text"
+    if isinstance(step, str) and step.startswith(_BOTH_TEXTS_TAG):
+        return "both"
+    return None
+
+
+def _value_at(data: Any, loc: Sequence[str | int]) -> Any:
+    """The value at ``loc`` in the file's data (None where there is none)."""
+    for step in loc:
+        if isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        elif isinstance(data, dict):
+            data = data.get(step)
+        else:
+            return None
+    return data
+
+
+def _one_per_text(errors: list[ErrorDetails], data: Any) -> list[ErrorDetails]:
+    kept: list[ErrorDetails] = []
+    plain: set[tuple[str | int, ...]] = set()
+    for details in errors:
+        loc = tuple(details["loc"])
+        at = next((k for k, step in enumerate(loc) if _text_member(step)), None)
+        if at is None:
+            kept.append(details)
+            continue
+        prefix, member = loc[:at], _text_member(loc[at])
+        value = _value_at(data, prefix)
+        written = "text" if isinstance(value, str) else "both" if isinstance(value, dict) else None
+        if written is None:
+            if prefix not in plain:  # neither a text nor a mapping: one problem, once
+                plain.add(prefix)
+                kept.append({"type": "local_text_type", "loc": prefix, "msg": "", "input": value})
+        elif member == written:
+            kept.append({**details, "loc": (*prefix, *loc[at + 1 :])})
+    return kept
 
 
 def _translate(
-    error: ErrorDetails, loc: tuple[str | int, ...], root: Node | None
+    error: ErrorDetails,
+    loc: tuple[str | int, ...],
+    root: Node | None,
+    model: type[BaseModel] = WorkshopSpec,
 ) -> tuple[str, dict[str, Any]]:
     kind = error["type"]
     value = error.get("input")
@@ -230,8 +296,14 @@ def _translate(
         if loc == ("format",):
             return "wf_missing_format", {}
         return "wf_missing", {"field": field}
+    if kind == "local_text_type":
+        if value is None:
+            return "wf_value_empty", {"expected_type": "text"}
+        if type_name(value) in ("boolean", "integer", "number", "date"):
+            return "wf_expected_text_quote", {"value": shown, "got_type": type_name(value)}
+        return "wf_expected_local_text", {"got_type": type_name(value), "value": shown}
     if kind == "extra_forbidden":
-        allowed = _field_names(loc[:-1])
+        allowed = _field_names(loc[:-1], model)
         suggestion = _JAPANESE_KEYS.get(field)
         if suggestion not in allowed:
             suggestion = close_match(field, allowed)
@@ -241,12 +313,13 @@ def _translate(
             "suggestion": suggestion,
         }
     if kind == "literal_error":
-        allowed_values = _literal_values(loc)
+        allowed_values = _literal_values(loc, model)
+        words = [v for v in allowed_values if isinstance(v, str)]
         suggestion = None
         if isinstance(value, str):
             suggestion = _VALUE_ALIASES.get(value.lower())
-            if suggestion not in allowed_values:
-                suggestion = close_match(value.lower(), allowed_values)
+            if suggestion not in words:
+                suggestion = close_match(value.lower(), words)
         return "wf_not_allowed", {
             "value": shown,
             "allowed": allowed_values,
@@ -261,6 +334,8 @@ def _translate(
             return "wf_expected_date_text", {"value": shown}
         if expected == "text" and type_name(value) in ("boolean", "integer", "number", "date"):
             return "wf_expected_text_quote", {"value": shown, "got_type": type_name(value)}
+        if expected == "mapping" and _unwrap(_annotation_at(loc, model)) is OptionSpec:
+            return "wf_survey_option_mapping", {"value": shown}
         return "wf_expected_type", {
             "expected_type": expected,
             "got_type": type_name(value),
@@ -314,12 +389,29 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _annotation_at(loc: Sequence[str | int]) -> Any:
-    """The declared type at ``loc`` in :class:`WorkshopSpec` (``[key]``: a dict's key type)."""
-    annotation: Any = WorkshopSpec
+def _member_for(annotation: Any, step: str | int) -> Any:
+    """The member of a union (``Text | {ja: Text, en: Text}``) that ``step`` goes into."""
+    if get_origin(annotation) not in (Union, types.UnionType):
+        return annotation
+    for member in get_args(annotation):
+        member = _unwrap(member)
+        origin = get_origin(member)
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            if str(step) in member.model_fields:
+                return member
+        elif (origin is list and isinstance(step, int)) or (
+            origin is dict and not isinstance(step, int)
+        ):
+            return member
+    return annotation
+
+
+def _annotation_at(loc: Sequence[str | int], model: type[BaseModel] = WorkshopSpec) -> Any:
+    """The declared type at ``loc`` in ``model`` (``[key]``: a dict's key type)."""
+    annotation: Any = model
     container: Any = None
     for step in loc:
-        annotation = _unwrap(annotation)
+        annotation = _member_for(_unwrap(annotation), step)
         if step == "[key]":
             args = get_args(_unwrap(container))
             return args[0] if args else None
@@ -341,15 +433,16 @@ def _annotation_at(loc: Sequence[str | int]) -> Any:
     return annotation
 
 
-def _field_names(loc: Sequence[str | int]) -> list[str]:
-    model = _unwrap(_annotation_at(loc))
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+def _field_names(loc: Sequence[str | int], model: type[BaseModel] = WorkshopSpec) -> list[str]:
+    found = _unwrap(_annotation_at(loc, model))
+    if isinstance(found, type) and issubclass(found, BaseModel):
+        return list(found.model_fields)
     return []
 
 
-def _literal_values(loc: Sequence[str | int]) -> list[str]:
-    annotation = _unwrap(_annotation_at(loc))
+def _literal_values(loc: Sequence[str | int], model: type[BaseModel] = WorkshopSpec) -> list[Any]:
+    """The values allowed at ``loc``, as written (``"device"``, ``5``)."""
+    annotation = _unwrap(_annotation_at(loc, model))
     if get_origin(annotation) is Literal:
-        return [str(value) for value in get_args(annotation)]
+        return list(get_args(annotation))
     return []

@@ -23,7 +23,7 @@ _TRANSLATED_PARAMS = {
     "meaning": "ballot_setting_",
 }
 # Parameters holding a list of allowed / known values: joined when shown.
-_LIST_PARAMS = ("allowed", "known", "available", "rules")
+_LIST_PARAMS = ("allowed", "known", "available", "rules", "kinds")
 _MAX_SHOWN = 20
 
 

@@ -1,4 +1,10 @@
-"""Ready-to-edit workshop files shipped in ``toolkit/workshop_templates/`` (``NAME.LANG.yaml``)."""
+"""Ready-to-edit workshop files shipped in ``toolkit/workshop_templates/`` (``NAME.LANG.yaml``).
+
+* ``dx-vision``: a staff DX vision workshop (stakeholders, criteria, methods, 12 issues);
+* ``town-meeting``: residents vote on a shortlist (three ballots, printed codes);
+* ``staff-survey``: a staff DX survey before and after a training, and a short survey after
+  it (``surveys:``), with an indicator measured by a survey question.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from toolkit.errors import InvalidInputError, WorkshopFileError
 from toolkit.i18n import LANGUAGES
 from toolkit.workshop_file.problems import join_values
 
-TemplateName = Literal["dx-vision", "town-meeting"]
+TemplateName = Literal["dx-vision", "town-meeting", "staff-survey"]
 TEMPLATES: tuple[str, ...] = get_args(TemplateName)
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "workshop_templates"
 
