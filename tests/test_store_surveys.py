@@ -116,6 +116,14 @@ def test_a_bad_definition_names_where_it_is_wrong(ws: Store) -> None:
         )
 
 
+def test_a_question_may_measure_only_an_issue_of_the_workshop(ws: Store) -> None:
+    gauge = {"id": "now", "kind": "likert", "text": "窓口は今どうか", "issue": "madoguchi-konzatsu"}
+    ws.define_survey(SLUG, pulse(id="gauge", questions=[gauge]))
+    with pytest.raises(InvalidInputError, match="no such issue"):
+        ws.define_survey(SLUG, pulse(id="typo", questions=[{**gauge, "issue": "madoguchi"}]))
+    assert [s.key for s in ws.surveys(SLUG)] == ["pulse", "gauge"]
+
+
 def test_one_wave_is_open_at_a_time(ws: Store) -> None:
     ws.open_survey_wave(SLUG, "pulse", "before")
     with pytest.raises(InvalidInputError, match="still open"):

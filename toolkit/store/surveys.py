@@ -79,6 +79,14 @@ class SurveyStore(ParticipantStore, FollowupStore):
 
         def work(conn: Connection) -> None:
             wid = self._workshop_id(conn, slug)
+            issues = set(
+                conn.execute(select(s.issues.c.key).where(s.issues.c.workshop_id == wid)).scalars()
+            )
+            for question in spec.questions:
+                if question.issue is not None and question.issue not in issues:
+                    raise InvalidInputError(
+                        "survey_issue_unknown", question=question.id, issue=question.issue
+                    )
             row = conn.execute(
                 select(s.surveys).where(s.surveys.c.workshop_id == wid, s.surveys.c.key == spec.id)
             ).first()

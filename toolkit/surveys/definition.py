@@ -62,7 +62,7 @@ SURVEY_SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SURVEY_SLUG, min_length=1, max_length=64)]
 Words = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 SurveyLanguage = Literal["ja", "en"]
-LocalText = Words | dict[SurveyLanguage, Words]
+LocalText = Words | Annotated[dict[SurveyLanguage, Words], Field(min_length=1)]
 """One text in the workshop's language, or ``{ja: …, en: …}``."""
 AnchorKey = Annotated[int, _Strict(False)]
 
