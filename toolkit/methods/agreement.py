@@ -21,8 +21,7 @@ def _numeric_array(data: object, argument: str) -> FloatArray:
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data, dtype=object))
     for column in frame.columns:
         series = frame[column]
-        dtype = series.dtype
-        if np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.bool_):
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
             continue  # a numeric column (NaN for "no score"): nothing to check cell by cell
         for row, value in series.items():
             if value is None or not is_number(value):
@@ -152,8 +151,8 @@ def item_disagreement(
     # table of one criterion took about 1.5 s item by item and takes about 0.1 s so.
     present = ~np.isnan(values)
     counts = present.sum(axis=0)
-    infinite = np.isinf(values).any(axis=0)
-    outside = (present & ((values < low) | (values > high))).any(axis=0)
+    infinite = np.asarray(np.isinf(values).any(axis=0), dtype=bool)
+    outside = np.asarray((present & ((values < low) | (values > high))).any(axis=0), dtype=bool)
     bad = infinite | (counts < min_scores) | outside
     if bad.any():  # the first item with a problem, and its first problem, as item by item
         j = int(np.argmax(bad))
