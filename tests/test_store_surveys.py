@@ -169,6 +169,7 @@ def test_answers_are_cleaned_to_their_stored_form(ws: Store) -> None:
         ({"positive": 4, "tasks": ["shinsei", "kessai", "kaigi"]}, "at most 2"),
         ({"positive": 4, "hours": 61}, "outside the allowed range"),
         ({"positive": 4, "hours": "たくさん"}, "must be a number"),
+        ({"positive": 4, "hours": 10**400}, "must be a number"),
         ({"positive": 4, "mood": "good"}, "no question mood"),
         ({"positive": 4, "comment": "あ" * 2001}, "at most 2000 characters"),
     ],

@@ -56,7 +56,7 @@ def test_the_openapi_document_is_valid_and_lists_every_api_route(meeting: Meetin
     assert "/api/v1/workshops/{slug}/ballots/{key}/votes" in paths
     assert "/api/v1/workshops/{slug}/ballots/{key}/release" in paths
     assert "/api/v1/workshops/{slug}/indicators/{key}/measurements" in paths
-    assert len(paths) == 17
+    assert len(paths) == 19
 
 
 def test_a_workshop_is_described_without_drafts_or_votes(meeting: Meeting) -> None:

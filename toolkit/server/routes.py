@@ -35,7 +35,7 @@ from toolkit.server.handlers import (
     TooManyRequestsHandler,
 )
 from toolkit.server.limits import RateGate
-from toolkit.server.participant import answer_pages, ballot_pages, join_pages
+from toolkit.server.participant import answer_pages, ballot_pages, join_pages, survey_pages
 from toolkit.server.participant import api as api_module
 from toolkit.server.participant.api import API_PREFIX
 from toolkit.server.participant.pages import StaticFile
@@ -187,6 +187,7 @@ def public_routes(
         (p + SLUG + "/b/" + KEY, ballot_pages.BallotPage, p + "demo/b/top"),
         (p + SLUG + "/b/" + KEY + "/receipt", ballot_pages.ReceiptPage, p + "demo/b/top/receipt"),
         (p + SLUG + "/b/" + KEY + "/results", ballot_pages.ResultsPage, p + "demo/b/top/results"),
+        (p + SLUG + "/surveys/" + SLUG, survey_pages.SurveyPage, p + "demo/surveys/staff-dx"),
         (api + "openapi.json", api_module.OpenApiHandler, api + "openapi.json"),
         (w, api_module.WorkshopApiHandler, api + "workshops/demo"),
         (w + "/join", api_module.JoinApiHandler, api + "workshops/demo/join"),
@@ -216,6 +217,12 @@ def public_routes(
             w + "/ballots/" + KEY + "/(open|close|release)",
             api_module.BallotActionApiHandler,
             api + "workshops/demo/ballots/top/open",
+        ),
+        (w + "/surveys", api_module.SurveysApiHandler, api + "workshops/demo/surveys"),
+        (
+            w + "/surveys/" + SLUG + "/responses",
+            api_module.SurveyResponsesApiHandler,
+            api + "workshops/demo/surveys/staff-dx/responses",
         ),
         (w + "/indicators", api_module.IndicatorsApiHandler, api + "workshops/demo/indicators"),
         (

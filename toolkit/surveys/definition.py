@@ -365,7 +365,13 @@ def _number(question: QuestionSpec, value: Any) -> float:
             ) from None
     if not isinstance(value, int | float):
         raise InvalidInputError("survey_answer_number", question=question.id, value=_shown(value))
-    return _finite(question, float(value), value)
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number too large for a float (JSON allows 10**400)
+        raise InvalidInputError(
+            "survey_answer_number", question=question.id, value=_shown(value)
+        ) from None
+    return _finite(question, number, value)
 
 
 def _finite(question: QuestionSpec, number: float, given: Any) -> float:

@@ -34,13 +34,22 @@ from toolkit.errors import (
     StoreError,
     UreshiiError,
 )
-from toolkit.i18n import both, t
+from toolkit.i18n import LANGUAGES, both, t
 from toolkit.indicators import Measurement, assess
-from toolkit.model import CATEGORIES, Ballot, RecordedMeasurement, TrackedIndicator, Vote
+from toolkit.model import (
+    CATEGORIES,
+    Ballot,
+    RecordedMeasurement,
+    Survey,
+    SurveyResponse,
+    TrackedIndicator,
+    Vote,
+)
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.participant.openapi import openapi_document
 from toolkit.server.participant.service import ParticipantService, WorkshopView
 from toolkit.store import Store, normalize_code
+from toolkit.surveys.definition import LINK_QUESTIONS, local
 from toolkit.text import clean_text
 from toolkit.times import workshop_time_zone
 
@@ -361,6 +370,87 @@ class ScoresApiHandler(ApiHandler):
             scores[(issue, criterion)] = value
         stored = await self.service.scores(slug, token, scores)
         self.send_json({"stored": stored}, status=201)
+
+
+# ---------------------------------------------------------------------- surveys (issue 19)
+SURVEY_STATUS = {"survey_codes_only": 403, "survey_not_open": 409}
+"""Survey refusals the API answers with a status of their own: a device on a codes-only
+survey is not allowed (like a codes-only ballot), a closed round is a conflict."""
+
+
+def survey_json(survey: Survey, lang: str) -> dict[str, Any]:
+    """A survey as a phone's client needs it: the wording in ``lang``, the open wave, the
+    whole definition (questions, options, scales, limits) and the link questions."""
+    spec = survey.definition
+    wave = survey.open_wave
+    return {
+        "key": survey.key,
+        "title": local(spec.title, lang),
+        "description": local(spec.description, lang) or None,
+        "version": survey.version,
+        "identity": spec.identity,
+        "layout": spec.layout,
+        "link_code": spec.link_code,
+        "open_wave": None
+        if wave is None
+        else {"key": wave, "title": local(spec.wave(wave).title, lang)},
+        "definition": spec.model_dump(mode="json"),
+        "link_questions": [{"key": key, "text": wording[lang]} for key, wording in LINK_QUESTIONS]
+        if spec.link_code
+        else [],
+    }
+
+
+def survey_response_json(response: SurveyResponse) -> dict[str, Any]:
+    """A stored answer as its sender sees it (never the link key)."""
+    return {
+        "survey": response.survey,
+        "wave": response.wave,
+        "answers": response.answers,
+        "channel": response.channel,
+        "linked": response.link_key is not None,
+        "at": response.created_at.isoformat(),
+    }
+
+
+def _beyond_float(value: Any) -> bool:
+    """A JSON integer too large for any float (Python reads them exactly)."""
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, int) and not isinstance(v, bool) and not _finite(v) for v in values)
+
+
+class SurveysApiHandler(ApiHandler):
+    """The workshop's surveys with their open wave and definition."""
+
+    async def get(self, slug: str) -> None:
+        view = self.view(slug)
+        lang = self.get_query_argument("lang", None) or view.workshop.lang
+        if lang not in LANGUAGES:
+            raise ApiError(400, "api_bad_field", field="lang")
+        self.send_json({"surveys": [survey_json(s, lang) for s in view.surveys.values()]})
+
+
+class SurveyResponsesApiHandler(ApiHandler):
+    """One person's answers to the open wave of a survey (once per person and wave)."""
+
+    async def post(self, slug: str, key: str) -> None:
+        body = self.json_body()
+        token = self.participant_token(slug)
+        if "answers" not in body:
+            raise ApiError(422, "api_missing_field", field="answers")
+        answers, link = body["answers"], body.get("link")
+        if not isinstance(answers, dict) or any(_beyond_float(v) for v in answers.values()):
+            raise ApiError(422, "api_bad_field", field="answers")
+        if link is not None and not isinstance(link, dict):
+            raise ApiError(422, "api_bad_field", field="link")
+        try:
+            response = await self.service.submit_survey(slug, key, token, answers, link)
+        except InvalidInputError as refused:
+            status = SURVEY_STATUS.get(refused.key)
+            if status is None:
+                raise
+            raise ApiError(status, refused.key, **refused.params) from None
+        self.send_json(survey_response_json(response), status=201)
 
 
 # ---------------------------------------------------------------------- facilitator

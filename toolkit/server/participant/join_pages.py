@@ -7,9 +7,16 @@ Language, token cookie, CSRF and rendering are shared by every phone page
 
 from __future__ import annotations
 
+import re
+
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.model import CATEGORIES
 from toolkit.server.participant.pages import FormError, PageHandler, refusal
+
+NEXT_PAGE = re.compile(r"surveys/[a-z0-9][a-z0-9_-]{0,63}")
+"""Where a typed code may lead inside its workshop instead of the home page (``?next=``):
+a codes-only survey asks for the code and comes back to itself. Nothing else, so the
+parameter cannot send a phone anywhere else."""
 
 
 class EntryPage(PageHandler):
@@ -20,6 +27,8 @@ class EntryPage(PageHandler):
             self.message_page(NotFoundError("participant_no_store"), 503, None)
             return
         code = self.get_query_argument("code", "").strip()
+        following = self.get_query_argument("next", "")
+        following = following if NEXT_PAGE.fullmatch(following) else ""
         workshops = self.service.workshops()
         if code:
             found = self.service.find_code(code)
@@ -30,13 +39,14 @@ class EntryPage(PageHandler):
                     status=404,
                     workshops=workshops,
                     code=code,
+                    next=following,
                     error=NotFoundError("participant_code_unknown"),
                 )
                 return
             slug, token = found
             if token is not None:
                 self.set_token(slug, token)
-            self.redirect(self.workshop_path(slug), status=303)
+            self.redirect(self.workshop_path(slug) + following, status=303)
             return
         if len(workshops) == 1:
             # The join link and its QR code lead here: one meeting, straight in. Its join
@@ -70,9 +80,17 @@ class WorkshopPage(PageHandler):
         vision_consented = view.vision is not None and self.service.has_consented_vision(
             slug, token, view.vision
         )
+        surveys = view.open_surveys()
+        answered = {
+            survey.key
+            for survey in surveys
+            if survey.open_wave in self.service.answered_waves(slug, survey.key, token)
+        }
         self.render_page(
             "home.html",
             view=view,
+            surveys=surveys,
+            answered_surveys=answered,
             votes=votes,
             consented=consented,
             vision_consented=vision_consented,

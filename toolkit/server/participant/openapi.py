@@ -45,11 +45,14 @@ _ERROR_TEXT = {
         "that is not a finite number or a date that is not YYYY-MM-DD or is after today"
     ),
     401: "No or unknown bearer token",
-    403: "Not allowed (facilitator only, or not eligible for this ballot)",
-    404: "Unknown workshop, ballot, code, issue, criterion or indicator",
+    403: (
+        "Not allowed (facilitator only, or not eligible for this ballot or survey: printed "
+        "codes only)"
+    ),
+    404: "Unknown workshop, ballot, survey, code, issue, criterion or indicator",
     409: (
-        "Conflict: already voted, ballot not open, charter locked or not locked, a "
-        "measurement dated before its indicator's baseline"
+        "Conflict: already voted or answered this round, ballot or survey not open, charter "
+        "locked or not locked, a measurement dated before its indicator's baseline"
     ),
     413: "Request body too large",
     415: "Content-Type must be application/json",
@@ -361,6 +364,103 @@ SCHEMAS: dict[str, Any] = {
             "measurements",
         ),
     ),
+    "Survey": _object(
+        {
+            "key": {"type": "string"},
+            "title": {"type": "string", "description": "In the language asked for"},
+            "description": {"type": "string", "nullable": True},
+            "version": {"type": "integer", "minimum": 1},
+            "identity": {
+                "type": "string",
+                "enum": ["device", "codes"],
+                "description": "codes: only printed one-time codes may answer",
+            },
+            "layout": {"type": "string", "enum": ["one_page", "one_per_screen"]},
+            "link_code": {"type": "boolean"},
+            "open_wave": {
+                **_object(
+                    {"key": {"type": "string"}, "title": {"type": "string"}}, ("key", "title")
+                ),
+                "nullable": True,
+                "description": "The round answers go to now; null when none is open",
+            },
+            "definition": {
+                "type": "object",
+                "description": (
+                    "The whole survey definition (questions with kind, text, required, scale, "
+                    "labels, options, max_choices, min, max, unit; waves), as in the workshop "
+                    "file"
+                ),
+            },
+            "link_questions": {
+                "type": "array",
+                "items": _object(
+                    {"key": {"type": "string"}, "text": {"type": "string"}}, ("key", "text")
+                ),
+            },
+        },
+        (
+            "key",
+            "title",
+            "description",
+            "version",
+            "identity",
+            "layout",
+            "link_code",
+            "open_wave",
+            "definition",
+            "link_questions",
+        ),
+    ),
+    "Surveys": _object(
+        {"surveys": {"type": "array", "items": _ref("Survey")}},
+        ("surveys",),
+    ),
+    "SurveyResponseRequest": _object(
+        {
+            "answers": {
+                "type": "object",
+                "description": (
+                    "Question id → answer: likert a whole number 1 … scale; single an option "
+                    "id; multiple a list of option ids; number a number; text a string "
+                    "(at most 2000 characters). Unanswered questions may be left out."
+                ),
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "number"},
+                        {"type": "string"},
+                        {"type": "array", "items": {"type": "string"}},
+                    ],
+                    "nullable": True,
+                },
+            },
+            "link": {
+                "type": "object",
+                "nullable": True,
+                "description": (
+                    "Optional answers to the link questions (mother, birthday, school) when the "
+                    "survey has link_code; only a keyed hash of them is stored"
+                ),
+                "properties": {
+                    "mother": {"type": "string"},
+                    "birthday": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                    "school": {"type": "string"},
+                },
+            },
+        },
+        ("answers",),
+    ),
+    "SurveyAnswered": _object(
+        {
+            "survey": {"type": "string"},
+            "wave": {"type": "string"},
+            "answers": {"type": "object", "description": "The answers as stored (cleaned)"},
+            "channel": {"type": "string"},
+            "linked": {"type": "boolean", "description": "A link code was given"},
+            "at": {"type": "string", "format": "date-time"},
+        },
+        ("survey", "wave", "answers", "channel", "linked", "at"),
+    ),
     "Indicators": _object(
         {
             "as_of": {"type": "string", "format": "date"},
@@ -484,6 +584,24 @@ def openapi_document(base_url: str = "/") -> dict[str, Any]:
                 tag="facilitator",
             )
         },
+    }
+    paths[f"{w}/surveys"] = {
+        "get": _op(
+            "The workshop's surveys with their open wave and definition",
+            ok=(200, _ref("Surveys")),
+            errors=(400, 404),
+            params=[_SLUG, _LANG],
+        )
+    }
+    paths[f"{w}/surveys/{{key}}/responses"] = {
+        "post": _op(
+            "Answer the open wave of a survey (once per participant and wave)",
+            ok=(201, _ref("SurveyAnswered")),
+            errors=(401, 403, 404, 409, 422),
+            params=[_SLUG, _KEY],
+            body=_ref("SurveyResponseRequest"),
+            security=_PARTICIPANT,
+        )
     }
     paths[f"{w}/indicators"] = {
         "get": _op(

@@ -2,7 +2,8 @@
 
 This module holds what every page shares (:class:`PageHandler`) and the one static script;
 the pages themselves are in :mod:`.join_pages` (code, join, home), :mod:`.ballot_pages`
-(ballot, receipt, results) and :mod:`.answer_pages` (card, consent checks, scores).
+(ballot, receipt, results), :mod:`.answer_pages` (card, consent checks, scores) and
+:mod:`.survey_pages` (surveys).
 
 Each page is a Jinja2 template in ``page_templates/`` (autoescaped), in the participant's
 language (``?lang=``, then a cookie, then the browser's ``Accept-Language``, then the
@@ -32,12 +33,13 @@ from toolkit import consent
 from toolkit.ballots import ballot_rule
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.i18n import LANGUAGES, normalize_language, t
-from toolkit.model import Ballot, Participant
+from toolkit.model import Ballot, Participant, Survey
 from toolkit.money import amount_text, exact_amount
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
 from toolkit.server.participant.api import status_of
 from toolkit.server.participant.service import ParticipantService, WorkshopView
+from toolkit.surveys.definition import LINK_QUESTIONS, MAX_TEXT, likert_labels, local
 from toolkit.times import format_time, workshop_time_zone
 
 PAGE_TEMPLATES = Path(__file__).parent / "page_templates"
@@ -78,6 +80,22 @@ PAGE_WORDS: dict[str, str] = {
     "not_found_workshop": "p_workshop_unknown",
     "not_found_ballot": "p_ballot_unknown",
     "not_found_issue": "p_issue_unknown",
+    "not_found_survey": "p_survey_unknown",
+    "not_found_survey_wave": "p_survey_unknown",
+    "survey_not_open": "p_survey_not_open",
+    "survey_codes_only": "p_survey_codes_only",
+    "survey_already_answered": "p_survey_already",
+    "survey_answer_required": "p_survey_answer_required",
+    "survey_answer_scale": "p_survey_answer_scale",
+    "survey_answer_option": "p_survey_answer_option",
+    "survey_answer_repeated": "p_survey_answer_repeated",
+    "survey_answer_too_many": "p_survey_answer_too_many",
+    "survey_answer_number": "p_survey_answer_number",
+    "survey_answer_range": "p_survey_answer_range",
+    "survey_answer_text": "p_survey_answer_text",
+    "survey_answer_text_long": "p_survey_answer_text_long",
+    "survey_link_day": "p_survey_link_day",
+    "survey_link_letter": "p_survey_link_letter",
 }
 
 
@@ -93,6 +111,11 @@ def environment() -> jinja2.Environment:
     )
     env.filters["yen"] = lambda value: amount_text(exact_amount(value or 0))
     env.globals["consent_levels"] = consent.LEVELS  # 5 … 0, the order of every screen
+    env.globals["local"] = local  # a survey's wording in the page's language
+    env.globals["likert_labels"] = likert_labels
+    env.globals["link_questions"] = LINK_QUESTIONS
+    env.globals["max_text"] = MAX_TEXT
+    env.globals["plain_number"] = lambda n: str(int(n)) if float(n).is_integer() else str(n)
     return env
 
 
@@ -120,13 +143,29 @@ def browser_language(header: str | None) -> str | None:
 
 
 def error_words(
-    error: UreshiiError, lang: str, view: WorkshopView | None, ballot: Ballot | None
+    error: UreshiiError,
+    lang: str,
+    view: WorkshopView | None,
+    ballot: Ballot | None,
+    survey: Survey | None = None,
 ) -> str:
-    """What a participant reads for ``error`` in ``lang`` (see :data:`PAGE_WORDS`)."""
+    """What a participant reads for ``error`` in ``lang`` (see :data:`PAGE_WORDS`): a
+    ballot's options and a survey's questions by their names, never their keys."""
     key = PAGE_WORDS.get(error.key)
     if key is None:
         return error.messages[normalize_language(lang)]
     params = dict(error.params)
+    if survey is not None:
+        spec = survey.definition
+        params["survey"] = local(spec.title, lang)
+        if "question" in params:
+            asked = {q.id: q for q in spec.questions}.get(str(params["question"]))
+            if asked is not None:
+                params["question"] = local(asked.text, lang)
+        if key == "p_survey_answer_range" and not params.get("low"):
+            key = "p_survey_answer_range_max"
+        elif key == "p_survey_answer_range" and not params.get("high"):
+            key = "p_survey_answer_range_min"
 
     def name(option: str) -> str:
         if view is not None and ballot is not None:
@@ -284,6 +323,7 @@ class PageHandler(UreshiiHandler):
         status: int = 200,
         error: UreshiiError | None = None,
         ballot: Ballot | None = None,
+        survey: Survey | None = None,
         **context: Any,
     ) -> None:
         lang = self.lang_for(view)
@@ -309,7 +349,8 @@ class PageHandler(UreshiiHandler):
                 home=self.workshop_path(view.slug) if view is not None else self.root,
                 csrf_field=CSRF_FIELD,
                 csrf=self.csrf_token(),
-                error_text=error_words(error, lang, view, ballot) if error else "",
+                survey=survey,
+                error_text=error_words(error, lang, view, ballot, survey) if error else "",
                 **context,
             )
         )

@@ -27,6 +27,8 @@ from toolkit.model import (
     MethodCharter,
     Participant,
     Stakeholder,
+    Survey,
+    SurveyResponse,
     Vision,
     Vote,
     Workshop,
@@ -62,6 +64,8 @@ class WorkshopView:
     names: dict[str, str]
     """Option key → name: issue titles over theme names over criterion names."""
     loaded_at: float = field(compare=False)
+    surveys: dict[str, Survey] = field(default_factory=dict)
+    """The workshop's surveys by key (their definitions and the state of their waves)."""
 
     @property
     def slug(self) -> str:
@@ -84,6 +88,16 @@ class WorkshopView:
     def option_cost(self, ballot: Ballot, option: str) -> float | None:
         cost = (ballot.settings.get("costs") or {}).get(option)
         return float(cost) if isinstance(cost, int | float) else None
+
+    def survey(self, key: str) -> Survey:
+        found = self.surveys.get(key)
+        if found is None:
+            raise NotFoundError("not_found_survey", key=key)
+        return found
+
+    def open_surveys(self) -> list[Survey]:
+        """The surveys a phone can answer now: those with an open wave."""
+        return [s for s in self.surveys.values() if s.open_wave is not None]
 
     def consent_open(self) -> bool:
         """Whether a proposed charter waits for consent."""
@@ -196,6 +210,7 @@ class ParticipantService:
             join_code=join_code(slug),
             names=option_names(issues, themes, criteria),
             loaded_at=time.monotonic(),
+            surveys={survey.key: survey for survey in store.surveys(slug)},
         )
         self._views[slug] = view
         return view
@@ -256,6 +271,10 @@ class ParticipantService:
             return False
         given = self.store.vision_consents(slug, vision.version)
         return any(c.participant_id == participant.id for c in given)
+
+    def answered_waves(self, slug: str, key: str, token: str) -> set[str]:
+        """The waves of survey ``key`` this participant has answered."""
+        return self.store.survey_answered_waves(slug, key, token)
 
     def results(self, slug: str, key: str) -> dict[str, Any]:
         """``{"visible", "votes", "order", "points", "selected"?}`` of a ballot (cached).
@@ -333,6 +352,30 @@ class ParticipantService:
     ) -> int:
         count: int = await self.write("record_scores", slug, token, dict(scores))
         return count
+
+    async def submit_survey(
+        self,
+        slug: str,
+        key: str,
+        token: str,
+        answers: Mapping[str, Any],
+        link: Mapping[str, Any] | None = None,
+    ) -> SurveyResponse:
+        """One person's answers to the open wave of survey ``key``; returns once committed.
+
+        The store checks everything (the open wave, codes-only surveys, every answer, one
+        answer per person and wave); ``link`` holds the answers to the link questions.
+        """
+        self.view(slug).survey(key)  # NotFoundError before anything is queued
+        response: SurveyResponse = await self.write(
+            "submit_survey",
+            slug,
+            key,
+            dict(answers),
+            token=token,
+            link=None if link is None else dict(link),
+        )
+        return response
 
     async def facilitator(self, slug: str, work: Callable[[Store], T]) -> T:
         """A facilitator's change (create, open, close, release, codes), in a worker thread

@@ -49,6 +49,7 @@ WRITES = frozenset(
         "record_consent",
         "record_vision_consent",
         "record_scores",
+        "submit_survey",
     }
 )
 """The store methods a phone's request may run through the queue."""
