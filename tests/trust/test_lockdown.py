@@ -23,6 +23,7 @@ import inspect
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from tests.trust.trust_helpers import A, B, C, copy_apps, new_town_meeting, serv
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.app import MAX_BODY_SIZE
 from toolkit.server.participant.pages import CSRF_COOKIE, CSRF_FIELD, TOKEN_COOKIE_PREFIX
+from toolkit.server.participant.service import VIEW_TTL
 from toolkit.server.routes import Route
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -111,7 +113,8 @@ class Site:
                     ).all()
                 )
             channels.pop("device", None)
-            return {"ballots": ballots, "counts": counts, "channels": channels}
+            answers = store.survey_response_counts(self.slug)
+            return {"ballots": ballots, "counts": counts, "channels": channels, "answers": answers}
 
 
 @pytest.fixture(scope="module")
@@ -436,7 +439,7 @@ def _cookie_value(reply: Response, name: str) -> str:
 
 
 # ---------------------------------------------------------------------- CSRF
-FORMS = ("join", "card", "consent", "score/1", f"b/{HIDDEN}")
+FORMS = ("join", "card", "consent", "score/1", f"b/{HIDDEN}", "surveys/lockdown")
 
 
 @dataclass
@@ -476,12 +479,23 @@ FIELDS = {
     "consent": {"level": "4"},
     "score/1": {"c_resident-joy": "3"},
     f"b/{HIDDEN}": {"choice": "0"},
+    "surveys/lockdown": {"q_mood": "3", "_go": "send"},
 }
 
 
 def _open_for(site: Site, form: str) -> None:
     """Put the charter where ``form`` is taken: proposed for consent, locked for scores (so
     that a refusal can only come from the CSRF check, not from the workshop's state)."""
+    if form == "surveys/lockdown":
+        with site.meeting.store() as store:
+            if not any(s.key == "lockdown" for s in store.surveys(site.slug)):
+                question = {"id": "mood", "kind": "likert", "text": "前向きだ"}
+                store.define_survey(
+                    site.slug, {"id": "lockdown", "title": "職員", "questions": [question]}
+                )
+                store.open_survey_wave(site.slug, "lockdown", "before")
+                time.sleep(VIEW_TTL + 0.1)  # the server's view of the workshop is this old
+        return
     if form not in ("consent", "score/1"):
         return
     with site.meeting.store() as store:
@@ -535,9 +549,10 @@ def test_every_form_refuses_a_post_without_this_browsers_csrf_token(site: Site, 
     assert site.state() == before, f"a refused {form} post changed the workshop"
 
 
-@pytest.mark.parametrize("form", ["join", "card", f"b/{HIDDEN}"])
+@pytest.mark.parametrize("form", ["join", "card", f"b/{HIDDEN}", "surveys/lockdown"])
 def test_the_same_form_with_its_token_is_taken(site: Site, form: str) -> None:
     """The positive control: the refusals above are the CSRF check, not something else."""
+    _open_for(site, form)
     phone = _phone(site)
     same_site = site.meeting.server.base
     reply = _post_form(site, form, phone, {**FIELDS[form], CSRF_FIELD: phone.csrf}, same_site)
