@@ -36,7 +36,11 @@ def test_every_format_is_written(demo: DemoResult, tmp_path: Path, fmt: str) -> 
     args = ["export", str(demo.path), "--format", fmt, "--out", str(out), "--lang", "en"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out} ({fmt}).\n"
+    assert result.output.startswith(f"Wrote {out} ({fmt}).\n")
+    # a CSV has each survey's answers and results beside it (the demo has one survey)
+    extra = [f"backlog.survey-{k}-{t}.csv" for k in ("staff-dx",) for t in ("answers", "results")]
+    assert result.output.count("\n") == 1 + (len(extra) if fmt == "csv" else 0)
+    assert all((tmp_path / name).exists() == (fmt == "csv") for name in extra)
     assert out.read_bytes().startswith(MAGIC[fmt])
 
 

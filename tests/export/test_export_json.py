@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from toolkit.demo import DemoResult
 from toolkit.export import ExportError
 from toolkit.export.json_export import (
     FORMAT_ID,
@@ -20,14 +21,17 @@ from toolkit.export.json_export import (
     schema_text,
 )
 from toolkit.export.json_import import comparable_summary, import_export_json
+from toolkit.export.surveys import survey_data
 from toolkit.export.verify import verify_document
 from toolkit.store import Store
 from toolkit.summary import summarize
 
 
 @pytest.fixture(scope="module")
-def document(demo_summary: dict[str, Any]) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(render_json(demo_summary))
+def document(demo: DemoResult, demo_summary: dict[str, Any]) -> dict[str, Any]:
+    with Store.open(demo.path) as store:  # the surveys' definitions and anonymous answers
+        surveys = survey_data(store, demo.slug, demo_summary)
+    loaded: dict[str, Any] = json.loads(render_json(demo_summary, surveys=surveys))
     return loaded
 
 

@@ -53,8 +53,16 @@ def test_report_is_self_contained(report_ja: bytes, demo_summary: dict[str, Any]
     assert not re.search(r"""(?:src|href)\s*=\s*["'](?!#)""", text)  # only in-page anchors
     assert set(re.findall(r"https?://[^\s\"'<>)]+", text)) <= SVG_NAMESPACES
     assert "<script" not in text and "@import" not in text and "url(" not in text
-    # happiness map, ranking, the roadmap and each indicator, inline
+    # happiness map, ranking, the roadmap and each indicator, inline; then each survey
+    # question's distribution (rating and choice questions) and before/after means, and
+    # each survey's gaps
     charts = 2 + bool(followup["roadmap"]) + len(followup["indicators"])
+    for survey in demo_summary.get("surveys", []):
+        for question in survey["questions"]:
+            if any(w["answered"] for w in question["waves"].values()):
+                charts += question["kind"] in ("likert", "single", "multiple")
+                charts += question["comparison"] is not None
+        charts += bool(survey["gaps"])
     assert text.count("<svg") == charts
     assert "@page { size: A4" in text
 
@@ -127,7 +135,8 @@ def test_markdown_backlog(demo_summary: dict[str, Any]) -> None:
     text = render_markdown(demo_summary).decode("utf-8")
     lines = text.splitlines()
     assert lines[0] == f"# {demo_summary['workshop']['title']}"
-    table = [line for line in lines if line.startswith("| ") and line[2:3].isdigit()]
+    backlog = lines[: lines.index(next(x for x in lines[3:] if x.startswith("## ")))]
+    table = [line for line in backlog if line.startswith("| ") and line[2:3].isdigit()]
     assert len(table) == len(demo_summary["ranking"])
     first = demo_summary["ranking"][0]
     description = {i["key"]: i["description"] for i in demo_summary["issues"]}[first["key"]]

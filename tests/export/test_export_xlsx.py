@@ -10,7 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from toolkit.demo import DemoResult
+from toolkit.export.surveys import survey_data
 from toolkit.export.xlsx import RAW_SCORES_LIMIT, render_xlsx
+from toolkit.store import Store
 
 SHEETS_JA = [
     "優先順位",
@@ -24,13 +27,18 @@ SHEETS_JA = [
     "指標と効果測定",
     "測定値",
     "見直し日",
+    "アンケートの設問",  # the demo has a survey: its questions, answers and results
+    "アンケート回答（匿名）",
+    "アンケート集計",
     "操作の記録",
 ]
 
 
 @pytest.fixture(scope="module")
-def workbook_bytes(demo_summary: dict[str, Any]) -> bytes:
-    return render_xlsx(demo_summary)
+def workbook_bytes(demo: DemoResult, demo_summary: dict[str, Any]) -> bytes:
+    with Store.open(demo.path) as store:  # the survey's anonymous answers
+        surveys = survey_data(store, demo.slug, demo_summary)
+    return render_xlsx(demo_summary, surveys=surveys)
 
 
 @pytest.fixture(scope="module")

@@ -74,7 +74,8 @@ def register(group: click.Group) -> None:
         ballot: str | None,
     ) -> None:
         from toolkit.errors import UreshiiError
-        from toolkit.export import BINARY_FORMATS, render
+        from toolkit.export import BINARY_FORMATS, render, write_survey_csvs
+        from toolkit.export.surveys import survey_data
         from toolkit.store import Store
         from toolkit.summary import summarize
 
@@ -85,12 +86,19 @@ def register(group: click.Group) -> None:
             with Store.open(database) as store:
                 chosen = _workshop(store, slug)
                 summary = summarize(store, chosen)
+                surveys = survey_data(store, chosen, summary)
             message_lang = language or summary["workshop"]["lang"]
             if out == "-" and fmt in BINARY_FORMATS:
                 click.echo(t("export_binary_stdout", message_lang, format=fmt), err=True)
                 sys.exit(1)
             data = render(
-                summary, fmt, lang=language, encoding=encoding, chart=chart, ballot=ballot
+                summary,
+                fmt,
+                lang=language,
+                encoding=encoding,
+                chart=chart,
+                ballot=ballot,
+                surveys=surveys,
             )
         except UreshiiError as error:
             click.echo(error.message(message_lang), err=True)
@@ -102,6 +110,24 @@ def register(group: click.Group) -> None:
         target = Path(out) if out else Path(f"{chosen}.{fmt}")
         target.write_bytes(data)
         click.echo(t("export_written", message_lang, path=str(target), format=fmt))
+        if fmt == "csv":  # each survey's answers and results beside the backlog
+            try:
+                written = write_survey_csvs(
+                    summary, surveys, target, lang=language, encoding=encoding
+                )
+            except UreshiiError as error:
+                click.echo(error.message(message_lang), err=True)
+                sys.exit(1)
+            for path, survey, table in written:
+                click.echo(
+                    t(
+                        "export_survey_written",
+                        message_lang,
+                        path=str(path),
+                        survey=survey,
+                        table=t(f"export_survey_table_{table}", message_lang),
+                    )
+                )
 
     @group.command(
         "import-issues",

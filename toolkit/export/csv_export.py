@@ -213,3 +213,34 @@ def render_csv(
     """The prioritised backlog (with its charter in the last columns) as CSV bytes."""
     header, rows = backlog_table(summary, export_lang(summary, lang))
     return write_csv(header, rows, encoding, id_columns=(BACKLOG_ID_COLUMN,))
+
+
+def render_survey_csvs(
+    summary: dict[str, Any],
+    surveys: Sequence[dict[str, Any]] | None,
+    *,
+    lang: str | None = None,
+    encoding: str = "utf-8-sig",
+) -> dict[tuple[str, str], bytes]:
+    """Each survey's two CSV files, ``{(survey key, "answers" | "results"): bytes}``.
+
+    ``answers``: one row per response (wave, channel, pair, then each question's text;
+    segment answers of small groups empty, no participant, link key or time);
+    ``results``: one row per question × wave × (everyone | each shown group) with n, mean,
+    95% interval, SD and each option's count and share, then the before/after rows
+    (:func:`toolkit.export.surveys.results_table`). ``surveys`` is
+    :func:`toolkit.export.surveys.survey_data` (the answers); without it, only the results.
+    """
+    from toolkit.export.surveys import answers_table, private_summary, results_table
+
+    language = export_lang(summary, lang)
+    shown = private_summary(summary)
+    answers = {item["key"]: item["rows"] for item in surveys or []}
+    files: dict[tuple[str, str], bytes] = {}
+    for survey in shown.get("surveys") or []:
+        if survey["key"] in answers:
+            header, rows = answers_table(survey, answers[survey["key"]], language)
+            files[(survey["key"], "answers")] = write_csv(header, rows, encoding)
+        header, rows = results_table(survey, language)
+        files[(survey["key"], "results")] = write_csv(header, rows, encoding, id_columns=(1,))
+    return files

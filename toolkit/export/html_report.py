@@ -7,7 +7,8 @@ table headers repeated on each page, sections kept together where they fit).
 
 Sections: the happiness map, the vision, the method charter, the ranking with its
 robustness, where the group disagrees, per-category rankings (small categories suppressed), votes
-and town-meeting results, and the roadmap by year.
+and town-meeting results, and the roadmap by year; then, when the workshop has surveys, each
+survey's results (charts from ``toolkit.surveys.charts``; small groups only counted).
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ _SECTIONS = (
     "reviews",
     "previous_cycle",
 )
+#: The survey section comes last and only when the workshop has surveys.
+_SURVEY_SECTION = "surveys"
 
 
 def _e(value: Any) -> str:
@@ -166,7 +169,7 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
         f'<nav aria-label="{_e(label("skip_link", language))}"><ol>'
         + "".join(
             f'<li><a href="#{key}">{_e(label(f"section_{key}", language))}</a></li>'
-            for key in _SECTIONS
+            for key in ((*_SECTIONS, _SURVEY_SECTION) if summary.get("surveys") else _SECTIONS)
         )
         + "</ol></nav>",
         _happiness(summary, language, names, charts),
@@ -180,6 +183,7 @@ def render_html(summary: dict[str, Any], *, lang: str | None = None, charts: boo
         _indicators(summary, language, names, charts),
         _reviews(summary, language, names),
         _previous_cycle(summary, language, names),
+        _surveys(summary, language, charts),
         "<footer><p class='note'>"
         + _e(label("privacy_note", language, n=summary["privacy"]["min_group_size"]))
         + "<br>"
@@ -593,3 +597,178 @@ def _previous_cycle(summary: dict[str, Any], lang: str, names: Names) -> str:
     else:
         body += f"<p>{_e(t('cycle_moves_none', lang))}</p>"
     return _section("previous_cycle", lang, body)
+
+
+def _surveys(summary: dict[str, Any], lang: str, charts: bool) -> str:
+    """Each survey: its waves with their counts; per question the distribution (chart and
+    table), the mean with its 95% interval, the results by segment (withheld groups only
+    counted), the themes of free answers and the before/after sentences; then the gaps."""
+    from toolkit.export.surveys import gaps_table, kind_name, private_summary, waves_table
+
+    surveys = private_summary(summary).get("surveys") or []
+    if not surveys:
+        return ""
+    parts: list[str] = []
+    for survey in surveys:
+        parts.append(f"<h3>{_e(survey['title'])}</h3>")
+        notes = [
+            label(f"survey_identity_{survey['identity']}", lang),
+            label("survey_min_group", lang, n=survey["min_group_size"]),
+        ]
+        if survey.get("link_code"):
+            notes.append(label("survey_link_code", lang))
+        parts.append('<p class="note">' + "<br>".join(_e(n) for n in notes) + "</p>")
+        header, rows = waves_table(survey, lang)
+        parts.append(
+            _table(
+                header[1:],
+                [
+                    [r[1], r[2], _time(r[3], summary, lang), _time(r[4], summary, lang), r[5]]
+                    for r in rows
+                ],
+                numeric=(4,),
+            )
+        )
+        titles = {w["key"]: w["title"] for w in survey["waves"]}
+        for question in survey["questions"]:
+            parts.append(
+                f"<h4>{_e(question['text'])} "
+                f'<span class="note">({_e(kind_name(question["kind"], lang))})</span></h4>'
+            )
+            answered = {k: v for k, v in question.get("waves", {}).items() if v.get("answered")}
+            if not answered:
+                parts.append(f'<p class="note">{_e(label("survey_none", lang))}</p>')
+                continue
+            if charts:
+                parts.append(_survey_chart(survey, question, lang))
+            for wave_key, result in answered.items():
+                parts.append(_survey_wave(survey, titles.get(wave_key, wave_key), result, lang))
+            comparison = question.get("comparison")
+            if comparison:
+                sentences = [
+                    f"{label(f'survey_row_{kind}', lang)}: {comparison[kind]['sentence']}"
+                    for kind in ("cohort", "paired")
+                    if comparison.get(kind) and comparison[kind].get("sentence")
+                ]
+                parts.append(
+                    '<p class="comparison"><strong>'
+                    + "<br>".join(_e(s) for s in sentences)
+                    + "</strong></p>"
+                )
+        gap_header, gap_rows = gaps_table(survey, lang)
+        if gap_rows:
+            parts.append(f"<h4>{_e(label('survey_gaps', lang))}</h4>")
+            if charts:
+                parts.append(_survey_gap_chart(survey, lang))
+            parts.append(_table(gap_header, gap_rows, numeric=(3, 4, 5)))
+    return _section(_SURVEY_SECTION, lang, "".join(parts))
+
+
+def _survey_wave(survey: dict[str, Any], wave: str, result: dict[str, Any], lang: str) -> str:
+    from toolkit.export.surveys import withheld_text
+
+    parts = [f"<p><strong>{_e(wave)}</strong> — n = {_e(result['answered'])}"]
+    mean = result.get("mean")
+    if mean:
+        parts.append(
+            "<br>"
+            + _e(
+                label(
+                    "survey_mean_ci",
+                    lang,
+                    mean=_num(mean["mean"], 2),
+                    low=_num(mean.get("low"), 2),
+                    high=_num(mean.get("high"), 2),
+                    n=mean["n"],
+                )
+            )
+        )
+    parts.append("</p>")
+    distribution = result.get("distribution") or []
+    if distribution:
+        parts.append(
+            _table(
+                [
+                    label("col_option", lang),
+                    label("survey_col_count", lang),
+                    label("survey_col_share", lang),
+                ],
+                [[d["label"], d["count"], _pct(d["share"], 1)] for d in distribution],
+                numeric=(1, 2),
+            )
+        )
+    if result.get("withheld"):
+        parts.append(f'<p class="note">{_e(withheld_text(result["withheld"], survey, lang))}</p>')
+    for split in result.get("by_segment", []):
+        rows = [
+            [
+                g["label"],
+                g["n"],
+                _num((g.get("mean") or {}).get("mean"), 2),
+                " / ".join(f"{d['label']} {d['count']}" for d in g.get("distribution", [])),
+            ]
+            for g in split.get("groups", [])
+        ]
+        parts.append(f"<p>{_e(split['segment_text'])}</p>")
+        if rows:
+            parts.append(
+                _table(
+                    [
+                        label("survey_col_group", lang),
+                        label("survey_col_n", lang),
+                        label("survey_col_mean", lang),
+                        label("survey_col_distribution", lang),
+                    ],
+                    rows,
+                    numeric=(1, 2),
+                )
+            )
+        if split.get("withheld"):
+            parts.append(
+                f'<p class="note">{_e(withheld_text(split["withheld"], survey, lang))}</p>'
+            )
+    themes = result.get("themes") or []
+    if themes:
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li>{_e(th['label'])} ({_e(th['count'])}): "
+                + _e(" / ".join(th.get("examples", [])))
+                + "</li>"
+                for th in themes
+            )
+            + "</ul>"
+        )
+    return "".join(parts)
+
+
+def _survey_chart(survey: dict[str, Any], question: dict[str, Any], lang: str) -> str:
+    """The question's charts (``toolkit.surveys.charts``) as inline SVG: the distribution of
+    a rating or choice question (every wave with answers), and the mean of each wave with
+    its 95% interval when the question has a before/after comparison."""
+    from toolkit.surveys import charts as survey_charts
+
+    figures = []
+    if question["kind"] in ("likert", "single", "multiple"):
+        shown = question
+        if question.get("segment"):  # list only the groups that may be shown
+            labels = {
+                d["label"] for wave in question["waves"].values() for d in wave["distribution"]
+            }
+            shown = {
+                **question,
+                "options": [o for o in question["options"] if o["label"] in labels],
+            }
+        chart = survey_charts.distribution_chart(shown, lang=lang, size="report")
+        figures.append(_figure(to_svg(chart), question["text"]))
+    if question.get("comparison"):
+        chart = survey_charts.before_after_chart(question, lang=lang, size="report")
+        figures.append(_figure(to_svg(chart), question["text"]))
+    return "".join(figures)
+
+
+def _survey_gap_chart(survey: dict[str, Any], lang: str) -> str:
+    from toolkit.surveys import charts as survey_charts
+
+    chart = survey_charts.gap_chart(survey, lang=lang, size="report")
+    return _figure(to_svg(chart), label("survey_gaps", lang))

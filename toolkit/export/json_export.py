@@ -3,7 +3,11 @@
 The document is the results summary with an envelope::
 
     {"format": "ureshii-export/1", "exported_at": "...", "generator": {...},
-     "lang": "ja", "scoring_convention": {"ja": "...", "en": "..."}, "summary": {...}}
+     "lang": "ja", "scoring_convention": {"ja": "...", "en": "..."}, "summary": {...},
+     "surveys": [{"key": ..., "definition": {...}, "answers": [...]}]}
+
+``surveys`` (only when the workshop has surveys) holds each survey's definition and its
+anonymous answers; their results are ``summary.surveys``.
 
 It carries everything needed to re-compute the ranking from the file alone (criteria with
 their scales and directions, the locked charter's weights, the anonymous scores with raters
@@ -30,6 +34,7 @@ from toolkit import __version__
 from toolkit.export._common import export_lang, export_zone
 from toolkit.i18n import both
 from toolkit.summary import SUMMARY_VERSION
+from toolkit.surveys.definition import SurveySpec
 from toolkit.times import local_iso
 
 FORMAT_ID = "ureshii-export/1"
@@ -342,6 +347,150 @@ class PreviousCycle(_Model):
     )
 
 
+class SurveyWaveOut(_Model):
+    key: str
+    title: str
+    status: Literal["draft", "open", "closed"]
+    opened_at: str | None
+    closed_at: str | None
+    responses: int
+
+
+class SurveyOptionOut(_Model):
+    key: str = Field(description="A Likert point as text ('1' …), or the option's id.")
+    label: str
+
+
+class SurveyShare(_Model):
+    key: str
+    label: str
+    count: int
+    share: float | None = Field(description="Of the people who answered the question.")
+
+
+class SurveyMean(_Model):
+    mean: float
+    low: float | None = Field(description="95% confidence interval (t), low end.")
+    high: float | None
+    n: int
+    sd: float | None
+
+
+class SurveyGroup(_Model):
+    key: str
+    label: str
+    n: int
+    mean: SurveyMean | None
+    distribution: list[SurveyShare]
+    withheld: int = Field(
+        default=0, description="A segment question's own options withheld in this group."
+    )
+
+
+class SurveySegmentSplit(_Model):
+    segment: str = Field(description="The segment question that splits the answers.")
+    segment_text: str
+    groups: list[SurveyGroup] = Field(description="Only groups of at least min_group_size.")
+    withheld: int = Field(description="How many groups are withheld (never which).")
+
+
+class SurveyTheme(_Model):
+    label: str
+    count: int
+    examples: list[str]
+    other: bool = False
+
+
+class SurveyWaveResult(_Model):
+    title: str = ""
+    answered: int
+    distribution: list[SurveyShare]
+    mean: SurveyMean | None
+    by_segment: list[SurveySegmentSplit]
+    themes: list[SurveyTheme]
+    withheld: int = Field(
+        default=0,
+        description="A segment question: how many of its own groups (options) are withheld "
+        "from the distribution because they are under min_group_size.",
+    )
+
+
+class SurveyDifference(_Model):
+    difference: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    effect: float | None = Field(description="Hedges' g (cohort) or d_z (paired).")
+    effect_size: Literal["negligible", "small", "medium", "large"] | None
+    sentence: str
+    n_from: int | None = None
+    n_to: int | None = None
+    pairs: int | None = None
+
+
+class SurveyComparison(_Model):
+    from_: str = Field(alias="from")
+    to: str
+    cohort: SurveyDifference
+    paired: SurveyDifference | None
+
+
+class SurveyQuestionOut(_Model):
+    key: str
+    kind: Literal["likert", "single", "multiple", "number", "text"]
+    text: str
+    required: bool
+    segment: bool
+    scale: int | None
+    issue: str | None
+    unit: str | None
+    options: list[SurveyOptionOut]
+    waves: dict[str, SurveyWaveResult]
+    comparison: SurveyComparison | None
+
+
+class SurveyGap(_Model):
+    issue: str
+    title: str
+    question: str
+    wave: str
+    current: float
+    ideal: float
+    gap: float
+
+
+class SurveyResults(_Model):
+    key: str
+    title: str
+    version: int
+    identity: Literal["device", "codes"]
+    link_code: bool
+    min_group_size: int
+    waves: list[SurveyWaveOut]
+    questions: list[SurveyQuestionOut]
+    gaps: list[SurveyGap]
+
+
+class SurveyAnswer(_Model):
+    wave: str
+    channel: Literal["device", "code", "paper", "table"]
+    pair: int | None = Field(
+        description="1 … shared by one person's linked waves (link code); None otherwise."
+    )
+    answers: dict[str, int | float | str | list[str] | None] = Field(
+        description="Per question id, as stored (option ids, numbers, text); None: not "
+        "answered; '' : a segment answer withheld (a group under min_group_size)."
+    )
+
+
+class SurveyExport(_Model):
+    key: str
+    definition: SurveySpec = Field(description="The survey as defined (toolkit.surveys).")
+    answers: list[SurveyAnswer] = Field(
+        description="Anonymous: no participant, no link key, no time; wave order."
+    )
+
+
 class AuditEvent(_Model):
     seq: int
     at: str
@@ -385,6 +534,10 @@ class Summary(_Model):
         description="What changed since the workshop this one continues; None when it "
         "continues none.",
     )
+    surveys: list[SurveyResults] | None = Field(
+        default=None,
+        description="Each survey's results (issue 19); absent when the workshop has none.",
+    )
 
 
 class Generator(_Model):
@@ -401,6 +554,10 @@ class ExportDocument(_Model):
     lang: Literal["ja", "en"]
     scoring_convention: dict[str, str]
     summary: Summary
+    surveys: list[SurveyExport] = Field(
+        default=[],
+        description="Each survey's definition and anonymous answers (results: summary.surveys).",
+    )
 
 
 assert SUMMARY_VERSION == 1, "a new summary version needs a new export format"
@@ -429,10 +586,15 @@ def write_schema(path: Path = SCHEMA_PATH) -> Path:
 
 
 def export_document(
-    summary: dict[str, Any], *, lang: str | None = None, at: datetime | None = None
+    summary: dict[str, Any],
+    *,
+    lang: str | None = None,
+    at: datetime | None = None,
+    surveys: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The export document (a dict) around ``summary``."""
-    return {
+    """The export document (a dict) around ``summary`` (and, given ``surveys`` from
+    ``toolkit.export.surveys.survey_data``, the surveys' definitions and anonymous answers)."""
+    document: dict[str, Any] = {
         "format": FORMAT_ID,
         "exported_at": local_iso(at or datetime.now(UTC), export_zone(summary)),
         "generator": {"name": "ureshii", "version": __version__},
@@ -440,11 +602,23 @@ def export_document(
         "scoring_convention": both("export_scoring_convention"),
         "summary": summary,
     }
+    if surveys:
+        document["surveys"] = [
+            {"key": item["key"], "definition": item["definition"], "answers": item["answers"]}
+            for item in surveys
+        ]
+    return document
 
 
-def render_json(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
+def render_json(
+    summary: dict[str, Any],
+    *,
+    lang: str | None = None,
+    surveys: list[dict[str, Any]] | None = None,
+) -> bytes:
     """The JSON export as UTF-8 bytes (Japanese kept readable, 1-space indent)."""
-    text = json.dumps(export_document(summary, lang=lang), ensure_ascii=False, indent=1)
+    document = export_document(summary, lang=lang, surveys=surveys)
+    text = json.dumps(document, ensure_ascii=False, indent=1)
     return (text + "\n").encode("utf-8")
 
 

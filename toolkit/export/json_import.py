@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,16 @@ def import_export_json(store: Store, path: str | Path, *, slug: str | None = Non
     """
     from toolkit.export.verify import load_document
 
-    summary = load_document(path)["summary"]
-    return _rebuild(store, summary, slug or summary["workshop"]["slug"])
+    document = load_document(path)
+    summary = document["summary"]
+    return _rebuild(
+        store, summary, slug or summary["workshop"]["slug"], surveys=document.get("surveys", [])
+    )
 
 
-def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
+def _rebuild(
+    store: Store, summary: dict[str, Any], slug: str, *, surveys: Sequence[dict[str, Any]] = ()
+) -> str:
     workshop = summary["workshop"]
     themes = {th["key"]: th for th in summary["themes"]}
     theme_order = [k for k in summary["happiness_map"]["themes"] if k is not None]
@@ -148,6 +153,7 @@ def _rebuild(store: Store, summary: dict[str, Any], slug: str) -> str:
         if ballot["status"] == "closed":
             store.close_ballot(slug, ballot["key"])
     _rebuild_followup(store, slug, summary.get("followup") or {})
+    _rebuild_surveys(store, slug, summary.get("surveys") or [], surveys, tokens)
     store.set_phase(slug, workshop["phase"])
     return slug
 
@@ -199,6 +205,68 @@ def _rebuild_followup(store: Store, slug: str, followup: Mapping[str, Any]) -> N
             )
 
 
+def _rebuild_surveys(
+    store: Store,
+    slug: str,
+    published: list[dict[str, Any]],
+    exported: Sequence[dict[str, Any]],
+    tokens: list[str],
+) -> None:
+    """Each survey: its definition, then each wave opened, its anonymous answers submitted
+    (by the same rebuilt participant for one person's linked waves, with a stand-in link
+    code per pair, so the pairs link again) and closed; finally each wave left in its
+    exported state. A withheld segment answer (``""``) cannot come back: it is left out,
+    and a required question with withheld answers is rebuilt as not required."""
+    states = {s["key"]: {w["key"]: w["status"] for w in s["waves"]} for s in published}
+    for item in exported:
+        definition = dict(item["definition"])
+        answers = item["answers"]
+        withheld = {key for row in answers for key, value in row["answers"].items() if value == ""}
+        definition["questions"] = [
+            {**q, "required": False} if q["id"] in withheld else q for q in definition["questions"]
+        ]
+        key = definition["id"]
+        store.define_survey(slug, definition)
+        status = states.get(key, {})
+        pairs = sorted({row["pair"] for row in answers if row["pair"] is not None})
+        pair_token = {pair: n for n, pair in enumerate(pairs)}
+        for wave in [w["id"] for w in definition["waves"]]:
+            rows = [row for row in answers if row["wave"] == wave]
+            if not rows and status.get(wave, "draft") == "draft":
+                continue
+            store.open_survey_wave(slug, key, wave)
+            used = {pair_token[row["pair"]] for row in rows if row["pair"] is not None}
+            free = (n for n in range(10**9) if n not in used)
+            for row in rows:
+                n = pair_token[row["pair"]] if row["pair"] is not None else next(free)
+                while n >= len(tokens):
+                    tokens.append(store.join(slug))
+                given = {q: v for q, v in row["answers"].items() if v is not None and v != ""}
+                link = _stand_in_link(row["pair"]) if row["pair"] is not None else None
+                store.submit_survey(
+                    slug,
+                    key,
+                    given,
+                    token=tokens[n],
+                    wave=wave,
+                    link=link if definition.get("link_code") else None,
+                    channel=row["channel"],
+                )
+            store.close_survey_wave(slug, key, wave)
+        for wave, state in status.items():
+            if state == "open":
+                store.open_survey_wave(slug, key, wave)
+
+
+def _stand_in_link(pair: int) -> dict[str, Any]:
+    """Link answers that differ for every pair number (the real ones are never exported)."""
+    return {
+        "mother": chr(0x4E00 + (pair - 1) // 31),
+        "birthday": (pair - 1) % 31 + 1,
+        "school": "x",
+    }
+
+
 def _levels(consent: Mapping[str, Any] | None) -> list[int]:
     """The individual answers of a consent record (their order is not recorded)."""
     if not consent:
@@ -211,8 +279,11 @@ def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
     """A summary without what a rebuilt store cannot reproduce, for comparing two stores.
 
     Removed: the audit log (the rebuilt store has its own events), the previous cycle (a
-    rebuilt store holds one workshop, without the one it continued, so it has no link) and
-    lock times (replaced by whether the charter is locked). Everything else must be equal after
+    rebuilt store holds one workshop, without the one it continued, so it has no link),
+    lock times and survey wave times (replaced by whether there is one), and what surveys
+    compute from segment answers (a segment question's own results and every result by
+    segment: the answers of small groups are withheld from the export, so they cannot
+    come back). Everything else must be equal after
     ``import_export_json``, given an export whose hidden ballots have no votes, whose scores
     were never superseded and whose categories are all at least the privacy threshold.
     """
@@ -223,4 +294,16 @@ def comparable_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
         result["charter"]["locked_at"] = result["charter"]["locked_at"] is not None
     for version in result.get("charter_history", []):
         version["locked_at"] = version["locked_at"] is not None
+    for survey in result.get("surveys") or []:
+        for wave in survey["waves"]:  # times of the rebuild, not of the workshop
+            wave["opened_at"] = wave["opened_at"] is not None
+            wave["closed_at"] = wave["closed_at"] is not None
+        # The segment answers of small groups are withheld from the export, so a rebuilt
+        # store has fewer of them: what is computed from segment answers is left out.
+        for question in survey["questions"]:
+            if question["segment"]:
+                question["required"] = None
+                question["waves"] = {}
+            for entry in question["waves"].values():
+                entry.pop("by_segment", None)
     return json.loads(json.dumps(result))

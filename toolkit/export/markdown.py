@@ -212,6 +212,7 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         lines.append("")
         lines += [f"- {escape_text(names.issues.get(k, k))}" for k in year["issues"]]
         lines.append("")
+    lines += _surveys(summary, language)
     lines += [
         "---",
         "",
@@ -221,3 +222,53 @@ def render_markdown(summary: dict[str, Any], *, lang: str | None = None) -> byte
         "",
     ]
     return "\n".join(lines).encode("utf-8")
+
+
+def _surveys(summary: dict[str, Any], lang: str) -> list[str]:
+    """A short section per survey: its waves with their counts, then each rating or number
+    question's mean per wave and its before/after sentence (the HTML report and the XLSX
+    have the distributions and the groups)."""
+    from toolkit.export.surveys import private_summary
+
+    surveys = private_summary(summary).get("surveys") or []
+    if not surveys:
+        return []
+    lines = [f"## {label('section_surveys', lang)}", ""]
+    for survey in surveys:
+        titles = {w["key"]: w["title"] for w in survey["waves"]}
+        lines += [f"### {escape_text(survey['title'])}", ""]
+        lines += _table(
+            [label("survey_col_wave", lang), label("survey_col_responses", lang)],
+            [[w["title"], w["responses"]] for w in survey["waves"]],
+            {1},
+        )
+        lines.append("")
+        rows = []
+        for question in survey["questions"]:
+            if question["kind"] not in ("likert", "number"):
+                continue
+            means = [
+                f"{titles.get(k, k)} {r['mean']['mean']:.2f} (n = {r['mean']['n']})"
+                for k, r in question.get("waves", {}).items()
+                if r.get("mean")
+            ]
+            comparison = question.get("comparison") or {}
+            sentences = [
+                f"{label(f'survey_row_{kind}', lang)}: {comparison[kind]['sentence']}"
+                for kind in ("cohort", "paired")
+                if comparison.get(kind) and comparison[kind].get("sentence")
+            ]
+            rows.append([question["text"], " / ".join(means), " ".join(sentences)])
+        if rows:
+            lines += _table(
+                [
+                    label("survey_col_question", lang),
+                    label("survey_col_mean", lang),
+                    label("survey_col_sentence", lang),
+                ],
+                rows,
+                set(),
+            )
+            lines.append("")
+        lines += [label("survey_min_group", lang, n=survey["min_group_size"]), ""]
+    return lines

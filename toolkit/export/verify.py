@@ -113,6 +113,10 @@ class Verification:
     """The day the follow-up's statuses were re-computed for; None without a follow-up."""
     previous_cycle: str | None = None
     """The workshop the export's workshop continues (its moves are not checked), if any."""
+    survey_means: int = 0
+    """Survey means (question × wave) re-computed from the exported answers."""
+    surveys: list[str] = field(default_factory=list)
+    """The surveys of the export (their distributions and comparisons are not checked)."""
 
     @property
     def matches(self) -> bool:
@@ -129,6 +133,8 @@ class Verification:
         lines.append(t("verify_checked_counts", lang))
         if self.followup_as_of is not None:
             lines.append(t("verify_checked_followup", lang, day=self.followup_as_of))
+        if self.survey_means:
+            lines.append(t("verify_checked_surveys", lang, count=self.survey_means))
         return lines
 
     def unchecked(self, lang: str | None = None) -> list[str]:
@@ -140,6 +146,8 @@ class Verification:
             lines.append(t("verify_unchecked_hidden", lang, ballots=", ".join(self.hidden_ballots)))
         if self.previous_cycle is not None:
             lines.append(t("verify_unchecked_previous_cycle", lang, slug=self.previous_cycle))
+        if self.surveys:
+            lines.append(t("verify_unchecked_surveys", lang, surveys=", ".join(self.surveys)))
         return lines
 
     def report(self, lang: str | None = None, *, limit: int = 20) -> str:
@@ -234,6 +242,10 @@ def verify_document(document: dict[str, Any]) -> Verification:
     followup = summary.get("followup")
     if followup is not None:
         differences += _followup_differences(followup, rows)
+    survey_means, survey_differences = _survey_differences(
+        summary.get("surveys") or [], document.get("surveys") or []
+    )
+    differences += survey_differences
     return Verification(
         True,
         charter["version"],
@@ -246,7 +258,56 @@ def verify_document(document: dict[str, Any]) -> Verification:
         hidden_ballots=hidden,
         followup_as_of=None if followup is None else followup["as_of"],
         previous_cycle=(summary.get("previous_cycle") or {}).get("slug"),
+        survey_means=survey_means,
+        surveys=[s["key"] for s in summary.get("surveys") or []],
     )
+
+
+def _survey_differences(
+    published: list[dict[str, Any]], exported: list[dict[str, Any]]
+) -> tuple[int, list[Difference]]:
+    """Each wave's responses and each rating / number question's mean, n, SD and 95%
+    interval per wave, re-computed (``toolkit.surveys.stats.mean_ci``) from the exported
+    anonymous answers. Returns how many means were re-computed, and the differences
+    (item ``survey/question/wave``, field ``survey.mean`` …)."""
+    from toolkit.surveys.stats import mean_ci
+
+    answers = {item["key"]: item["answers"] for item in exported}
+    checked = 0
+    differences: list[Difference] = []
+    for survey in published:
+        rows = answers.get(survey["key"])
+        if rows is None:
+            continue
+        for wave in survey["waves"]:
+            count = sum(1 for row in rows if row["wave"] == wave["key"])
+            if count != wave["responses"]:
+                key = f"{survey['key']}/{wave['key']}"
+                differences.append(Difference(key, "survey.responses", wave["responses"], count))
+        for question in survey["questions"]:
+            if question["kind"] not in ("likert", "number"):
+                continue
+            for wave_key, result in question.get("waves", {}).items():
+                values = [
+                    float(row["answers"].get(question["key"]))
+                    for row in rows
+                    if row["wave"] == wave_key
+                    and isinstance(row["answers"].get(question["key"]), int | float)
+                    and not isinstance(row["answers"].get(question["key"]), bool)
+                ]
+                again = mean_ci(values)
+                shown = result.get("mean") or {}
+                key = f"{survey['key']}/{question['key']}/{wave_key}"
+                checked += 1
+                for name in ("mean", "low", "high", "sd"):
+                    ours = getattr(again, name)
+                    theirs = shown.get(name)
+                    if not _close(theirs, None if ours is None else round(ours, 4), TOLERANCE_4):
+                        differences.append(Difference(key, f"survey.{name}", theirs, ours))
+                n = shown.get("n", 0) if shown else 0
+                if n != again.n:
+                    differences.append(Difference(key, "survey.n", n, again.n))
+    return checked, differences
 
 
 def verify_file(path: str | Path) -> Verification:

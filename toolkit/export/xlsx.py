@@ -211,8 +211,15 @@ class _Sheet:
         self.pending = []
 
 
-def render_xlsx(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
-    """The workbook as bytes."""
+def render_xlsx(
+    summary: dict[str, Any],
+    *,
+    lang: str | None = None,
+    surveys: Sequence[dict[str, Any]] | None = None,
+) -> bytes:
+    """The workbook as bytes. With surveys, three more sheets (before the audit log): the
+    questions, the anonymous answers (from ``surveys``, ``toolkit.export.surveys.survey_data``)
+    and the results with the before/after comparisons."""
     language = export_lang(summary, lang)
     names = Names(summary, language)
     font = Font(name=FONT_NAME[language], charset=_SHIFTJIS_CHARSET, size=11)
@@ -236,6 +243,7 @@ def render_xlsx(summary: dict[str, Any], *, lang: str | None = None) -> bytes:
     _indicators(sheet("indicators"), summary, language, names)
     _measurements(sheet("measurements"), summary, language)
     _reviews(sheet("reviews"), summary, language, names)
+    _surveys(sheet, summary, surveys, language)
     _audit(sheet("audit"), summary, language)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -656,3 +664,84 @@ def _audit(out: _Sheet, summary: dict[str, Any], lang: str) -> None:
             [None, "time"],
         )
     out.finish()
+
+
+def _surveys(
+    sheet: Any,
+    summary: dict[str, Any],
+    data: Sequence[dict[str, Any]] | None,
+    lang: str,
+) -> None:
+    """The survey sheets: questions (every survey, with its waves), then per survey its
+    anonymous answers and its results (numbered when a workshop has several surveys)."""
+    from toolkit.export.surveys import (
+        RESULT_COLUMNS,
+        RESULT_NUMBERS,
+        answers_table,
+        definition_table,
+        gaps_table,
+        private_summary,
+        results_table,
+        waves_table,
+    )
+
+    surveys = private_summary(summary).get("surveys") or []
+    if not surveys:
+        return
+    out = sheet("survey_definition")
+    first = True
+    for survey in surveys:
+        if not first:
+            out.row([])
+        first = False
+        header, rows = definition_table(survey, lang)
+        out.header([label("survey_col_survey", lang), survey["title"], survey["key"]])
+        out.row(
+            [
+                label("survey_col_channel", lang),
+                label(f"survey_identity_{survey['identity']}", lang),
+            ]
+        )
+        out.row([label("privacy_note", lang, n=survey["min_group_size"])])
+        if survey.get("link_code"):
+            out.row([label("survey_link_code", lang)])
+        out.row([])
+        wave_header, wave_rows = waves_table(survey, lang)
+        out.row(wave_header)
+        for row in wave_rows:
+            out.row(row, [None, None, None, "time", "time"])
+        out.row([])
+        out.row(header)
+        for row in rows:
+            out.row(row, ["id"])
+    out.finish(filters=False)
+    answers = {item["key"]: item["rows"] for item in data or []}
+    several = len(surveys) > 1
+    for n, survey in enumerate(surveys, start=1):
+        suffix = f" {n}" if several else ""
+        if survey["key"] in answers:
+            out = sheet("survey_answers")
+            out.sheet.title = out.sheet.title[: 31 - len(suffix)] + suffix
+            header, rows = answers_table(survey, answers[survey["key"]], lang)
+            out.header(header)
+            for row in rows:
+                out.row(row)
+            out.finish()
+        out = sheet("survey_results")
+        out.sheet.title = out.sheet.title[: 31 - len(suffix)] + suffix
+        header, rows = results_table(survey, lang)
+        formats: list[str | None] = [
+            RESULT_NUMBERS.get(c) if c != "question_key" else "id" for c in RESULT_COLUMNS
+        ]
+        formats += [None, "int", "share"] * ((len(header) - len(RESULT_COLUMNS)) // 3)
+        out.header(header)
+        for row in rows:
+            out.row(row, formats)
+        gap_header, gap_rows = gaps_table(survey, lang)
+        if gap_rows:
+            out.row([])
+            out.row([label("survey_gaps", lang)])
+            out.row(gap_header)
+            for row in gap_rows:
+                out.row(row, [None, "id"])
+        out.finish(filters=not gap_rows, freeze="D2")
