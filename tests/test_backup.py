@@ -171,7 +171,7 @@ def test_backups_taken_while_another_process_writes_are_each_consistent(tmp_path
     assert votes == sorted(set(votes)), votes  # three different moments, in order
     for n, report in enumerate(reports):
         assert dict(report.counts) == table_counts(tmp_path / f"backup-{n}.sqlite")
-        assert report.revision == report.head == "0006"
+        assert report.revision == report.head == "0007"
 
     # Once the writer has stopped, a backup equals the store exactly.
     final = backup_store(source, tmp_path / "final.sqlite")
@@ -201,7 +201,7 @@ def test_a_restored_store_opens_and_takes_new_writes(source: Path, tmp_path: Pat
             participants=1,
             votes=1,
             events=counts["events"],
-            revision="0006",
+            revision="0007",
         )
         + "\n"
     )
@@ -236,7 +236,7 @@ def test_backup_prints_what_it_copied_and_leaves_nothing_beside_either_file(
             participants=1,
             votes=1,
             events=counts["events"],
-            revision="0006",
+            revision="0007",
         )
         + "\n"
     )
@@ -395,7 +395,7 @@ def test_a_backup_from_a_newer_schema_is_refused(source: Path, tmp_path: Path) -
 
     assert result.exit_code == 2
     assert result.stderr == (
-        t("backup_error_newer_schema", "ja", path=str(newer), revision="0099", head="0006") + "\n"
+        t("backup_error_newer_schema", "ja", path=str(newer), revision="0099", head="0007") + "\n"
     )
     assert not target.exists()
 

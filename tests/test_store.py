@@ -57,7 +57,7 @@ def raw(store: Store, sql: str, **params: object) -> None:
 
 # ---------------------------------------------------------------- schema and migrations
 def test_migrations_reach_head_and_match_the_tables(empty_store: Store) -> None:
-    assert schema_revision(empty_store.engine) == "0006"
+    assert schema_revision(empty_store.engine) == "0007"
     with empty_store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []

@@ -167,7 +167,8 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [("lang: ja\n", "lang: ja\ntitel: x\n")],
         [
             'w.yaml:5: titel: unknown key "titel". Allowed here: "format", "id", "title", '
-            '"lang", "description", "time_zone", "stakeholders", "happiness_prompts", "themes", '
+            '"lang", "description", "time_zone", "expected_participants", "stakeholders", '
+            '"happiness_prompts", "themes", '
             '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", "surveys", '
             '"messages". Did you mean "title"?'
         ],
@@ -187,7 +188,8 @@ FIELD_CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [
             "w.yaml:1: title: the required key title is missing; add it.",
             'w.yaml:3: タイトル: unknown key "タイトル". Allowed here: "format", "id", "title", '
-            '"lang", "description", "time_zone", "stakeholders", "happiness_prompts", "themes", '
+            '"lang", "description", "time_zone", "expected_participants", "stakeholders", '
+            '"happiness_prompts", "themes", '
             '"criteria", "methods", "tie_break", "issues", "phases", "town_meeting", "surveys", '
             '"messages". Did you mean "title"?',
         ],

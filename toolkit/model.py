@@ -301,6 +301,9 @@ EVENT_KINDS = frozenset(
         "survey_wave_closed",
         "survey_answered",
         "survey_indicator_linked",
+        # rate limits (toolkit/store/limits.py)
+        "rate_limited",
+        "address_allowed",
     }
 )
 

@@ -221,7 +221,11 @@ class UreshiiVoila(Voila):
             tables=self.tables,
         )
         return tornado_rules(
-            self.route_table, self.access, base_url=self.base_url, tables=self.tables
+            self.route_table,
+            self.access,
+            base_url=self.base_url,
+            tables=self.tables,
+            service=self.participants,
         )
 
     def describe_routes(self) -> list[Route]:

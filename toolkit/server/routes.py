@@ -34,7 +34,7 @@ from toolkit.server.handlers import (
     TableLinkHandler,
     TooManyRequestsHandler,
 )
-from toolkit.server.limits import RateGate
+from toolkit.server.limits import RateGate, VenueRules
 from toolkit.server.participant import answer_pages, ballot_pages, join_pages, survey_pages
 from toolkit.server.participant import api as api_module
 from toolkit.server.participant.api import API_PREFIX
@@ -283,12 +283,17 @@ def tornado_rules(
     *,
     base_url: str,
     tables: TableAccess | None = None,
+    service: ParticipantService | None = None,
 ) -> list[Any]:
-    """The table as Tornado rules, behind the rate limits and the anonymous gate."""
+    """The table as Tornado rules, behind the rate limits and the anonymous gate (whose
+    per-workshop rules come from ``service``'s store when it has one)."""
     public = [route.pattern for route in table if route.access == "public"]
     api = _join(base_url, API_PREFIX)
+    rules = (
+        VenueRules(lambda: service.store) if service is not None and service.configured else None
+    )
     limits = routing.Rule(
-        RateGate((_join(base_url, PARTICIPANT_PREFIX), api), access),
+        RateGate((_join(base_url, PARTICIPANT_PREFIX), api), access, rules=rules),
         TooManyRequestsHandler,
         {"api_prefix": api},
         name="ureshii-rate-limits",

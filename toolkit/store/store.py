@@ -11,7 +11,7 @@ The class is put together from one part per thing stored, each in its own module
 seats, codes), ``happiness`` (stakeholders, themes, cards), ``issues`` (and criteria),
 ``charter`` (and its consent), ``vision``, ``scores``, ``ballots`` (and votes), ``followup``
 (roadmap, indicators, measurements), ``cycles`` (the next cycle), ``surveys`` (definitions,
-waves, answers) and ``feed``.
+waves, answers), ``limits`` (rate limits lifted) and ``feed``.
 Callers only ever see :class:`Store`.
 
 >>> import tempfile, pathlib
@@ -32,6 +32,7 @@ from toolkit.store.ballots import BallotStore
 from toolkit.store.cycles import CycleStore
 from toolkit.store.feed import FeedStore
 from toolkit.store.followup import FollowupStore
+from toolkit.store.limits import LimitStore
 from toolkit.store.participants import ParticipantStore
 from toolkit.store.scores import ScoreStore
 from toolkit.store.surveys import SurveyStore
@@ -46,6 +47,7 @@ class Store(
     ScoreStore,
     BallotStore,
     SurveyStore,
+    LimitStore,
     ParticipantStore,
     FollowupStore,
     FeedStore,

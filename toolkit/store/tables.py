@@ -571,6 +571,19 @@ survey_indicators = Table(
     Column("question_key", CleanString(64), nullable=False),
 )
 
+# Rate limits lifted by the facilitator (issue 20, toolkit/store/limits.py): the address a
+# venue's phones share (its label: a LAN address as written, a public one only as a keyed
+# digest) may write past the per-address limit until ``until``.
+address_allowances = Table(
+    "address_allowances",
+    metadata,
+    _id(),
+    _workshop_fk(),
+    Column("address", CleanString(64), nullable=False),
+    Column("until", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers).
 APPEND_ONLY = (
     "events",

@@ -354,6 +354,15 @@ class WorkshopSpec(_Spec):
             "(the default, or the URESHII_TIME_ZONE setting)"
         ),
     )
+    expected_participants: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description=(
+            "How many people take part at most (phones, tables and paper): the server lets "
+            "that many phones write from one venue address (a Wi-Fi router)"
+        ),
+    )
     stakeholders: list[StakeholderSpec] = Field(min_length=1)
     happiness_prompts: list[Name] = []
     themes: list[ThemeSpec] = Field(default=[], description="Seed happiness themes")
