@@ -304,6 +304,9 @@ def light_pages(
     phones: int, database: str | None, folder: Path, *, door: int | None = None
 ) -> dict[str, Any]:
     spec = write_template(folder / "town.yaml", "town-meeting", "ja")
+    # The workshop expects this many phones: their venue address is not refused as a flood.
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("\nlang:", f"\nexpected_participants: {phones + 1}\nlang:", 1))
     url = database or str(folder / "town.sqlite")
     with Store.open(url) as store:
         slug = store.load_workshop_file(spec).slug
