@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from toolkit.demo import PARTICIPANTS, build_demo
+from toolkit.demo import (
+    PARTICIPANTS,
+    SURVEY_AFTER,
+    SURVEY_BEFORE,
+    SURVEY_LINKED,
+    SURVEY_PAPER,
+    build_demo,
+)
 from toolkit.store import Store
 from toolkit.summary import summarize
 
@@ -27,7 +34,9 @@ def test_demo_has_a_whole_morning_of_activity(demo_ja: Path) -> None:
         charter = store.locked_charter(workshop.slug)
         summary = summarize(store, workshop.slug)
     assert workshop.phase == "results" and workshop.lang == "ja"
-    assert counts["participants"] == PARTICIPANTS == 24
+    # The 24 of the workshop day, and the staff who answered the survey on their phones
+    # (60 + 50 - 40 linked = 70 people; 6 papers are a paper respondent each).
+    assert counts["participants"] == PARTICIPANTS + 70 == 24 + 70
     assert counts["cards"] == 2 * PARTICIPANTS
     assert len(issues) >= 10 and len(criteria) == 6
     assert counts["scores"] == PARTICIPANTS * len(issues) * len(criteria)
@@ -40,6 +49,34 @@ def test_demo_has_a_whole_morning_of_activity(demo_ja: Path) -> None:
     assert sum(r["divides_group"] for r in summary["ranking"]) >= 1
 
 
+def test_demo_has_a_staff_survey_before_and_after(demo_ja: Path) -> None:
+    """The staff survey (issue 19): two closed waves, the papers, the pairs linked by code,
+    a department too small to show apart, issue-linked questions and a linked indicator."""
+    from collections import Counter
+
+    with Store.open(demo_ja) as store:
+        slug = store.workshops()[0].slug
+        [survey] = store.surveys(slug)
+        responses = store.survey_responses(slug, survey.key)
+        linked = store.survey_indicators(slug)
+        roadmap = [item.issue for item in store.roadmap(slug)]
+        indicators = {i.key: i.issue for i in store.indicators(slug)}
+    assert (SURVEY_BEFORE, SURVEY_AFTER, SURVEY_LINKED, SURVEY_PAPER) == (60, 50, 40, 6)
+    assert [(w.key, w.status) for w in survey.waves] == [("before", "closed"), ("after", "closed")]
+    waves = Counter((r.wave, r.channel) for r in responses)
+    assert waves == {("before", "device"): 54, ("before", "paper"): 6, ("after", "device"): 50}
+    codes = Counter(r.link_key for r in responses if r.link_key is not None)
+    assert sum(1 for n in codes.values() if n == 2) == 40 and max(codes.values()) == 2
+    paired = {k for k, n in codes.items() if n == 2}
+    assert {r.wave for r in responses if r.link_key in paired} == {"before", "after"}
+    departments = Counter(r.answers["dept"] for r in responses if r.wave == "before")
+    assert min(departments.values()) < 5 <= sorted(departments.values())[1]
+    issues = {q.issue for q in survey.definition.questions if q.issue}
+    assert issues == {"chat-teichaku", "three-less"}
+    assert linked == {"staff-dx-confidence": ("staff-dx", "confidence")}
+    assert indicators["staff-dx-confidence"] == roadmap[4]
+
+
 def test_demo_is_the_same_for_the_same_seed(demo_ja: Path, tmp_path: Path) -> None:
     again = build_demo(tmp_path, lang="ja", seed=0).path
     other = build_demo(tmp_path / "other", lang="ja", seed=1).path
@@ -48,6 +85,8 @@ def test_demo_is_the_same_for_the_same_seed(demo_ja: Path, tmp_path: Path) -> No
         ranking = [r["key"] for r in summarize(a, slug)["ranking"]]
         assert ranking == [r["key"] for r in summarize(b, slug)["ranking"]]
         assert a.scores(slug)["score"].tolist() != c.scores(slug)["score"].tolist()
+        answers = [[r.answers for r in s.survey_responses(slug, "staff-dx")] for s in (a, b, c)]
+        assert answers[0] == answers[1] != answers[2]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

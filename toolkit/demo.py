@@ -13,6 +13,15 @@ later day before the targets' dates: 2027-03-31 for the first and the third) the
 indicators are, in ranking order, ``achieved``, ``on_track``, ``at_risk`` and ``no_data``
 (:func:`toolkit.indicators.assess`). A measurement dated after the computer's today (a
 clock set before 2026-12-01) is left out, as the store refuses it.
+
+**The staff survey** (issue 19): the workshop's staff DX survey (:data:`STAFF_SURVEY`) was
+answered before the training by :data:`SURVEY_BEFORE` people and after it by
+:data:`SURVEY_AFTER`, :data:`SURVEY_LINKED` of whom gave the same link code both times;
+both waves are closed. A few papers were typed in by staff. Two questions measure issues'
+current state (so the results show gaps) and one is linked to an indicator of the fifth
+roadmap issue (no measurement recorded yet: the results view's button records it). One
+department is smaller than the minimum group size, so its answers are never shown apart.
+The survey has its own seeded random stream, so adding it changed nothing else.
 """
 
 from __future__ import annotations
@@ -167,6 +176,7 @@ def build_demo(
         _scoring(store, slug, tokens, rng)
         store.set_phase(slug, "results")
         _followup_year(store, slug, language, rng)
+        _staff_survey(store, slug, language, random.Random(seed + 19))
         return DemoResult(path, slug, language, store.counts(slug), method, weights)
 
 
@@ -496,3 +506,203 @@ def _followup_year(store: Store, slug: str, lang: Lang, rng: random.Random) -> N
                 entered_by=department,
                 note=f"{quarter}の集計" if side == 0 else f"{quarter} figures",
             )
+
+
+# -- the staff survey (issue 19) --------------------------------------------------------
+
+#: Answered the "before" wave, the "after" wave, and both with the same link code.
+SURVEY_BEFORE, SURVEY_AFTER, SURVEY_LINKED = 60, 50, 40
+#: Of the "before" answers, this many came on paper (typed in by staff).
+SURVEY_PAPER = 6
+SURVEY_KEY = "staff-dx"
+#: The indicator the survey's confidence question measures (on the fifth roadmap issue).
+SURVEY_INDICATOR = "staff-dx-confidence"
+
+#: Departments and how many staff answer from each (議会事務局 is below the minimum group
+#: size of 5, so its answers are withheld from every split).
+SURVEY_DEPARTMENTS: tuple[tuple[str, str, str, int], ...] = (
+    ("shimin", "市民課", "Citizens Division", 22),
+    ("zeimu", "税務課", "Taxation Division", 16),
+    ("fukushi", "福祉課", "Welfare Division", 16),
+    ("joho", "情報政策課", "Information Policy Division", 13),
+    ("gikai", "議会事務局", "Assembly Secretariat", 3),
+)
+
+STAFF_SURVEY: dict[str, object] = {
+    "id": SURVEY_KEY,
+    "title": {"ja": "職員DX意識調査", "en": "Staff DX survey"},
+    "description": {
+        "ja": "DX研修の前と後に、同じ質問にお答えください（約3分、無記名）。",
+        "en": "Please answer the same questions before and after the DX training "
+        "(about 3 minutes, anonymous).",
+    },
+    "link_code": True,
+    "questions": [
+        {
+            "id": "dept",
+            "kind": "single",
+            "segment": True,
+            "required": True,
+            "text": {"ja": "所属", "en": "Your division"},
+            "options": [
+                {"id": k, "text": {"ja": ja, "en": en}} for k, ja, en, _ in (SURVEY_DEPARTMENTS)
+            ],
+        },
+        {
+            "id": "positive",
+            "kind": "likert",
+            "required": True,
+            "text": {"ja": "業務のデジタル化に前向きだ", "en": "I am positive about going digital"},
+        },
+        {
+            "id": "chat",
+            "kind": "likert",
+            "issue": "chat-teichaku",
+            "text": {
+                "ja": "業務チャットを日常的に使えている",
+                "en": "I use the work chat every day",
+            },
+        },
+        {
+            "id": "paperless",
+            "kind": "likert",
+            "issue": "three-less",
+            "text": {
+                "ja": "紙・FAX・押印に頼らずに仕事ができている",
+                "en": "I can work without paper, fax or seals",
+            },
+        },
+        {
+            "id": "confidence",
+            "kind": "likert",
+            "required": True,
+            "text": {
+                "ja": "新しいデジタルツールを使いこなす自信がある",
+                "en": "I am confident using new digital tools",
+            },
+        },
+        {
+            "id": "paper-minutes",
+            "kind": "number",
+            "min": 0,
+            "max": 480,
+            "unit": {"ja": "分", "en": "min"},
+            "text": {
+                "ja": "1日のうち紙の書類の作成・確認にかける時間",
+                "en": "Time spent a day making or checking paper documents",
+            },
+        },
+        {
+            "id": "wish",
+            "kind": "text",
+            "text": {
+                "ja": "DXで一番変えたいことは何ですか",
+                "en": "What would you most like digital tools to change?",
+            },
+        },
+    ],
+}
+
+# (ja, en): what staff wrote in the free-text question.
+SURVEY_WISHES: tuple[tuple[str, str], ...] = (
+    ("押印のための回覧をなくしたい", "Stop passing papers round for seals"),
+    ("押印と紙の回覧をやめたい", "No more seals and paper circulation"),
+    ("会議の資料を紙で配らないでほしい", "No paper handouts at meetings"),
+    ("チャットで早く相談できるようにしたい", "Ask colleagues quickly over chat"),
+    ("チャットをもっと使いたい", "Use the chat more"),
+    ("窓口の待ち時間を減らしたい", "Shorter waits at the counter"),
+    ("システム間の転記をなくしたい", "No more copying between systems"),
+)
+
+_KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ"
+
+
+def _staff_survey(store: Store, slug: str, lang: Lang, rng: random.Random) -> None:
+    """The staff DX survey before and after the training (see the module's docstring)."""
+    store.define_survey(slug, STAFF_SURVEY)
+    side = 0 if lang == "ja" else 1
+    people = sum(n for *_, n in SURVEY_DEPARTMENTS)
+    assert people == SURVEY_BEFORE + SURVEY_AFTER - SURVEY_LINKED
+    departments = [key for key, _ja, _en, n in SURVEY_DEPARTMENTS for _ in range(n)]
+    rng.shuffle(departments)
+    codes: set[tuple[str, int, str]] = set()
+    while len(codes) < people:
+        codes.add((rng.choice(_KANA), rng.randint(1, 31), rng.choice(_KANA)))
+    links = sorted(codes)
+    rng.shuffle(links)
+    # Person i: 0 … LINKED-1 answer both waves, then the "before only", then "after only".
+    before_only = SURVEY_BEFORE - SURVEY_LINKED
+    attitude = [rng.gauss(0, 1) for _ in range(people)]
+
+    def answers(person: int, after: bool) -> dict[str, object]:
+        lift = 0.55 if after else 0.0
+        base = attitude[person]
+
+        def point(offset: float, gain: float) -> int:
+            value = 3 + offset + 0.9 * base + gain * lift + rng.gauss(0, 0.6)
+            return min(5, max(1, round(value)))
+
+        given: dict[str, object] = {
+            "dept": departments[person],
+            "positive": point(0.3, 1.0),
+            "chat": point(-0.6, 1.2),
+            "paperless": point(-1.0, 0.5),
+            "confidence": point(-0.3, 1.1),
+            "paper-minutes": max(0, min(480, round(rng.gauss(95 - 30 * lift, 30)))),
+        }
+        if rng.random() < 0.4:
+            given["wish"] = rng.choice(SURVEY_WISHES)[side]
+        return given
+
+    def link(person: int) -> dict[str, object]:
+        mother, day, school = links[person]
+        return {"mother": mother, "birthday": day, "school": school}
+
+    paper = range(SURVEY_BEFORE - SURVEY_PAPER, SURVEY_BEFORE)
+    tokens = {person: store.join(slug) for person in range(people) if person not in paper}
+    store.open_survey_wave(slug, SURVEY_KEY, "before")
+    for person in range(SURVEY_LINKED + before_only):
+        # Papers (without printed codes) come from staff who answered only once.
+        if person in paper:
+            store.enter_paper_survey(slug, SURVEY_KEY, answers(person, False), wave="before")
+            continue
+        store.submit_survey(
+            slug, SURVEY_KEY, answers(person, False), token=tokens[person], link=link(person)
+        )
+    store.close_survey_wave(slug, SURVEY_KEY, "before")
+    store.open_survey_wave(slug, SURVEY_KEY, "after")
+    after_people = [*range(SURVEY_LINKED), *range(SURVEY_BEFORE, people)]
+    for person in after_people:
+        # People who answered only after give a link code too; it pairs with nobody.
+        store.submit_survey(
+            slug, SURVEY_KEY, answers(person, True), token=tokens[person], link=link(person)
+        )
+    store.close_survey_wave(slug, SURVEY_KEY, "after")
+    _survey_indicator(store, slug, lang)
+
+
+def _survey_indicator(store: Store, slug: str, lang: Lang) -> None:
+    """An indicator of the fifth roadmap issue, measured by the survey's confidence question."""
+    roadmap = store.roadmap(slug)
+    measured = {i.issue for i in store.indicators(slug)}
+    issue = next((item.issue for item in roadmap if item.issue not in measured), None)
+    if issue is None:
+        return
+    side = 0 if lang == "ja" else 1
+    store.add_indicator(
+        slug,
+        issue,
+        (
+            "DXツールを使いこなす自信（職員調査の平均）",
+            "Confidence with digital tools (staff survey mean)",
+        )[side],
+        direction="increase",
+        baseline=2.8,
+        baseline_on=FOLLOWUP_BASELINE_ON,
+        target=3.8,
+        target_on=date(2028, 3, 31),
+        unit=("点（5段階）", "points (of 5)")[side],
+        source=("職員DX意識調査", "Staff DX survey")[side],
+        key=SURVEY_INDICATOR,
+    )
+    store.link_indicator_to_survey(slug, SURVEY_INDICATOR, SURVEY_KEY, "confidence")

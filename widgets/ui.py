@@ -55,6 +55,16 @@ RESULT_EVENTS = frozenset({"scores_recorded", "charter_locked", "issue_added"})
 FOLLOWUP_EVENTS = frozenset(
     {"roadmap_item_set", "indicator_added", "measurement_recorded", "review_date_set"}
 )
+#: Surveys: defined, a wave opened or closed, an answer came in, an indicator linked.
+SURVEY_EVENTS = frozenset(
+    {
+        "survey_defined",
+        "survey_wave_opened",
+        "survey_wave_closed",
+        "survey_answered",
+        "survey_indicator_linked",
+    }
+)
 
 
 # ---------------------------------------------------------------------- style

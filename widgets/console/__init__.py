@@ -2,8 +2,9 @@
 
 One screen for the person who runs the room: which workshop is open (and opening another
 from a workshop file), the phase stepper with a timer per phase, the participants' join
-link and QR code, live counts, the method charter's lock, and the ballots (open, close,
-release results). Every button writes through :class:`toolkit.store.Store` and every view
+link and QR code, live counts, the method charter's lock, the ballots (open, close,
+release results) and the surveys (open and close waves, live answer counts). Every button
+writes through :class:`toolkit.store.Store` and every view
 re-reads the store when the :class:`~widgets.live.LiveFeed` reports a change, so what the
 console shows is what every other screen sees.
 

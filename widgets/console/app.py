@@ -24,6 +24,7 @@ from widgets.feedback import MessageArea, guarded
 from widgets.followup.link import FollowupLink
 from widgets.join import JoinPanel
 from widgets.live import LiveFeed
+from widgets.surveys.console import SurveyPanel
 from widgets.ui import WIDE_LABEL, button, heading, stylesheet
 
 
@@ -155,6 +156,7 @@ class FacilitatorConsole(ipywidgets.VBox):
         self.counts = LiveCounts(ctx, feed)
         self.charter = CharterControls(ctx, feed)
         self.ballots = BallotControls(ctx, feed)
+        self.surveys = SurveyPanel(ctx, feed, join_url=self.join_url)
         self.exports = ExportPanel(ctx)
         half = ipywidgets.Layout(flex="1 1 28em", margin="0 1em 0 0")
         self.join.layout, self.counts.layout = half, ipywidgets.Layout(flex="1 1 28em")
@@ -169,6 +171,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             self.tables,
             self.charter,
             self.ballots,
+            self.surveys,
             self.exports,
             FollowupLink(ctx, feed),
             ProjectorCheck(lang),
