@@ -57,8 +57,8 @@ from town_meeting import (  # noqa: E402
     Reply,
     Sampler,
     free_port,
-    ms,
     percentiles,
+    steps_table,
     wait_healthy,
 )
 
@@ -308,12 +308,7 @@ STEPS = {
 
 
 def table(figures: dict[str, Any]) -> list[str]:
-    lines = ["| step | p50 | p95 | max | target |", "|---|---:|---:|---:|---|"]
-    for step, (what, target) in STEPS.items():
-        p = figures[step]
-        lines.append(
-            f"| {step}: {what} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} | {target} |"
-        )
+    lines = steps_table(figures, STEPS)
     f = figures
     return [
         *lines,

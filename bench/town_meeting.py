@@ -497,9 +497,12 @@ STEPS = {
 }
 
 
-def steps_table(light: dict[str, Any]) -> list[str]:
+def steps_table(
+    light: dict[str, Any], steps: dict[str, tuple[str, str]] | None = None
+) -> list[str]:
+    """p50 / p95 / max of each step (``steps``: step → (what it is, its target))."""
     lines = ["| step | p50 | p95 | max | target |", "|---|---:|---:|---:|---|"]
-    for step, (what, target) in STEPS.items():
+    for step, (what, target) in (steps or STEPS).items():
         p = light[step]
         lines.append(
             f"| {step}: {what} | {ms(p['p50'])} | {ms(p['p95'])} | {ms(p['max'])} | {target} |"
