@@ -65,6 +65,8 @@ SURVEY_EVENTS = frozenset(
         "survey_indicator_linked",
     }
 )
+#: Rate limits: a server held an address's writes back; the facilitator lifted a limit.
+LIMIT_EVENTS = frozenset({"rate_limited", "address_allowed"})
 
 
 # ---------------------------------------------------------------------- style

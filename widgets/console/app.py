@@ -16,6 +16,7 @@ from toolkit.store import Store
 from toolkit.workshop_file import WorkshopFileProblems
 from widgets.console.ballots import BallotControls
 from widgets.console.charter import CharterControls
+from widgets.console.limits import LimitsPanel
 from widgets.console.phases import PhaseStepper
 from widgets.console.room import LiveCounts, TableLinks
 from widgets.context import ENV_WORKSHOP, AppContext, language_from_query
@@ -157,6 +158,7 @@ class FacilitatorConsole(ipywidgets.VBox):
         self.charter = CharterControls(ctx, feed)
         self.ballots = BallotControls(ctx, feed)
         self.surveys = SurveyPanel(ctx, feed, join_url=self.join_url)
+        self.limits = LimitsPanel(ctx, feed)
         self.exports = ExportPanel(ctx)
         half = ipywidgets.Layout(flex="1 1 28em", margin="0 1em 0 0")
         self.join.layout, self.counts.layout = half, ipywidgets.Layout(flex="1 1 28em")
@@ -172,6 +174,7 @@ class FacilitatorConsole(ipywidgets.VBox):
             self.charter,
             self.ballots,
             self.surveys,
+            self.limits,
             self.exports,
             FollowupLink(ctx, feed),
             ProjectorCheck(lang),
