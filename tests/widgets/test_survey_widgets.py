@@ -347,3 +347,39 @@ def test_a_wave_is_recorded_as_an_indicator_measurement(answered: Store) -> None
     [measurement] = store.measurements(SLUG, "counter-score")
     assert (measurement.value, measurement.measured_on) == (2.0, date(2026, 5, 1))
     assert "窓口の満足度 = 2.00" in section.message.value
+
+
+def test_answers_redraw_the_results_at_most_every_few_seconds_other_changes_at_once(
+    answered: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from widgets.surveys import results as results_module
+
+    monkeypatch.setattr(results_module, "ANSWERS_REDRAW_SECONDS", 0.5)
+    ctx = _ctx(answered)
+    feed = LiveFeed(answered, SLUG)
+    feed.poll_once()  # what came before the view
+
+    def answered_after(view: SurveyResults) -> int:
+        q1 = next(q for q in view.results[0]["questions"] if q["key"] == "q1")
+        return int(q1["waves"]["after"]["answered"])
+
+    async def room() -> list[int]:
+        view = SurveyResults(ctx, feed, charts=False)
+        answered.open_survey_wave(SLUG, "pulse", "after")  # opened again: latecomers
+        feed.poll_once()  # a wave opened: at once
+        seen = [answered_after(view)]
+        for _ in range(3):  # three batches of answers within the interval
+            answered.submit_survey(SLUG, "pulse", {"dept": "a", "q1": 3}, token=answered.join(SLUG))
+            feed.poll_once()
+            seen.append(answered_after(view))
+        await asyncio.sleep(0.8)  # the one redraw that was put off
+        seen.append(answered_after(view))
+        answered.close_survey_wave(SLUG, "pulse", "after")
+        answered.enter_paper_survey(SLUG, "pulse", {"dept": "a", "q1": 1}, wave="after")
+        feed.poll_once()  # a wave closed: at once, with the paper answer too
+        seen.append(answered_after(view))
+        return seen
+
+    assert asyncio.run(room()) == [15, 15, 15, 15, 18, 19]

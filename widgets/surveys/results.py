@@ -16,6 +16,8 @@ between the survey's current state and each issue's ideal.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from datetime import date
 from html import escape
@@ -43,6 +45,9 @@ from widgets.ui import (
     html_table,
     percent,
 )
+
+ANSWERS_REDRAW_SECONDS = 10.0
+"""While a wave is open, the results redraw at most this often as answers come in."""
 
 
 def _p(text: str, css_class: str = "") -> str:
@@ -429,6 +434,8 @@ class SurveyResults(ipywidgets.VBox):
     ) -> None:
         self.ctx = ctx
         self.charts = charts
+        self._refreshed_at = 0.0
+        self._pending: asyncio.TimerHandle | None = None
         self.sections: dict[str, SurveySection] = {}
         self.empty = ipywidgets.HTML()
         self.box = ipywidgets.VBox()
@@ -449,9 +456,27 @@ class SurveyResults(ipywidgets.VBox):
         self.refresh()
 
     def _on_events(self, events: list[Event]) -> None:
-        self.refresh()
+        """Answers coming in redraw at most every :data:`ANSWERS_REDRAW_SECONDS` (a wave
+        open to 500 phones would otherwise redraw every chart on each batch); anything else
+        (a wave closed, an issue's state set) redraws at once."""
+        since = time.monotonic() - self._refreshed_at
+        if any(e.kind != "survey_answered" for e in events) or since >= ANSWERS_REDRAW_SECONDS:
+            self.refresh()
+            return
+        if self._pending is not None:
+            return  # a redraw is already coming with these answers
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test polling by hand): at once
+            self.refresh()
+            return
+        self._pending = loop.call_later(ANSWERS_REDRAW_SECONDS - since, self.refresh)
 
     def refresh(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        self._refreshed_at = time.monotonic()
         results = survey_sections(self.ctx)
         if results == self.results:
             self._render()  # the same numbers; the buttons may still change (a new link)
