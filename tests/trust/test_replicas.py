@@ -89,7 +89,7 @@ http {{
         client_max_body_size 1m;
         # Phone pages and the API: any replica.
         location ~ ^/(p|api/v1)/ {{
-            limit_req zone=ureshii_writes burst=3000 nodelay;
+            limit_req zone=ureshii_writes burst={burst} nodelay;
             proxy_pass http://ureshii_phones;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -138,14 +138,16 @@ class Nginx:
                 self.process.wait(timeout=10)
 
 
-def start_nginx(root: Path, a: int, b: int) -> Nginx:
+def start_nginx(root: Path, a: int, b: int, *, burst: int = 3000) -> Nginx:
+    """nginx as docs/deploy.md configures it, in front of replicas on ports ``a`` and ``b``;
+    ``burst``: the writes one address may send at once (4 × the expected participants)."""
     require(os.access(NGINX, os.X_OK), f"nginx is not installed at {NGINX} (Debian package: nginx)")
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
     # As root, nginx would run its workers as "nobody", who may not write here.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     conf = root / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, root=root, a=a, b=b, port=port))
+    conf.write_text(NGINX_CONF.format(user=user, root=root, a=a, b=b, port=port, burst=burst))
     command = [NGINX, "-p", str(root), "-c", str(conf), "-e", str(root / "error.log")]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
@@ -338,3 +340,25 @@ def test_the_facilitators_apps_stay_on_one_replica_and_their_websockets_pass(
     assert _websocket_status(b.port, channels, cookie, b.base) == 404, "the kernel is on A only"
     apps = [r for r in deployment.nginx.routed() if not r[1].startswith(("/p/", "/api/v1/"))]
     assert apps and {upstream for _, _, _, upstream in apps} == {f"127.0.0.1:{a.port}"}
+
+
+@pytest.mark.postgres
+def test_a_phone_that_joined_on_one_replica_and_voted_on_the_other_sees_its_vote_on_both(
+    deployment: Deployment,
+) -> None:
+    """Round-robin sends a phone's requests to either replica: its vote, cast on one, is
+    its vote on the other too (receipt page, "already voted", the API's /me)."""
+    on_a, on_b = deployment.meeting(0), deployment.meeting(1)
+    ballot = "replicas-cross"
+    on_a.ballot(ballot, "approval", OPTIONS)
+    token = on_a.join()
+    status, me = on_a.api("GET", "/me", token=token)
+    assert status == 200 and me["votes"] == {}  # as the phone's home page asks, after joining
+    status, _ = on_b.api("POST", f"/ballots/{ballot}/votes", {"vote": [A]}, token=token)
+    assert status == 201
+    for replica in (on_a, on_b):
+        status, me = replica.api("GET", "/me", token=token)
+        assert status == 200 and list(me["votes"]) == [ballot], replica.server.port
+        cookie = {"Cookie": f"ureshii_p_{deployment.slug}={token}"}
+        receipt = replica.server.request(f"/p/{deployment.slug}/b/{ballot}/receipt", headers=cookie)
+        assert receipt.status == 200, (replica.server.port, receipt.status)

@@ -37,6 +37,7 @@ from toolkit.model import (
 from toolkit.server.participant.door import Door
 from toolkit.server.participant.writes import Write, WriteQueue
 from toolkit.store import Store, normalize_code
+from toolkit.store.engine import resolve_url
 
 T = TypeVar("T")
 
@@ -131,11 +132,12 @@ class ParticipantService:
         self.door = Door()
         """New phones' queue (:mod:`.door`): phones inside are served first."""
         # The votes of phones that joined through this process, kept as they are cast here:
-        # a ballot page then needs no query to know "already voted". Only this process
-        # gives such a token its votes (paper votes go under printed codes or new paper
-        # voters); behind a proxy another replica may, and then the store refuses the
-        # second vote and the page says so.
+        # a ballot page then needs no query to know "already voted". Only on SQLite, where
+        # this process is the one server of its file (paper votes go under printed codes or
+        # new paper voters). Behind a proxy, replicas share PostgreSQL and a phone's vote
+        # may go to another one: its receipt, asked of this replica, must still show it.
         self._joined_here: dict[tuple[str, str], dict[str, Vote]] = {}
+        self._one_server = bool(database_url) and resolve_url(database_url).startswith("sqlite")
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -252,7 +254,8 @@ class ParticipantService:
         return found
 
     def my_votes(self, slug: str, token: str) -> dict[str, Vote]:
-        """The participant's votes by ballot key (no query for a phone that joined here)."""
+        """The participant's votes by ballot key (no query for a phone that joined here,
+        on a SQLite store: see :meth:`join`)."""
         known = self._joined_here.get((slug, token))
         if known is not None:
             return dict(known)
@@ -315,7 +318,10 @@ class ParticipantService:
     async def join(self, slug: str, *, category: str | None = None) -> str:
         self.view(slug)  # NotFoundError before anything is written
         token: str = await self.write("join", slug, category=category)
-        if len(self._joined_here) < 200_000:
+        # This process then knows the phone's votes without asking the store, but only on
+        # SQLite, whose one file has one server. On PostgreSQL, replicas behind a proxy
+        # share the store, and the phone's next request may vote on another replica.
+        if self._one_server and len(self._joined_here) < 200_000:
             self._joined_here[(slug, token)] = {}
         return token
 
