@@ -7,6 +7,14 @@ charter's consent, the scoring progress, the ranking, the town-meeting tallies. 
 ballot shows only that votes are coming in) and re-reads it whenever the live feed reports
 a change, so another screen's input appears within about one feed interval plus a redraw.
 
+A town meeting's burst (hundreds of phones voting at once) brings only ``vote_cast`` and
+``participant_joined`` events: for those the board re-reads only the counts and the ballots
+that were voted on (the summary's own ballot part, ``toolkit.summary._ballot``), not
+the whole summary, and sends the new counts before any chart is drawn. While votes keep
+coming, a ballot's chart is redrawn after the round that sent the counts (while the feed
+sleeps), at most every :data:`CHART_EVERY` seconds (drawing a chart is the slow part), and
+once more when they stop.
+
 Every chart is a :class:`~widgets.chart.ChartView`: inline SVG plus a table of the same data.
 
 A workshop started as the next cycle of another (``ureshii next-cycle``) also shows "since the
@@ -22,7 +30,10 @@ room how to join: the QR code, the address and the join code (:class:`~widgets.j
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import time
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -36,6 +47,7 @@ from toolkit.cycles import move_text, win_text
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
+from toolkit.summary import _ballot as ballot_entry
 from toolkit.summary import summarize
 from toolkit.summary_charts import (
     SIZES,
@@ -53,6 +65,8 @@ from widgets.join import JoinPanel
 from widgets.live import LiveFeed
 from widgets.ui import html_table, stylesheet
 
+log = logging.getLogger(__name__)
+
 #: Issues shown in the ranking (the export lists all of them).
 RANKING_TOP = 10
 #: Width of a chart's bars (px): with up to 520 px of labels, a chart fills the board's width
@@ -68,6 +82,11 @@ CYCLE_TOP = 5
 #: The phases that show the "since the last cycle" panel, when the workshop continues one:
 #: the opening (what the last cycle achieved) and the results (how the ranking moved).
 CYCLE_PHASES = ("happiness", "results", "export")
+#: The events of a town meeting's burst: the board updates the counts and the ballots voted on
+#: without a new summary (module docstring).
+BURST_KINDS = frozenset({"vote_cast", "participant_joined"})
+#: Seconds between two redraws of a chart while votes keep coming (its count is shown at once).
+CHART_EVERY = 2.0
 _ACCENT = "#c8553d"
 _CALM = "#1d4f91"
 
@@ -153,6 +172,11 @@ class ProjectorBoard(ipywidgets.VBox):
         self._texts: dict[str, ipywidgets.HTML] = {}
         self._boxes: dict[str, ipywidgets.Box] = {}
         self._specs: dict[str, str] = {}
+        self.chart_every = CHART_EVERY
+        self._hold_charts = False  # during a burst's round: drawn charts wait (_update_votes)
+        self._stale = False  # a chart waits for its redraw
+        self._drawn_at = 0.0
+        self._redraw_pending: asyncio.TimerHandle | None = None
         self.header = ipywidgets.HTML()
         self.panel = ipywidgets.VBox(layout=ipywidgets.Layout(flex="1 1 auto"))
         self.join = JoinPanel(ctx, url=join_url, scale=10)  # scannable from the back
@@ -165,16 +189,26 @@ class ProjectorBoard(ipywidgets.VBox):
         self.refresh()
 
     # -- reused pieces (a redraw changes values, not widgets)
-    def _chart(self, name: str, chart: Any) -> ChartView:
+    def _chart(self, name: str, chart: Any, *, data: str | None = None) -> ChartView:
         """The chart view ``name`` showing ``chart``; redrawn only when its data changed
-        (drawing is the slow part of a refresh)."""
+        (drawing is the slow part of a refresh). ``data`` stands for everything the chart
+        shows, when the caller knows it (cheaper than comparing the charts' specs).
+
+        During a burst (``_hold_charts``) a chart that is already drawn keeps its picture;
+        it is redrawn on the next round that may draw (:meth:`_redraw_stale`)."""
         view = self._charts.get(name)
         if view is None:
             view = self._charts[name] = ChartView(lang=self.ctx.lang)
-        spec = json.dumps(chart.to_dict(), sort_keys=True, default=str)
+        spec = (
+            data if data is not None else json.dumps(chart.to_dict(), sort_keys=True, default=str)
+        )
         if self._specs.get(name) != spec:
+            if self._hold_charts and view.chart is not None:
+                self._stale = True
+                return view
             self._specs[name] = spec
             view.chart = chart
+            self._drawn_at = time.monotonic()
         return view
 
     def _html(self, name: str, html: str) -> ipywidgets.HTML:
@@ -205,7 +239,52 @@ class ProjectorBoard(ipywidgets.VBox):
         return self._box(name, children, row=True)
 
     def _on_events(self, events: list[Event]) -> None:
-        self.refresh()
+        burst = self.summary and all(e.kind in BURST_KINDS for e in events)
+        if not (burst and self._update_votes(events)):
+            self.refresh()
+
+    def _update_votes(self, events: list[Event]) -> bool:
+        """A burst's events: re-read the counts and the ballots voted on, not the whole
+        summary, and redraw. ``False`` when a full refresh is needed instead (a ballot the
+        summary does not know; a theme dot vote, whose dots the happiness map counts)."""
+        store, slug = self.ctx.store, self.ctx.slug
+        voted = {str(e.payload.get("ballot")) for e in events if e.kind == "vote_cast"}
+        known = {b["key"]: b for b in self.summary["ballots"]}
+        if any(key not in known or known[key]["purpose"] == "themes" for key in voted):
+            return False
+        with store.snapshot(slug):
+            counts = store.counts(slug)
+            fresh = {b.key: b for b in store.ballots(slug) if b.key in voted}
+            entries = {key: ballot_entry(store, slug, b, False) for key, b in fresh.items()}
+        summary = dict(self.summary)
+        summary["counts"] = counts
+        summary["ballots"] = [entries.get(b["key"], b) for b in self.summary["ballots"]]
+        self.summary = summary
+        # The charts wait until this round's counts are sent: they are drawn just after it,
+        # while the feed sleeps, at most every chart_every seconds. Without an event loop (a
+        # test's poll_once) nothing could draw them later: they are drawn now.
+        loop = _running_loop()
+        self._hold_charts = loop is not None
+        try:
+            self._draw(summary)
+        finally:
+            self._hold_charts = False
+        if self._stale and loop is not None:
+            if self._redraw_pending is not None:
+                self._redraw_pending.cancel()
+            wait = max(0.0, self.chart_every - (time.monotonic() - self._drawn_at))
+            self._redraw_pending = loop.call_later(wait, self._redraw_stale)
+        return True
+
+    def _redraw_stale(self) -> None:
+        """Draw the charts a burst held back, from the newest summary the board has."""
+        self._redraw_pending = None
+        if self._stale:
+            try:
+                self._draw(self.summary)
+            except Exception:  # a timer callback: the next round (or refresh) tries again
+                log.exception("redrawing the board's charts failed")
+                self._stale = True
 
     def _parts(self, children: tuple[ipywidgets.Widget, ...] | None = None) -> Iterator[Any]:
         """The current phase's charts and texts, in reading order (inside rows and columns)."""
@@ -229,9 +308,14 @@ class ProjectorBoard(ipywidgets.VBox):
 
     def refresh(self) -> None:
         """Re-read the summary and redraw the current phase's panel."""
-        lang = self.ctx.lang
         summary = summarize(self.ctx.store, self.ctx.slug)
         self.summary = summary
+        self._draw(summary)
+
+    def _draw(self, summary: dict[str, Any]) -> None:
+        """Show ``summary``: the header first (it carries the counts), then the panel."""
+        lang = self.ctx.lang
+        self._stale = False
         self.phase = summary["workshop"]["phase"]
         counts = summary["counts"]
         line = t(
@@ -245,6 +329,8 @@ class ProjectorBoard(ipywidgets.VBox):
             f"<h1>{escape(phase_name(self.phase, lang))}</h1>"
             f"<p>{escape(summary['workshop']['title'])} — {escape(line)}</p>"
         )
+        if self.header.value != header:  # sent before any chart is drawn
+            self.header.value = header
         build = getattr(self, f"_panel_{self.phase}", self._panel_results)
         children = tuple(build(summary))
         if summary.get("previous_cycle") and self.phase in CYCLE_PHASES:
@@ -256,8 +342,6 @@ class ProjectorBoard(ipywidgets.VBox):
         with self.hold_sync():
             if self.join.layout.display != join:
                 self.join.layout.display = join
-            if self.header.value != header:
-                self.header.value = header
             if children != self.panel.children:
                 self.panel.children = children
 
@@ -510,6 +594,7 @@ class ProjectorBoard(ipywidgets.VBox):
             elif entry["tally"] is None:
                 head += f"<p>{escape(t('board_no_votes', lang))}</p>"
             else:
+                self._html(f"ballot:{key}", head)  # the count reaches the room before the chart
                 points = entry["tally"]["points"]
                 order = entry["tally"]["order"]
                 rows = [(names.get(o, o), float(points.get(o, 0))) for o in order]
@@ -518,19 +603,29 @@ class ProjectorBoard(ipywidgets.VBox):
                     for o in entry["options"]
                     if o not in order
                 ]
+                counts = all(value == int(value) for _, value in rows)
                 chart = bar_chart(
                     rows,
                     title=entry["title"],
                     label=t("board_col_option", lang),
                     value=t("board_col_points", lang),
                     colour=_ACCENT,
-                    counts=all(value == int(value) for _, value in rows),
+                    counts=counts,
                     width=width,
                 )
-                parts.append(self._chart(f"ballot:{key}", chart))
+                data = json.dumps([lang, entry["title"], rows, counts, width])
+                parts.append(self._chart(f"ballot:{key}", chart, data=data))
             parts.insert(0, self._html(f"ballot:{key}", head))
             columns.append(self._column(f"ballot:{key}", parts))
         return columns
 
     def _column(self, name: str, children: list[ipywidgets.Widget]) -> ipywidgets.VBox:
         return self._box(name, children, row=False)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop (the kernel's, when the feed polls), or ``None``."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
