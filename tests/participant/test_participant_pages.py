@@ -1047,3 +1047,48 @@ def test_a_phone_answers_the_vision_consent_on_the_one_scale(meeting: Meeting) -
     finally:
         with meeting.store() as store:
             store.set_phase(slug, phase)
+
+
+def test_phones_share_one_rendering_of_a_page_each_with_its_own_csrf_token(
+    meeting: Meeting,
+) -> None:
+    """The join and ballot pages are drawn once per snapshot of the workshop and reused
+    (``render_page``'s ``cache_key``): every phone still gets its own CSRF token, which
+    alone takes its vote; the next snapshot shows what changed (here: the ballot closed)."""
+    key = "shared-page"
+    meeting.ballot(key, "approval", [A, B, C, D])
+    first, second = join(meeting), join(meeting)
+    pages = [phone.get(ws(meeting, f"b/{key}")) for phone in (first, second)]
+    assert [page.status for page in pages] == [200, 200]
+    assert pages[0].csrf != pages[1].csrf
+    assert pages[0].body.replace(pages[0].csrf, "") == pages[1].body.replace(pages[1].csrf, "")
+    # Each phone's own token, and only its own, takes its vote.
+    crossed = second.post(ws(meeting, f"b/{key}"), [("_csrf", pages[0].csrf), ("choice", "0")])
+    assert crossed.status == 403 and stored(meeting, key) == []
+    receipts = [
+        phone.follow(phone.submit(page, ws(meeting, f"b/{key}"), [("choice", "1")]))
+        for phone, page in zip((first, second), pages, strict=True)
+    ]
+    assert stored(meeting, key) == [[B], [B]]
+    # The same choice, one rendering: each receipt still shows its own number.
+    numbers = [re.findall(r'<span class="code">([0-9A-F-]+)</span>', r.body) for r in receipts]
+    assert all(len(found) == 1 for found in numbers) and numbers[0] != numbers[1]
+    for receipt, phone in zip(receipts, (first, second), strict=True):
+        _, me = meeting.api("GET", "/me", token=phone.token)
+        assert numbers[receipts.index(receipt)] == [me["votes"][key]["receipt"]]
+        assert TITLES[B] in receipt.text and "Received at" in receipt.text
+
+    third = Phone(meeting)
+    joining = [third.get(ws(meeting)), Phone(meeting).get(ws(meeting))]
+    assert joining[0].csrf != joining[1].csrf
+    home = third.follow(third.submit(joining[0], ws(meeting, "join"), []))
+    assert home.status == 200 and f"b/{key}" in home.body
+
+    status, _ = meeting.api("POST", f"/ballots/{key}/close", facilitator=True)
+    assert status == 200
+
+    def closed_shown() -> bool:
+        page = third.get(ws(meeting, f"b/{key}"))
+        return page.status == 200 and t("p_ballot_not_open", "en") in page.text
+
+    wait_until(closed_shown, deadline_s=30, what="the closed ballot (views are cached ~1 s)")

@@ -167,6 +167,25 @@ def redact(uri: str) -> str:
     return _SECRET_IN_URI.sub(r"\1***", uri)
 
 
+def _emitted(log: logging.Logger, level: int) -> bool:
+    """Whether a record at ``level`` would be written by one of ``log``'s handlers.
+
+    The application's logger is at DEBUG and its handler at the chosen level (traitlets):
+    ``isEnabledFor`` alone says yes to every request's DEBUG line, which is then built and
+    dropped, thousands of times in a town meeting's burst.
+    """
+    if not log.isEnabledFor(level):
+        return False
+    logger: logging.Logger | None = log
+    while logger is not None:
+        if any(level >= handler.level for handler in logger.handlers):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return level >= logging.lastResort.level if logging.lastResort else False
+
+
 class UreshiiVoila(Voila):
     """Voilà serving a folder of workshop apps, for the facilitator only (see module doc)."""
 
@@ -241,7 +260,7 @@ class UreshiiVoila(Voila):
     def _log_request(self, handler: web.RequestHandler) -> None:
         status = handler.get_status()
         level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
-        if not self.log.isEnabledFor(level):
+        if not _emitted(self.log, level):
             return
         request = handler.request
         self.log.log(

@@ -6,6 +6,7 @@ tally once the facilitator releases it.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -132,15 +133,18 @@ class BallotPage(PageHandler):
         status: int = 200,
         voted: bool = False,
     ) -> None:
+        allowed = may_vote(ballot, participant) and not voted
         self.render_page(
             "ballot.html",
             view=view,
             ballot=ballot,
-            may_vote=may_vote(ballot, participant) and not voted,
+            may_vote=allowed,
             voted=voted,
             values=values or {},
             error=error,
             status=status,
+            # The form as drawn for everyone who may (or may not) vote; not once refused.
+            cache_key=(allowed, voted) if error is None and not values else None,
         )
 
 
@@ -162,8 +166,12 @@ class ReceiptPage(PageHandler):
             ballot=view.ballots[key],
             vote=vote,
             ranked=ballot_rule(view.ballots[key].rule).ranked,
-            at=self.local_time(view, vote.created_at),
-            receipt=self.service.receipt(vote),
+            # Everyone who chose the same shares one rendering; its number and time are theirs.
+            cache_key=(json.dumps(vote.payload, ensure_ascii=False),),
+            slots={
+                "at": self.local_time(view, vote.created_at),
+                "receipt": self.service.receipt(vote),
+            },
         )
 
 

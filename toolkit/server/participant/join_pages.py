@@ -71,7 +71,7 @@ class WorkshopPage(PageHandler):
         participant = self.service.participant(slug, token)
         if token is None or participant is None:
             await self.service.door.enter()  # new phones queue here (see .door)
-            self.render_page("join.html", view=view, categories=CATEGORIES)
+            self.render_page("join.html", view=view, categories=CATEGORIES, cache_key=())
             return
         votes = self.service.my_votes(slug, token)
         consented = view.charter is not None and self.service.has_consented(
@@ -86,6 +86,7 @@ class WorkshopPage(PageHandler):
             for survey in surveys
             if survey.open_wave in self.service.answered_waves(slug, survey.key, token)
         }
+        scored = self.get_query_argument("scored", "") == "1"
         self.render_page(
             "home.html",
             view=view,
@@ -94,9 +95,11 @@ class WorkshopPage(PageHandler):
             votes=votes,
             consented=consented,
             vision_consented=vision_consented,
-            scored=self.get_query_argument("scored", "") == "1",
+            scored=scored,
             ballots=view.visible_ballots(),
             live_seconds=self.LIVE_SECONDS,
+            # All the page shows of this phone (the ballots it voted on: their keys only).
+            cache_key=(frozenset(votes), frozenset(answered), consented, vision_consented, scored),
         )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import weakref
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode, urlparse
 
 import jinja2
+import markupsafe
 from tornado import web
 
 from toolkit import consent
@@ -50,6 +52,10 @@ CSRF_FIELD = "_csrf"
 TOKEN_COOKIE_PREFIX = "ureshii_p_"
 COOKIE_MAX_AGE_DAYS = 2
 """A phone keeps its place for the rest of the event (and the next day), not longer."""
+CSRF_SLOT = "ureshii-csrf-slot-4b7e19"
+"""Where a cached page's CSRF token goes (:meth:`PageHandler.render_page`'s ``cache_key``)."""
+PAGES_PER_VIEW = 256
+"""Rendered pages kept per workshop snapshot (languages × links × what differs per phone)."""
 
 PAGE_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; "
@@ -117,6 +123,37 @@ def environment() -> jinja2.Environment:
     env.globals["max_text"] = MAX_TEXT
     env.globals["plain_number"] = lambda n: str(int(n)) if float(n).is_integer() else str(n)
     return env
+
+
+def slot_mark(name: str) -> str:
+    """What a cached page holds in place of the request's own value ``name``."""
+    return f"ureshii-slot-{name}-4b7e19"
+
+
+def fill_slots(page: str, csrf: str, slots: dict[str, str] | None) -> str:
+    """A cached page with this request's CSRF token and ``slots`` put in (escaped)."""
+    page = page.replace(CSRF_SLOT, csrf)
+    for name, value in (slots or {}).items():
+        page = page.replace(slot_mark(name), str(markupsafe.escape(value)))
+    return page
+
+
+_RENDERED: weakref.WeakKeyDictionary[
+    ParticipantService, dict[str, tuple[WorkshopView, dict[tuple[Any, ...], str]]]
+] = weakref.WeakKeyDictionary()
+
+
+def rendered_pages(service: ParticipantService, view: WorkshopView) -> dict[tuple[Any, ...], str]:
+    """The pages ``service`` rendered from this snapshot of a workshop, by what else they
+    depend on (:meth:`PageHandler.render_page`'s ``cache_key``). A new snapshot (every
+    ``VIEW_TTL`` s, or after ``forget``) starts empty: a page never outlives the
+    definitions it was drawn from."""
+    workshops = _RENDERED.setdefault(service, {})
+    found = workshops.get(view.slug)
+    if found is None or found[0] is not view:
+        found = (view, {})
+        workshops[view.slug] = found
+    return found[1]
 
 
 def browser_language(header: str | None) -> str | None:
@@ -210,11 +247,12 @@ class PageHandler(UreshiiHandler):
         self.access = access
         self.root = base_url.rstrip("/") + "/p/"
 
-    def set_default_headers(self) -> None:
-        super().set_default_headers()
-        self.set_header("Content-Security-Policy", PAGE_CSP)
-        self.set_header("X-Frame-Options", "DENY")
-        self.set_header("Vary", "Accept-Language, Cookie")
+    DEFAULT_HEADERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        *UreshiiHandler.DEFAULT_HEADERS,
+        ("Content-Security-Policy", PAGE_CSP),  # replaces the shared one
+        ("X-Frame-Options", "DENY"),
+        ("Vary", "Accept-Language, Cookie"),
+    )
 
     def check_xsrf_cookie(self) -> None:
         return None  # checked by `check_form` with our own token
@@ -324,10 +362,49 @@ class PageHandler(UreshiiHandler):
         error: UreshiiError | None = None,
         ballot: Ballot | None = None,
         survey: Survey | None = None,
+        cache_key: tuple[Any, ...] | None = None,
+        slots: dict[str, str] | None = None,
         **context: Any,
     ) -> None:
+        """Render ``template`` and answer with it.
+
+        ``cache_key``: the caller says the page is fully determined by the workshop snapshot
+        (``view``), ``ballot``, ``survey``, the language, the language link and these values
+        (never with an error shown or a form's values): it is then rendered once per
+        snapshot and reused, with this browser's CSRF token put in. A burst of a thousand
+        phones loading the same join or ballot page costs one rendering per second.
+
+        ``slots``: more values of this request only (a receipt's number and time), given to
+        the template like ``context`` and, in a cached page, put in the same way (escaped,
+        as the template's ``{{ }}`` would). Each must be shown by ``{{ }}`` only, unchanged.
+        """
         lang = self.lang_for(view)
         other = next(code for code in LANGUAGES if code != lang)
+        language_link = self.language_link(other)
+        csrf = self.csrf_token()
+        pages: dict[tuple[Any, ...], str] | None = None
+        key: tuple[Any, ...] = ()
+        if (
+            cache_key is not None
+            and view is not None
+            and error is None
+            and not context.get("values")
+        ):
+            pages = rendered_pages(self.service, view)
+            key = (
+                template,
+                status,
+                lang,
+                language_link,
+                self.root,
+                ballot.key if ballot is not None else None,
+                survey.key if survey is not None else None,
+                *cache_key,
+            )
+            page = pages.get(key)
+            if page is not None:
+                self.write_html(fill_slots(page, csrf, slots), status=status)
+                return
         overrides = (view.workshop.spec.get("messages") or {}) if view is not None else {}
 
         def tr(key: str, **params: Any) -> str:
@@ -341,19 +418,27 @@ class PageHandler(UreshiiHandler):
                 t=tr,
                 lang=lang,
                 other_lang=other,
-                language_link=self.language_link(other),
+                language_link=language_link,
                 view=view,
                 ballot=ballot,
                 rule=ballot_rule(ballot.rule) if ballot is not None else None,
                 root=self.root,
                 home=self.workshop_path(view.slug) if view is not None else self.root,
                 csrf_field=CSRF_FIELD,
-                csrf=self.csrf_token(),
+                csrf=CSRF_SLOT if pages is not None else csrf,
                 survey=survey,
                 error_text=error_words(error, lang, view, ballot, survey) if error else "",
                 **context,
+                **{
+                    name: slot_mark(name) if pages is not None else value
+                    for name, value in (slots or {}).items()
+                },
             )
         )
+        if pages is not None:
+            if len(pages) < PAGES_PER_VIEW:
+                pages[key] = html
+            html = fill_slots(html, csrf, slots)
         self.write_html(html, status=status)
 
     def message_page(self, error: UreshiiError, status: int, view: WorkshopView | None) -> None:
