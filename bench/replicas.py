@@ -102,7 +102,7 @@ def two_replicas(phones: int, database: str, folder: Path) -> dict[str, Any]:
         )
         store.open_ballot(slug, BALLOT)
     (a, a_port), (b, b_port) = replica("a", database, folder), replica("b", database, folder)
-    nginx = start_nginx(folder / "nginx", a_port, b_port, burst=4 * (phones + 1))
+    nginx = start_nginx(folder / "nginx", a_port, b_port, burst=4 * (phones + 1), phones=phones)
     try:
         asyncio.run(burst(nginx.base, slug, 1))  # warm-up, as in bench/town_meeting.py
         samplers = [Sampler(p.pid) for p in (a, b, nginx.process)]

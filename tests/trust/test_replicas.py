@@ -50,7 +50,8 @@ worker_processes 1;
 daemon off;
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
-events {{ worker_connections 1024; }}
+worker_rlimit_nofile {files};
+events {{ worker_connections {connections}; }}
 http {{
     client_body_temp_path {root}/client_body;
     proxy_temp_path {root}/proxy;
@@ -138,16 +139,30 @@ class Nginx:
                 self.process.wait(timeout=10)
 
 
-def start_nginx(root: Path, a: int, b: int, *, burst: int = 3000) -> Nginx:
+def start_nginx(root: Path, a: int, b: int, *, burst: int = 3000, phones: int = 1000) -> Nginx:
     """nginx as docs/deploy.md configures it, in front of replicas on ports ``a`` and ``b``;
-    ``burst``: the writes one address may send at once (4 × the expected participants)."""
+    ``burst``: the writes one address may send at once (4 × the expected participants);
+    ``phones``: how many may be connected at once (each holds a connection to nginx, and
+    nginx one to a replica)."""
+    connections = max(1024, 2 * phones + 256)
     require(os.access(NGINX, os.X_OK), f"nginx is not installed at {NGINX} (Debian package: nginx)")
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
     # As root, nginx would run its workers as "nobody", who may not write here.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     conf = root / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, root=root, a=a, b=b, port=port, burst=burst))
+    conf.write_text(
+        NGINX_CONF.format(
+            user=user,
+            root=root,
+            a=a,
+            b=b,
+            port=port,
+            burst=burst,
+            connections=connections,
+            files=2 * connections,
+        )
+    )
     command = [NGINX, "-p", str(root), "-c", str(conf), "-e", str(root / "error.log")]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
