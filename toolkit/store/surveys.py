@@ -46,7 +46,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from toolkit.errors import AlreadyAnsweredError, InvalidInputError, NotFoundError
@@ -55,7 +55,7 @@ from toolkit.store import tables as s
 from toolkit.store.core import now
 from toolkit.store.followup import FollowupStore
 from toolkit.store.participants import ParticipantStore, normalize_code
-from toolkit.surveys.definition import SurveySpec, check_answers, link_code_text
+from toolkit.surveys.definition import SurveySpec, check_answers, link_code_text, local
 
 CODE_CHANNELS = ("code", "paper")
 """Who may answer a survey with ``identity: codes``."""
@@ -160,7 +160,7 @@ class SurveyStore(ParticipantStore, FollowupStore):
                 Survey(
                     int(r.id),
                     r.key,
-                    SurveySpec.model_validate(r.definition, strict=False),
+                    _definition(int(r.id), int(r.version), r.definition),
                     int(r.version),
                     tuple(waves.get(int(r.id), [])),
                     r.created_at,
@@ -377,8 +377,6 @@ class SurveyStore(ParticipantStore, FollowupStore):
         listed, 0 included), one query for the console and the board."""
 
         def work(conn: Connection) -> dict[str, dict[str, int]]:
-            from sqlalchemy import func
-
             wid = self._workshop_id(conn, slug)
             counts: dict[str, dict[str, int]] = {}
             query = (
@@ -420,7 +418,7 @@ class SurveyStore(ParticipantStore, FollowupStore):
             ).first()
             if row is None:
                 raise NotFoundError("not_found_survey", key=survey)
-            spec = SurveySpec.model_validate(row.definition, strict=False)
+            spec = _definition(int(row.id), int(row.version), row.definition)
             try:
                 kind = spec.question(question).kind
             except KeyError:
@@ -540,8 +538,6 @@ def _answered(conn: Connection, survey_id: int) -> bool:
 
 
 def _title(spec: SurveySpec) -> str:
-    from toolkit.surveys.definition import local
-
     return local(spec.title, None)
 
 
