@@ -95,7 +95,7 @@ def town_store(folder: Path, phones: int, votes: int = 0) -> tuple[Path, str]:
             slug, BALLOT, "Bench (live)", rule="approval", options=OPTIONS, visibility="live"
         )
         store.open_ballot(slug, BALLOT)
-        store.set_phase(slug, "town_meeting")
+        store.set_phase(slug, "town_meeting")  # the phase of a town meeting's votes
         add_votes(store, slug, votes)
     return path, slug
 
@@ -140,8 +140,10 @@ async def phone(host: str, port: int, slug: str, index: int, start: asyncio.Even
         reply = await call("POST", home + "join", form)
         if reply.status != 303:
             return float("nan")
-        await call("GET", reply.headers["location"])
-        await call("GET", f"{home}b/{BALLOT}")
+        location = reply.headers["location"]
+        await call("GET", location)  # the ballot itself when it is all there is to do
+        if not location.endswith(f"/b/{BALLOT}"):
+            await call("GET", f"{home}b/{BALLOT}")
         choice = {"_csrf": form["_csrf"], "choice": str(index % len(OPTIONS))}
         reply = await call("POST", f"{home}b/{BALLOT}", choice)
         if reply.status != 303 or not reply.headers.get("location", "").endswith("/receipt"):

@@ -101,6 +101,7 @@ def two_replicas(phones: int, database: str, folder: Path) -> dict[str, Any]:
             slug, BALLOT, "ベンチマーク", rule="approval", options=OPTIONS, visibility="live"
         )
         store.open_ballot(slug, BALLOT)
+        store.set_phase(slug, "town_meeting")  # the phase of a town meeting's votes
     (a, a_port), (b, b_port) = replica("a", database, folder), replica("b", database, folder)
     nginx = start_nginx(folder / "nginx", a_port, b_port, burst=4 * (phones + 1), phones=phones)
     try:

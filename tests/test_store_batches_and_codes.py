@@ -94,6 +94,48 @@ def test_joins_in_a_batch_are_durable_and_usable(ws: Store) -> None:
     assert ws.write_batch([]) == []
 
 
+def test_a_failing_item_leaves_the_others_stored_exactly_once(ws: Store) -> None:
+    """A batch runs without savepoints first; a failure rolls it all back and runs it again,
+    each item alone. What the first attempt wrote must not be stored twice."""
+    participants, events_before = count(ws, "participants"), ws.last_seq(SLUG)
+    token = ws.join(SLUG)
+    ws.cast_vote(SLUG, "top", token, ["online-shinsei"])
+
+    results = ws.write_batch(
+        [
+            lambda store: store.join(SLUG),
+            lambda store: store.cast_vote(SLUG, "top", token, ["online-shinsei"]),  # again
+            lambda store: store.join(SLUG, category="staff"),
+        ]
+    )
+
+    assert [type(r).__name__ for r in results] == ["str", "DuplicateVoteError", "str"]
+    assert count(ws, "participants") == participants + 3
+    assert len(ws.votes(SLUG, "top")) == 1
+    kinds = [e.kind for e in ws.changes(SLUG, since=events_before)]
+    assert kinds == ["participant_joined", "vote_cast", "participant_joined", "participant_joined"]
+
+
+def test_a_workshop_read_in_a_batch_that_failed_is_not_remembered(ws: Store) -> None:
+    """Workshop ids are remembered once read in a committed transaction. A batch whose
+    workshop was created and then rolled back must not leave its id behind."""
+
+    def create_then_fail(store: Store) -> Any:
+        # create_workshop reads the new workshop back from another connection, which cannot
+        # see this batch's uncommitted rows yet; the batch's own join does.
+        with pytest.raises(NotFoundError):
+            store.create_workshop(small_workshop("rolled-back"))
+        store.join("rolled-back")
+        raise RuntimeError("the item fails after its writes")
+
+    [result] = ws.write_batch([create_then_fail])
+
+    assert isinstance(result, RuntimeError)
+    with pytest.raises(NotFoundError):
+        ws.join("rolled-back")
+    assert ws.write_batch([lambda store: store.join(SLUG)])[0]  # the known one still works
+
+
 def test_codes_are_printable_single_use_identities(ws: Store) -> None:
     codes = ws.issue_codes(SLUG, 20)
 

@@ -1092,3 +1092,67 @@ def test_phones_share_one_rendering_of_a_page_each_with_its_own_csrf_token(
         return page.status == 200 and t("p_ballot_not_open", "en") in page.text
 
     wait_until(closed_shown, deadline_s=30, what="the closed ballot (views are cached ~1 s)")
+
+
+def test_a_new_phone_goes_straight_to_the_one_open_ballot_and_home_otherwise(
+    tmp_path: Path,
+) -> None:
+    """A town meeting's one question is all a new phone has to do: the join leads to its form
+    (one tap and one page fewer). With nothing open, two ballots, a codes-only ballot, or
+    the cards of the happiness phase beside it, the join leads home. Each join is one
+    participant, and a reload is not a second join."""
+    from tests.participant.conftest import start_meeting
+
+    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), "first-page")
+    with meeting.store() as store:  # the phase of a town meeting's votes
+        store.set_phase(meeting.slug, "town_meeting")
+    try:
+
+        def first_page() -> tuple[Phone, Page]:
+            phone = Phone(meeting)
+            page = phone.get(ws(meeting))
+            joined = phone.submit(page, ws(meeting, "join"), [("category", "resident")])
+            assert joined.status == 303, joined.text
+            return phone, joined
+
+        _, joined = first_page()
+        assert joined.location == ws(meeting)  # nothing open: home
+
+        meeting.ballot("only", "approval", [A, B, C])
+        phone, joined = first_page()
+        assert joined.location == ws(meeting, "b/only")
+        form = phone.follow(joined)
+        assert form.status == 200 and "Ballot only" in form.text and "choice" in form.controls
+        voted = phone.submit(form, ws(meeting, "b/only"), [("choice", "1")])
+        assert voted.status == 303 and voted.location == ws(meeting, "b/only/receipt")
+        assert stored(meeting, "only") == [[B]]
+        # Reloading the join address later shows the phone's home page: still one person.
+        assert "What you can do now" in phone.get(ws(meeting)).text
+        assert participants(meeting) == 2
+
+        meeting.ballot("second", "approval", [A, B])
+        _, joined = first_page()
+        assert joined.location == ws(meeting)  # two questions open: home lists both
+
+        status, _ = meeting.api("POST", "/ballots/second/close", facilitator=True)
+        assert status == 200
+        status, _ = meeting.api("POST", "/ballots/only/close", facilitator=True)
+        assert status == 200
+        meeting.ballot("codes", "approval", [A, B], eligible=["code"])
+        _, joined = first_page()
+        assert joined.location == ws(meeting)  # a codes-only ballot is not a new phone's
+
+        meeting.api("POST", "/ballots/codes/close", facilitator=True)
+        meeting.ballot("mapping", "approval", [A, B])
+        _, joined = first_page()
+        assert joined.location == ws(meeting, "b/mapping")
+        with meeting.store() as store:  # the happiness phase: cards to write as well
+            store.set_phase(meeting.slug, "happiness")
+        wait_until(
+            lambda: first_page()[1].location == ws(meeting),
+            deadline_s=10,
+            what="the home page once the cards are open too",
+        )
+        assert participants(meeting) >= 6
+    finally:
+        meeting.server.stop()

@@ -215,8 +215,14 @@ class BallotStore(ParticipantStore):
         """
 
         def work(conn: Connection) -> Vote:
-            # Few statements: a town meeting writes hundreds of these in one batch.
-            row = conn.execute(_BALLOT_BY_KEY, {"slug": slug, "key": ballot}).first()
+            # Few statements: a town meeting writes hundreds of these in one batch, and a
+            # batch reads its ballot once (a ballot closed meanwhile: the insert refuses).
+            memo = self._batch_memo()
+            row = None if memo is None else memo.get(("ballot", slug, ballot))
+            if row is None:
+                row = conn.execute(_BALLOT_BY_KEY, {"slug": slug, "key": ballot}).first()
+                if memo is not None and row is not None:
+                    memo["ballot", slug, ballot] = row
             if row is None:
                 self._workshop_id(conn, slug)  # an unknown workshop says so
                 raise NotFoundError("not_found_ballot", key=ballot)

@@ -37,6 +37,7 @@ _KEY_RE = re.compile(r"[^a-z0-9_-]+")
 # Statements of the busy paths (a town meeting's joins and votes), built once. SQLAlchemy
 # then skips building and cache-keying them on every call, most of a small write's cost.
 _INSERT_EVENT = insert(s.events)
+_WORKSHOP_ID = select(s.workshops.c.id).where(s.workshops.c.slug == bindparam("slug"))
 _PARTICIPANT_BY_TOKEN = select(s.participants).where(
     s.participants.c.token_hash == bindparam("token_hash"),
     s.participants.c.workshop_id == bindparam("workshop_id"),
@@ -95,7 +96,41 @@ class StoreCore:
         batch: Connection | None = getattr(self._batch, "connection", None)
         if batch is not None:  # inside write_batch, within the item's own savepoint
             return work(batch)
-        return run_write(self.engine, work)
+        return self._committed(lambda: run_write(self.engine, work))
+
+    def _committed(self, transaction: Callable[[], T]) -> T:
+        """Run a write ``transaction``; once it has committed, remember the workshop ids it
+        read (see :meth:`_workshop_id`): an id read inside a transaction that then failed
+        may belong to a workshop that transaction created, and is forgotten."""
+        seen: dict[str, int] = {}
+        self._batch.seen_ids = seen
+        try:
+            result = transaction()
+        finally:
+            self._batch.seen_ids = None
+        self._workshop_ids.update(seen)
+        return result
+
+    def _batch_reads(
+        self, restore: tuple[dict[str, int], dict[Any, Any]] | None = None
+    ) -> tuple[dict[str, int], dict[Any, Any]]:
+        """A copy of what the current transaction has remembered (workshop ids, the batch's
+        memo); with ``restore``, put such a copy back (an item's savepoint rolled back)."""
+        seen: dict[str, int] = getattr(self._batch, "seen_ids", None) or {}
+        memo: dict[Any, Any] = getattr(self._batch, "memo", None) or {}
+        if restore is not None:
+            seen.clear()
+            seen.update(restore[0])
+            memo.clear()
+            memo.update(restore[1])
+        return dict(seen), dict(memo)
+
+    def _batch_memo(self) -> dict[Any, Any] | None:
+        """A dict that lives as long as the current batch's transaction (None outside a
+        batch): rows a batch's items read again and again (a ballot voted on by hundreds).
+        The database still enforces every rule on write (a ballot closed meanwhile)."""
+        memo: dict[Any, Any] | None = getattr(self._batch, "memo", None)
+        return memo
 
     def write_batch(self, items: Sequence[Callable[[Self], T]]) -> list[T | Exception]:
         """Run several writes in ONE transaction (one commit, one disk flush), each alone.
@@ -120,24 +155,45 @@ class StoreCore:
             results: list[T | Exception] = []
             try:
                 for item in items:
+                    kept = self._batch_reads()
                     try:
                         with connection.begin_nested():  # the item's writes, all or none
                             results.append(item(self))
                     except DBAPIError as error:
                         if is_transient(error):
                             raise  # the whole batch is retried by run_write
+                        self._batch_reads(kept)
                         results.append(error)
                     except Exception as error:
+                        self._batch_reads(kept)  # what it read may be rolled back with it
                         results.append(error)
             finally:
                 self._batch.connection = outer
             return results
 
+        def hopeful(connection: Connection) -> list[T | Exception]:
+            # Most batches have no failing item: run them without a savepoint per item
+            # (two statements fewer each). The first failure rolls back the whole
+            # transaction, and the batch runs again, each item in its savepoint.
+            self._batch.connection = connection
+            try:
+                return [item(self) for item in items]
+            finally:
+                self._batch.connection = outer
+
         if not items:
             return []
         if outer is not None:
             return work(outer)
-        return run_write(self.engine, work)
+        self._batch.memo = {}
+        try:
+            try:
+                return self._committed(lambda: run_write(self.engine, hopeful))
+            except Exception:
+                self._batch.memo = {}  # nothing read by the failed attempt is kept
+                return self._committed(lambda: run_write(self.engine, work))
+        finally:
+            self._batch.memo = None
 
     def _read(self, work: Callable[[Connection], T]) -> T:
         pinned: Connection | None = getattr(self._snapshot, "connection", None)
@@ -190,16 +246,20 @@ class StoreCore:
 
     def _workshop_id(self, conn: Connection, slug: str) -> int:
         """The workshop's row id. Workshops are never deleted nor renamed, so an id once
-        read from committed data (a read-only connection) is remembered: most calls then
-        cost no query (a town meeting makes thousands)."""
+        read from committed data (a read-only connection, or a write that then committed) is
+        remembered: most calls then cost no query (a town meeting makes thousands)."""
         known = self._workshop_ids.get(slug)
         if known is not None:
             return known
-        found = conn.execute(select(s.workshops.c.id).where(s.workshops.c.slug == slug)).scalar()
+        found = conn.execute(_WORKSHOP_ID, {"slug": slug}).scalar()
         if found is None:
             raise NotFoundError("not_found_workshop", slug=slug)
         if conn.get_execution_options().get(READ_ONLY, False):
             self._workshop_ids[slug] = int(found)
+        else:  # remembered once its transaction has committed (see `_committed`)
+            seen: dict[str, int] | None = getattr(self._batch, "seen_ids", None)
+            if seen is not None:
+                seen[slug] = int(found)
         return int(found)
 
     @staticmethod

@@ -72,6 +72,14 @@ class ParticipantStore(StoreCore):
         used only for rankings by category, which hide categories smaller than the workshop's
         minimum.
         """
+        token, _ = self.join_participant(slug, channel=channel, category=category)
+        return token
+
+    def join_participant(
+        self, slug: str, *, channel: str = "device", category: str | None = None
+    ) -> tuple[str, Participant]:
+        """:meth:`join`, also returning the participant as stored: the server then knows
+        who a phone is on its very next page without asking the store."""
         if channel not in CHANNELS:
             raise InvalidInputError("invalid_channel", value=channel, allowed=", ".join(CHANNELS))
         if category is not None and category not in CATEGORIES:
@@ -80,22 +88,24 @@ class ParticipantStore(StoreCore):
             )
         token = secrets.token_urlsafe(18)
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> Participant:
             wid = self._workshop_id(conn, slug)
-            conn.execute(
+            at = now()
+            inserted = conn.execute(
                 _INSERT_PARTICIPANT,
                 {
                     "workshop_id": wid,
                     "token_hash": hash_token(token),
                     "channel": channel,
                     "category": category,
-                    "created_at": now(),
+                    "created_at": at,
                 },
-            )
+            ).inserted_primary_key
             self._event(conn, wid, "participant_joined", "system", {"channel": channel})
+            assert inserted is not None
+            return Participant(int(inserted[0]), channel, category, at)
 
-        self._write(work)
-        return token
+        return token, self._write(work)
 
     def take_seat(self, slug: str, table: int, seat: int, *, category: str | None = None) -> str:
         """The participant token of ``seat`` at ``table``: one person, all day.

@@ -8,10 +8,12 @@ Language, token cookie, CSRF and rendering are shared by every phone page
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.model import CATEGORIES
 from toolkit.server.participant.pages import FormError, PageHandler, refusal
+from toolkit.server.participant.service import WorkshopView
 
 NEXT_PAGE = re.compile(r"surveys/[a-z0-9][a-z0-9_-]{0,63}")
 """Where a typed code may lead inside its workshop instead of the home page (``?next=``):
@@ -136,4 +138,22 @@ class JoinPage(PageHandler):
             )
             return
         self.set_token(slug, token)
-        self.redirect(self.workshop_path(slug), status=303)
+        self.redirect(self.workshop_path(slug) + first_page(view), status=303)
+
+
+def first_page(view: WorkshopView) -> str:
+    """Where a phone that has just joined goes, inside its workshop: straight to the ballot
+    when the one thing open to it is one ballot (a town meeting's question: one tap and one
+    page fewer for each resident), else its home page ("")."""
+    open_ballots = [b for b in view.ballots.values() if b.status == "open"]
+    if (
+        len(open_ballots) != 1
+        or open_ballots[0].settings.get("eligible")  # a codes-only ballot: not a new phone's
+        or view.open_surveys()
+        or view.workshop.phase == "happiness"
+        or view.vision_consent_open()
+        or view.consent_open()
+        or (view.scoring_open() and view.issues)
+    ):
+        return ""
+    return f"b/{quote(open_ballots[0].key)}"

@@ -317,7 +317,9 @@ class ParticipantService:
 
     async def join(self, slug: str, *, category: str | None = None) -> str:
         self.view(slug)  # NotFoundError before anything is written
-        token: str = await self.write("join", slug, category=category)
+        token, participant = await self.write("join_participant", slug, category=category)
+        if len(self._known) < 200_000:  # its next page needs no query to know who it is
+            self._known[(slug, token)] = participant
         # This process then knows the phone's votes without asking the store, but only on
         # SQLite, whose one file has one server. On PostgreSQL, replicas behind a proxy
         # share the store, and the phone's next request may vote on another replica.

@@ -28,6 +28,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -40,9 +41,13 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 """Items per transaction: enough to absorb a burst, small enough to answer quickly."""
 
+ALIVE_EVERY = 0.2
+"""Seconds between two checks that the writer process still runs (see ``WriteQueue._alive``)."""
+
 WRITES = frozenset(
     {
         "join",
+        "join_participant",
         "cast_vote",
         "cast_paper_vote",
         "add_card",
@@ -109,6 +114,7 @@ class WriteQueue:
         self._generation = 0
         self._broken = False  # the current writer was seen to end (its pipe closed)
         self._closed = False
+        self._alive_at = 0.0
         self._start()
 
     # ------------------------------------------------------------------ the parent's side
@@ -119,12 +125,23 @@ class WriteQueue:
         with self._lock:
             if self._closed:
                 raise StoreError("store_writer_stopped")
-            if self._process is None or self._broken or not self._process.is_alive():
+            if self._process is None or self._broken or not self._alive():
                 self._start()
             job_id = next(self._ids)
             self._jobs[job_id] = _Job(future, loop, self._generation)
             self._outbox.put((job_id, write))
         return await future
+
+    def _alive(self) -> bool:
+        """Whether the writer process still runs, asked of the system at most every
+        :data:`ALIVE_EVERY` s (a burst sends thousands of writes; each ask is a system
+        call). A writer that died is also seen by its results pipe closing (``_broken``)."""
+        at = time.monotonic()
+        if at - self._alive_at < ALIVE_EVERY:
+            return True
+        self._alive_at = at
+        assert self._process is not None
+        return self._process.is_alive()
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then stop the writer process."""
