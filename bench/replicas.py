@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -119,6 +120,7 @@ def two_replicas(phones: int, database: str, folder: Path) -> dict[str, Any]:
         with Store.open(database) as store:
             stored = len(store.votes(slug, BALLOT)) - 1
         upstreams = [r[3] for r in nginx.routed() if r[1].startswith(f"/p/{slug}/b/")]
+        nginx_errors = nginx_complaints(folder / "nginx" / "error.log")
     finally:
         nginx.stop()
         for server in (a, b):
@@ -145,7 +147,22 @@ def two_replicas(phones: int, database: str, folder: Path) -> dict[str, Any]:
         "nginx_cpu_s": cpu[2],
         "peak_rss_mb": sum(s.peak for s in samplers[:2]),
         "share": {port: upstreams.count(f"127.0.0.1:{port}") for port in (a_port, b_port)},
+        "nginx_errors": nginx_errors,
     }
+
+
+def nginx_complaints(log: Path) -> dict[str, int]:
+    """What nginx's error log says, each kind of message counted (addresses and numbers
+    taken out): where a phone's failed request went wrong."""
+    kinds: dict[str, int] = {}
+    if not log.exists():
+        return kinds
+    for line in log.read_text(errors="replace").splitlines():
+        message = line.split("] ", 1)[-1]
+        message = re.sub(r"^\d+#\d+: (\*\d+ )?", "", message).split(", client:")[0]
+        message = re.sub(r"\d+", "N", message)
+        kinds[message] = kinds.get(message, 0) + 1
+    return dict(sorted(kinds.items(), key=lambda item: -item[1]))
 
 
 def line(name: str, f: dict[str, Any]) -> str:
@@ -177,7 +194,7 @@ def report(one: dict[str, Any], two: dict[str, Any], command: str) -> str:
         "",
         f"Replicas' share of the ballot pages (nginx round-robin): {two['share']}. "
         f"Failed requests: one process {one['errors'] or 'none'}; two replicas "
-        f"{two['errors'] or 'none'}.",
+        f"{two['errors'] or 'none'}. nginx's error log: {two['nginx_errors'] or 'nothing'}.",
         "",
         "Two replicas, each step:",
         "",

@@ -231,7 +231,11 @@ async def phone(
     result: dict[str, Any] = {"ok": False}
     connection = Connection(host, port)
 
+    doing = ""
+
     async def call(method: str, path: str, form: dict[str, str] | None = None) -> Reply:
+        nonlocal doing
+        doing = f"{method} {path.rsplit('/', 1)[-1] or 'home'}"
         jar = "; ".join(f"{k}={v}" for k, v in cookies.items())
         reply = await connection.request(method, path, jar, form)
         for set_cookie in reply.cookies:
@@ -290,7 +294,7 @@ async def phone(
             return result
         result["receipt"] = time.perf_counter() - began
     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
-        result["error"] = type(error).__name__
+        result["error"] = f"{type(error).__name__} ({doing})"  # and the request it cut
     finally:
         await connection.close()
     return result

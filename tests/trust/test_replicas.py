@@ -18,6 +18,7 @@ import getpass
 import http.client
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -78,7 +79,7 @@ http {{
     upstream ureshii_phones {{
         server 127.0.0.1:{a};
         server 127.0.0.1:{b};
-        keepalive 32;
+        keepalive 256;
     }}
     # Voilà apps: one replica (a kernel lives in the process that started it).
     upstream ureshii_apps {{
@@ -86,7 +87,7 @@ http {{
         server 127.0.0.1:{b} backup;
     }}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port} backlog=4096;
         client_max_body_size 1m;
         # Phone pages and the API: any replica.
         location ~ ^/(p|api/v1)/ {{
@@ -143,8 +144,9 @@ def start_nginx(root: Path, a: int, b: int, *, burst: int = 3000, phones: int = 
     """nginx as docs/deploy.md configures it, in front of replicas on ports ``a`` and ``b``;
     ``burst``: the writes one address may send at once (4 × the expected participants);
     ``phones``: how many may be connected at once (each holds a connection to nginx, and
-    nginx one to a replica)."""
-    connections = max(1024, 2 * phones + 256)
+    nginx one to a replica while its request is served; twice that again as headroom:
+    short of connections, nginx closes phones' idle keep-alive connections under them)."""
+    connections = max(1024, 4 * phones + 256)
     require(os.access(NGINX, os.X_OK), f"nginx is not installed at {NGINX} (Debian package: nginx)")
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -160,7 +162,8 @@ def start_nginx(root: Path, a: int, b: int, *, burst: int = 3000, phones: int = 
             port=port,
             burst=burst,
             connections=connections,
-            files=2 * connections,
+            # No more than the system allows this process (nginx could not raise it).
+            files=min(2 * connections, resource.getrlimit(resource.RLIMIT_NOFILE)[1]),
         )
     )
     command = [NGINX, "-p", str(root), "-c", str(conf), "-e", str(root / "error.log")]

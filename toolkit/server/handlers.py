@@ -41,6 +41,13 @@ class UreshiiHandler(web.RequestHandler):
         for name, value in self.DEFAULT_HEADERS:
             headers[name] = value
 
+    def compute_etag(self) -> str | None:
+        """No ETag: an answer that is never stored (``no-store``) is never revalidated, and
+        Tornado would hash every page's body for it."""
+        if self._headers.get("Cache-Control") == "no-store":
+            return None
+        return super().compute_etag()
+
     def write_html(self, html: str, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")

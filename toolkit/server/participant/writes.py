@@ -90,10 +90,20 @@ def _settle(future: asyncio.Future[Any], result: Any) -> None:
         future.set_result(result)
 
 
-def _answer(job: _Job, result: Any) -> None:
-    """Hand ``result`` to the waiting request on its own event loop (if it still runs)."""
-    with contextlib.suppress(RuntimeError):  # a closed loop: the server stops, nobody waits
-        job.loop.call_soon_threadsafe(_settle, job.future, result)
+def _settle_all(answers: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for future, result in answers:
+        _settle(future, result)
+
+
+def _answer(answers: list[tuple[_Job, Any]]) -> None:
+    """Hand each result to its waiting request on the request's own event loop (if it
+    still runs): one wake-up of each loop for a whole batch, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+    for job, result in answers:
+        by_loop.setdefault(job.loop, []).append((job.future, result))
+    for loop, settled in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: the server stops
+            loop.call_soon_threadsafe(_settle_all, settled)
 
 
 class WriteQueue:
@@ -215,11 +225,14 @@ class WriteQueue:
         """Settle each request's future with its result, as the child reports commits."""
         try:
             while True:
-                for job_id, result in pipe.recv():
-                    with self._lock:
-                        job = self._jobs.pop(job_id, None)
-                    if job is not None:
-                        _answer(job, result)
+                results = pipe.recv()
+                with self._lock:
+                    answers = [
+                        (job, result)
+                        for job_id, result in results
+                        if (job := self._jobs.pop(job_id, None)) is not None
+                    ]
+                _answer(answers)
         except (EOFError, OSError):
             pass
         finally:
@@ -231,8 +244,7 @@ class WriteQueue:
             jobs = [self._jobs.pop(i) for i in lost]
             if jobs:
                 log.error("The writer process stopped; %d waiting writes failed", len(jobs))
-        for job in jobs:
-            _answer(job, StoreError("store_writer_stopped"))
+        _answer([(job, StoreError("store_writer_stopped")) for job in jobs])
 
 
 # ---------------------------------------------------------------------- the writer process
