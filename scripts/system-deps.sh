@@ -7,6 +7,7 @@
 #   npm             installs axe-core for the accessibility tests (tests/a11y, `npm ci`)
 #   libreoffice-calc-nogui  LibreOffice Calc, headless: the export tests open the CSV and XLSX
 #                   in it and import what it saves (tests/export/test_export_spreadsheet_ids.py)
+#   iproute2        `ss`: a test reads the server's listen backlog (tests/trust/test_venue_limits.py)
 # Needs root (or sudo) to install; never downloads anything but Debian packages and, from the
 # npm registry, the axe-core pinned in tests/a11y/package-lock.json.
 # With CI=true a part that is still missing afterwards is an error, never a skip.
@@ -21,6 +22,7 @@ have_cjk_font() { compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev
 have_nginx() { [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null; }
 have_npm() { command -v npm >/dev/null; }
 have_soffice() { command -v soffice >/dev/null; }
+have_ss() { command -v ss >/dev/null; }
 
 need_pkgs=()
 have_postgres || need_pkgs+=(postgresql)
@@ -29,6 +31,7 @@ have_cjk_font || need_pkgs+=(fonts-noto-cjk)
 have_nginx || need_pkgs+=(nginx)
 have_npm || need_pkgs+=(npm)
 have_soffice || need_pkgs+=(libreoffice-calc-nogui)
+have_ss || need_pkgs+=(iproute2)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "system-deps: installing ${need_pkgs[*]}"
@@ -49,6 +52,7 @@ have_cjk_font || missing+=("Noto Sans CJK fonts (fonts-noto-cjk)")
 have_nginx || missing+=("nginx (nginx)")
 have_npm || missing+=("npm (npm)")
 have_soffice || missing+=("LibreOffice Calc (libreoffice-calc-nogui)")
+have_ss || missing+=("ss (iproute2)")
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'system-deps: still missing: %s\n' "${missing[@]}" >&2
   [ "${CI:-}" = "true" ] && exit 1
