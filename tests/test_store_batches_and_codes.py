@@ -226,3 +226,29 @@ def test_a_paper_vote_is_its_voter_and_its_vote_together_inside_a_batch_too(ws: 
     assert [type(r).__name__ for r in results] == ["Vote", "InvalidInputError", "Vote"]
     assert [v.channel for v in ws.votes(SLUG, "top")] == ["paper", "paper"]
     assert ws.counts(SLUG)["participants"] == participants + 1  # the refused paper left none
+
+
+def test_join_and_vote_stores_both_or_neither(ws: Store) -> None:
+    """A town meeting's join page asks its question: the new participant and the vote are
+    one write. A refused vote leaves nobody behind; a second vote by that token is refused."""
+    participants = count(ws, "participants")
+
+    token, participant, vote = ws.join_and_vote(
+        SLUG, "top", ["online-shinsei"], category="resident"
+    )
+
+    assert ws.participant(SLUG, token) == participant
+    assert participant.category == "resident" and participant.channel == "device"
+    assert vote.participant_id == participant.id and vote.payload == ["online-shinsei"]
+    assert [v.payload for v in ws.votes(SLUG, "top")] == [["online-shinsei"]]
+    assert count(ws, "participants") == participants + 1
+    with pytest.raises(DuplicateVoteError):
+        ws.cast_vote(SLUG, "top", token, OPTIONS)
+
+    with pytest.raises(InvalidInputError):
+        ws.join_and_vote(SLUG, "top", ["no-such-option"])
+    ws.close_ballot(SLUG, "top")
+    with pytest.raises(BallotClosedError):
+        ws.join_and_vote(SLUG, "top", ["online-shinsei"])
+    assert count(ws, "participants") == participants + 1
+    assert len(ws.votes(SLUG, "top")) == 1

@@ -1156,3 +1156,65 @@ def test_a_new_phone_goes_straight_to_the_one_open_ballot_and_home_otherwise(
         assert participants(meeting) >= 6
     finally:
         meeting.server.stop()
+
+
+def test_the_join_page_asks_a_town_meetings_one_question_and_stores_both_or_neither(
+    tmp_path: Path,
+) -> None:
+    """With one question open, a new phone joins and votes from one page (three requests
+    in all: the page, the post, the receipt). A refused vote leaves no participant behind; a
+    blank question joins only; an old tab's join form never makes a second person."""
+    from tests.participant.conftest import start_meeting
+
+    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), "join-and-vote")
+    with meeting.store() as store:
+        store.set_phase(meeting.slug, "town_meeting")
+    try:
+        meeting.ballot("only", "approval", [A, B, C], max_choices=1)
+
+        phone = Phone(meeting)
+        page = first_join_page = phone.get(ws(meeting))
+        assert page.status == 200 and "Ballot only" in page.text
+        assert "Take part and vote" in page.text and {"category", "choice"} <= page.controls
+        assert page.values["ballot"] == ["only"]
+        voted = phone.submit(
+            page, ws(meeting, "join"), [("category", "staff"), ("ballot", "only"), ("choice", "1")]
+        )
+        assert voted.status == 303 and voted.location == ws(meeting, "b/only/receipt")
+        receipt = phone.follow(voted)
+        assert receipt.status == 200 and TITLES[B] in receipt.text
+        assert stored(meeting, "only") == [[B]] and participants(meeting) == 1
+        with meeting.store() as store:
+            assert store.participant(meeting.slug, phone.token).category == "staff"
+        assert "What you can do now" in phone.get(ws(meeting)).text  # joined: home page
+
+        # Two ticks where one is allowed: refused, the ticks kept, nobody joined.
+        refused_phone = Phone(meeting)
+        page = refused_phone.get(ws(meeting))
+        refused = refused_phone.submit(
+            page, ws(meeting, "join"), [("ballot", "only"), ("choice", "0"), ("choice", "2")]
+        )
+        assert refused.status == 422 and refused.alert, refused.text[:400]
+        assert refused.values["choice"] == ["0", "2"] and "Take part and vote" in refused.text
+        assert refused_phone.cookie(f"ureshii_p_{meeting.slug}") is None
+        assert participants(meeting) == 1 and stored(meeting, "only") == [[B]]
+
+        # The question left blank: the phone joins, then finds the question on its own page.
+        later = Phone(meeting)
+        page = later.get(ws(meeting))
+        joined = later.submit(page, ws(meeting, "join"), [("ballot", "only")])
+        assert joined.status == 303 and joined.location == ws(meeting, "b/only")
+        assert participants(meeting) == 2 and stored(meeting, "only") == [[B]]
+        # Its old tab's join form, answered now: its vote, not a second person.
+        again = later.submit(page, ws(meeting, "join"), [("ballot", "only"), ("choice", "2")])
+        assert again.status == 303 and again.location == ws(meeting, "b/only/receipt")
+        assert participants(meeting) == 2 and stored(meeting, "only") == [[B], [C]]
+
+        # The first phone's old tab again: one vote per person holds.
+        twice = phone.submit(
+            first_join_page, ws(meeting, "join"), [("ballot", "only"), ("choice", "0")]
+        )
+        assert twice.status == 409 and twice.alert
+        assert participants(meeting) == 2 and stored(meeting, "only") == [[B], [C]]
+    finally:
+        meeting.server.stop()

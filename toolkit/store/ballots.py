@@ -16,7 +16,7 @@ from toolkit.errors import (
     NotEligibleError,
     NotFoundError,
 )
-from toolkit.model import CHANNELS, Ballot, Channel, Vote
+from toolkit.model import CHANNELS, Ballot, Channel, Participant, Vote
 from toolkit.store import tables as s
 from toolkit.store.core import _required_text, now
 from toolkit.store.participants import ParticipantStore
@@ -213,6 +213,20 @@ class BallotStore(ParticipantStore):
         by the same token raises ``DuplicateVoteError``; a vote on a ballot that is not open
         raises ``BallotClosedError`` — both enforced by the database as well.
         """
+        return self._cast_vote(slug, ballot, payload, token=token, channel=channel)
+
+    def _cast_vote(
+        self,
+        slug: str,
+        ballot: str,
+        payload: Any,
+        *,
+        token: str | None = None,
+        voter: Participant | None = None,
+        channel: str | None = None,
+    ) -> Vote:
+        """:meth:`cast_vote` by the participant holding ``token``, or by ``voter``, a
+        participant of ``slug`` this same write has just joined (no query to find it)."""
 
         def work(conn: Connection) -> Vote:
             # Few statements: a town meeting writes hundreds of these in one batch, and a
@@ -229,9 +243,12 @@ class BallotStore(ParticipantStore):
             wid = row.workshop_id
             if row.status != "open":
                 raise BallotClosedError("ballot_not_open", ballot=row.title, status=row.status)
-            voter = self._participant_row(conn, wid, token)
-            pid = int(voter.id)
-            how = channel or voter.channel
+            if voter is None:
+                found = self._participant_row(conn, wid, token or "")
+                pid, voter_channel = int(found.id), found.channel
+            else:
+                pid, voter_channel = voter.id, voter.channel
+            how = channel or voter_channel
             if how not in CHANNELS:
                 raise InvalidInputError("invalid_channel", value=how, allowed=", ".join(CHANNELS))
             eligible = row.settings.get("eligible")
@@ -282,6 +299,22 @@ class BallotStore(ParticipantStore):
         def item(store: BallotStore) -> Vote:
             token = code or store.join(slug, channel="paper")
             return store.cast_vote(slug, ballot, token, payload, channel="paper")
+
+        [result] = self.write_batch([item])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def join_and_vote(
+        self, slug: str, ballot: str, payload: Any, *, category: str | None = None
+    ) -> tuple[str, Participant, Vote]:
+        """A new phone's join and its vote, from one form (a town meeting's one question):
+        stored together or not at all, so a refused vote leaves no participant behind.
+        Returns the new token (shown once), the participant and the vote."""
+
+        def item(store: BallotStore) -> tuple[str, Participant, Vote]:
+            token, participant = store.join_participant(slug, category=category)
+            return token, participant, store._cast_vote(slug, ballot, payload, voter=participant)
 
         [result] = self.write_batch([item])
         if isinstance(result, Exception):

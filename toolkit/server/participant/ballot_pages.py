@@ -96,7 +96,7 @@ class BallotPage(PageHandler):
             return
         view, token, participant, ballot = visit
         if key in self.service.my_votes(slug, token):
-            self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}/receipt", status=303)
+            self.redirect(receipt_path(self, slug, key), status=303)
             return
         self._show(view, ballot, participant)
 
@@ -120,7 +120,7 @@ class BallotPage(PageHandler):
                 fresh, current, participant, values=form, error=error, status=status, voted=voted
             )
             return
-        self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}/receipt", status=303)
+        self.redirect(receipt_path(self, slug, key), status=303)
 
     def _show(
         self,
@@ -133,19 +133,48 @@ class BallotPage(PageHandler):
         status: int = 200,
         voted: bool = False,
     ) -> None:
-        allowed = may_vote(ballot, participant) and not voted
-        self.render_page(
-            "ballot.html",
-            view=view,
-            ballot=ballot,
-            may_vote=allowed,
-            voted=voted,
-            values=values or {},
-            error=error,
-            status=status,
-            # The form as drawn for everyone who may (or may not) vote; not once refused.
-            cache_key=(allowed, voted) if error is None and not values else None,
+        show_ballot(
+            self, view, ballot, participant, values=values, error=error, status=status, voted=voted
         )
+
+
+def show_ballot(
+    page: PageHandler,
+    view: WorkshopView,
+    ballot: Ballot,
+    participant: Participant,
+    *,
+    values: dict[str, list[str]] | None = None,
+    error: UreshiiError | None = None,
+    status: int = 200,
+    voted: bool = False,
+) -> None:
+    """Answer with the ballot page: its form for ``participant``, or why it cannot vote
+    (with ``error`` and the ``values`` sent when a vote was refused)."""
+    allowed = may_vote(ballot, participant) and not voted
+    page.render_page(
+        "ballot.html",
+        view=view,
+        ballot=ballot,
+        may_vote=allowed,
+        voted=voted,
+        values=values or {},
+        error=error,
+        status=status,
+        # The form as drawn for everyone who may (or may not) vote; not once refused.
+        cache_key=(allowed, voted) if error is None and not values else None,
+    )
+
+
+def receipt_path(page: PageHandler, slug: str, key: str) -> str:
+    return f"{page.workshop_path(slug)}b/{quote(key)}/receipt"
+
+
+def ballot_filled(ballot: Ballot, form: dict[str, list[str]]) -> bool:
+    """Whether a form says anything of ``ballot`` (a choice, a number): a join form whose
+    question was left blank joins without voting."""
+    fields = ["choice", *(f"o{i}" for i in range(len(ballot.options)))]
+    return any(value.strip() for name in fields for value in form.get(name, []))
 
 
 class ReceiptPage(PageHandler):

@@ -8,10 +8,17 @@ Language, token cookie, CSRF and rendering are shared by every phone page
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
-from toolkit.model import CATEGORIES
+from toolkit.model import CATEGORIES, Ballot, Participant
+from toolkit.server.participant.ballot_pages import (
+    ballot_filled,
+    ballot_payload,
+    receipt_path,
+    show_ballot,
+)
 from toolkit.server.participant.pages import FormError, PageHandler, refusal
 from toolkit.server.participant.service import WorkshopView
 
@@ -73,7 +80,13 @@ class WorkshopPage(PageHandler):
         participant = self.service.participant(slug, token)
         if token is None or participant is None:
             await self.service.door.enter()  # new phones queue here (see .door)
-            self.render_page("join.html", view=view, categories=CATEGORIES, cache_key=())
+            self.render_page(
+                "join.html",
+                view=view,
+                ballot=only_open_ballot(view),
+                categories=CATEGORIES,
+                cache_key=(),
+            )
             return
         votes = self.service.my_votes(slug, token)
         consented = view.charter is not None and self.service.has_consented(
@@ -106,7 +119,9 @@ class WorkshopPage(PageHandler):
 
 
 class JoinPage(PageHandler):
-    """``POST /p/<slug>/join``: a new anonymous device token in a cookie."""
+    """``POST /p/<slug>/join``: a new anonymous device token in a cookie; with the join page's
+    question answered (a town meeting's one open ballot), the vote too, in the same write:
+    both are stored, or neither."""
 
     def get(self, slug: str) -> None:
         # Reached by reloading or sharing the address of a refused join: the join page.
@@ -116,7 +131,12 @@ class JoinPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        category = self.get_body_argument("category", "") or None
+        form = self.form()
+        category = (form.get("category") or [""])[0] or None
+        asked = (form.get("ballot") or [""])[0]
+        ballot = view.ballots.get(asked) if asked else None
+        token = self.token(slug)
+        known = self.service.participant(slug, token)
         try:
             self.check_form()
             if category is not None and category not in CATEGORIES:
@@ -125,35 +145,94 @@ class JoinPage(PageHandler):
                         "invalid_category", value=category, allowed=", ".join(CATEGORIES)
                     )
                 )
+            payload = None
+            if ballot is not None and ballot_filled(ballot, form):
+                payload = ballot_payload(ballot, form)
+            if token is not None and known is not None:
+                # A join form left open in another tab: this phone has joined already, and
+                # stays one person. Its answer is a vote like any other.
+                await self._vote_again(view, slug, token, known, ballot, payload, form)
+                return
+            if ballot is not None and payload is not None:
+                token, _ = await self.service.join_and_vote(
+                    slug, ballot.key, payload, category=category
+                )
+                self.set_token(slug, token)
+                self.redirect(receipt_path(self, slug, ballot.key), status=303)
+                return
             token = await self.service.join(slug, category=category)
         except (FormError, UreshiiError) as refused:
             error, status = refusal(refused)
+            fresh = self.service.view(slug)  # the question as it is now (it may have closed)
             self.render_page(
                 "join.html",
-                view=view,
+                view=fresh,
+                ballot=only_open_ballot(fresh),
                 status=status,
                 categories=CATEGORIES,
                 error=error,
-                values={"category": [category or ""]},
+                values={**form, "category": [category or ""]},
             )
             return
         self.set_token(slug, token)
         self.redirect(self.workshop_path(slug) + first_page(view), status=303)
 
+    async def _vote_again(
+        self,
+        view: WorkshopView,
+        slug: str,
+        token: str,
+        participant: Participant,
+        ballot: Ballot | None,
+        payload: Any,
+        form: dict[str, list[str]],
+    ) -> None:
+        """The join form posted by a phone that has joined: no second participant. Its
+        answer to the question, if any, goes in as the phone's vote (refused like any second
+        vote, on the ballot's page); else the phone goes where a new one would."""
+        if ballot is None or payload is None:
+            self.redirect(self.workshop_path(slug) + first_page(view), status=303)
+            return
+        try:
+            await self.service.vote(slug, ballot.key, token, payload)
+        except UreshiiError as refused:
+            error, status = refusal(refused)
+            fresh = self.service.view(slug)
+            show_ballot(
+                self,
+                fresh,
+                fresh.ballots.get(ballot.key, ballot),
+                participant,
+                values=form,
+                error=error,
+                status=status,
+                voted=ballot.key in self.service.my_votes(slug, token),
+            )
+            return
+        self.redirect(receipt_path(self, slug, ballot.key), status=303)
 
-def first_page(view: WorkshopView) -> str:
-    """Where a phone that has just joined goes, inside its workshop: straight to the ballot
-    when the one thing open to it is one ballot (a town meeting's question: one tap and one
-    page fewer for each resident), else its home page ("")."""
+
+def only_open_ballot(view: WorkshopView) -> Ballot | None:
+    """The one thing open to a new phone when it is one ballot (a town meeting's question):
+    the join page asks it, and a phone that joined without answering goes straight to it.
+    None when anything else is open too (cards, a consent check, scoring, a survey, another
+    ballot) or the ballot takes printed codes only."""
     open_ballots = [b for b in view.ballots.values() if b.status == "open"]
     if (
         len(open_ballots) != 1
-        or open_ballots[0].settings.get("eligible")  # a codes-only ballot: not a new phone's
+        or open_ballots[0].settings.get("eligible")
         or view.open_surveys()
         or view.workshop.phase == "happiness"
         or view.vision_consent_open()
         or view.consent_open()
         or (view.scoring_open() and view.issues)
     ):
-        return ""
-    return f"b/{quote(open_ballots[0].key)}"
+        return None
+    return open_ballots[0]
+
+
+def first_page(view: WorkshopView) -> str:
+    """Where a phone that has just joined goes, inside its workshop: straight to the one
+    open ballot (:func:`only_open_ballot`), else its home page ("")."""
+    ballot = only_open_ballot(view)
+    return "" if ballot is None else f"b/{quote(ballot.key)}"

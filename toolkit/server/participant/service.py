@@ -327,6 +327,20 @@ class ParticipantService:
             self._joined_here[(slug, token)] = {}
         return token
 
+    async def join_and_vote(
+        self, slug: str, key: str, payload: Any, *, category: str | None = None
+    ) -> tuple[str, Vote]:
+        """A new phone's join and vote from one form: both stored, or neither."""
+        self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
+        token, participant, vote = await self.write(
+            "join_and_vote", slug, key, payload, category=category
+        )
+        if len(self._known) < 200_000:
+            self._known[(slug, token)] = participant
+        if self._one_server and len(self._joined_here) < 200_000:
+            self._joined_here[(slug, token)] = {key: vote}
+        return token, vote
+
     async def vote(self, slug: str, key: str, token: str, payload: Any) -> Vote:
         self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
         try:

@@ -48,6 +48,7 @@ WRITES = frozenset(
     {
         "join",
         "join_participant",
+        "join_and_vote",
         "cast_vote",
         "cast_paper_vote",
         "add_card",
