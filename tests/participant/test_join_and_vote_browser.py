@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from tests.participant.conftest import TITLES, A, B, C, D, Meeting, start_meeting
-from tests.server.server_helpers import ARTIFACTS, RequestLog
+from tests.server.server_helpers import ARTIFACTS, RequestLog, require
+from tests.server.test_accessibility_browser import AXE_JS, LOCALES, _findings, _with_axe
 
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
@@ -266,6 +267,34 @@ def test_a_phone_that_leaves_the_question_blank_joins_then_votes_on_the_ballot_p
         expect(page.get_by_role("heading", name="What you can do now")).to_be_visible()
         shot(page, "23-blank-home")
         assert_one_person_one_vote(town, context, "later", [B, D], None)
+        assert_stayed_here(town, requests)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_join_page_with_its_question_has_no_serious_accessibility_violation(
+    lang: str, browser: Any, cjk_font: None, town: Meeting
+) -> None:
+    """axe-core on the join page that asks the question (a refused one too: its alert and
+    kept ticks), as a phone sees it, in each language."""
+    from playwright.sync_api import expect
+
+    require(AXE_JS.is_file(), f"axe-core is not installed at {AXE_JS} (npm ci in tests/a11y)")
+    town.ballot("dots", "dot_votes", [A, B, C, D], dots=3)
+    context, page, requests = new_phone(browser, locale=LOCALES[lang])
+    _with_axe(context, str(AXE_JS))
+    try:
+        page.goto(f"{town.server.base}/p/{town.slug}/?lang={lang}")
+        expect(page.locator("input[type=hidden][name=ballot]")).to_have_value("dots")
+        failing = _findings(page, "join-question", lang)
+        page.locator("#o0").fill("2")  # one more dot than there are: refused, kept
+        page.locator("#o1").fill("2")
+        page.locator("form[data-counter] button[type=submit]").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        failing += _findings(page, "join-question-refused", lang)
+        assert not failing, "axe-core found\n" + "\n".join(failing)
+        assert participants(town) == 0
         assert_stayed_here(town, requests)
     finally:
         context.close()
