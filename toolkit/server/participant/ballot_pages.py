@@ -98,7 +98,7 @@ class BallotPage(PageHandler):
         if key in self.service.my_votes(slug, token):
             self.redirect(receipt_path(self, slug, key), status=303)
             return
-        self._show(view, ballot, participant)
+        show_ballot(self, view, ballot, participant)
 
     async def post(self, slug: str, key: str) -> None:
         visit = self._visit(slug, key)
@@ -116,26 +116,18 @@ class BallotPage(PageHandler):
             fresh = self.service.view(slug)
             current = fresh.ballots.get(key, ballot)
             voted = key in self.service.my_votes(slug, token)
-            self._show(
-                fresh, current, participant, values=form, error=error, status=status, voted=voted
+            show_ballot(
+                self,
+                fresh,
+                current,
+                participant,
+                values=form,
+                error=error,
+                status=status,
+                voted=voted,
             )
             return
         self.redirect(receipt_path(self, slug, key), status=303)
-
-    def _show(
-        self,
-        view: WorkshopView,
-        ballot: Ballot,
-        participant: Participant,
-        *,
-        values: dict[str, list[str]] | None = None,
-        error: UreshiiError | None = None,
-        status: int = 200,
-        voted: bool = False,
-    ) -> None:
-        show_ballot(
-            self, view, ballot, participant, values=values, error=error, status=status, voted=voted
-        )
 
 
 def show_ballot(
