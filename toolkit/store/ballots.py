@@ -300,10 +300,7 @@ class BallotStore(ParticipantStore):
             token = code or store.join(slug, channel="paper")
             return store.cast_vote(slug, ballot, token, payload, channel="paper")
 
-        [result] = self.write_batch([item])
-        if isinstance(result, Exception):
-            raise result
-        return result
+        return self._together(item)
 
     def join_and_vote(
         self, slug: str, ballot: str, payload: Any, *, category: str | None = None
@@ -316,10 +313,7 @@ class BallotStore(ParticipantStore):
             token, participant = store.join_participant(slug, category=category)
             return token, participant, store._cast_vote(slug, ballot, payload, voter=participant)
 
-        [result] = self.write_batch([item])
-        if isinstance(result, Exception):
-            raise result
-        return result
+        return self._together(item)
 
     def votes(self, slug: str, ballot: str) -> list[Vote]:
         def work(conn: Connection) -> list[Vote]:

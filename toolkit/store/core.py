@@ -195,6 +195,14 @@ class StoreCore:
         finally:
             self._batch.memo = None
 
+    def _together(self, item: Callable[[Self], T]) -> T:
+        """Run ``item``'s writes (several store writes: a new voter and its vote) as one
+        write, all or none; raise what it raised. Inside a batch, as one of its items."""
+        [result] = self.write_batch([item])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
     def _read(self, work: Callable[[Connection], T]) -> T:
         pinned: Connection | None = getattr(self._snapshot, "connection", None)
         if pinned is not None:  # inside `snapshot`: the same moment as the other reads

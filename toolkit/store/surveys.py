@@ -314,10 +314,7 @@ class SurveyStore(ParticipantStore, FollowupStore):
                 slug, key, answers, token=token, wave=wave, link=link, channel="paper"
             )
 
-        [result] = self.write_batch([item])
-        if isinstance(result, Exception):
-            raise result
-        return result
+        return self._together(item)
 
     def survey_responses(
         self, slug: str, key: str, *, wave: str | None = None

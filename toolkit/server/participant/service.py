@@ -318,14 +318,20 @@ class ParticipantService:
     async def join(self, slug: str, *, category: str | None = None) -> str:
         self.view(slug)  # NotFoundError before anything is written
         token, participant = await self.write("join_participant", slug, category=category)
-        if len(self._known) < 200_000:  # its next page needs no query to know who it is
-            self._known[(slug, token)] = participant
-        # This process then knows the phone's votes without asking the store, but only on
-        # SQLite, whose one file has one server. On PostgreSQL, replicas behind a proxy
-        # share the store, and the phone's next request may vote on another replica.
-        if self._one_server and len(self._joined_here) < 200_000:
-            self._joined_here[(slug, token)] = {}
+        self._remember_new(slug, token, participant, {})
         return token
+
+    def _remember_new(
+        self, slug: str, token: str, participant: Participant, votes: dict[str, Vote]
+    ) -> None:
+        """A phone that has just joined here: its next page needs no query to know who it
+        is. This process then also knows its votes without asking the store, but only on
+        SQLite, whose one file has one server. On PostgreSQL, replicas behind a proxy share
+        the store, and the phone's next request may vote on another replica."""
+        if len(self._known) < 200_000:
+            self._known[(slug, token)] = participant
+        if self._one_server and len(self._joined_here) < 200_000:
+            self._joined_here[(slug, token)] = votes
 
     async def join_and_vote(
         self, slug: str, key: str, payload: Any, *, category: str | None = None
@@ -335,10 +341,7 @@ class ParticipantService:
         token, participant, vote = await self.write(
             "join_and_vote", slug, key, payload, category=category
         )
-        if len(self._known) < 200_000:
-            self._known[(slug, token)] = participant
-        if self._one_server and len(self._joined_here) < 200_000:
-            self._joined_here[(slug, token)] = {key: vote}
+        self._remember_new(slug, token, participant, {key: vote})
         return token, vote
 
     async def vote(self, slug: str, key: str, token: str, payload: Any) -> Vote:
