@@ -10,8 +10,9 @@
 ``bench/town_meeting.py`` does, so the venue address is not refused), adds a live approval
 ballot, opens it and moves the workshop to the town-meeting phase. Debian's Chromium
 (Playwright, headless) opens the projector board with the facilitator cookie. Then N
-simulated phones join, load the ballot page and vote at once (``bench/town_meeting.py``'s
-``Connection``: one keep-alive connection per phone, every request as a browser sends it).
+simulated phones join and vote at once, as ``bench/town_meeting.py``'s phones do (the join
+page asks the one open question; one keep-alive connection per phone, every request as a
+browser sends it).
 
 While they vote, the board's displayed count of the live ballot ("open · K votes") is read
 from the page every ~100 ms. The latency of the k-th acknowledged vote is the first time
@@ -61,7 +62,8 @@ from serving import (  # noqa: E402
     kernel_processes,
     start_server,
 )
-from town_meeting import CSRF_RE, OPTIONS, Connection, percentiles  # noqa: E402
+from town_meeting import OPTIONS, percentiles  # noqa: E402
+from town_meeting import phone as town_meeting_phone  # noqa: E402
 
 from toolkit.store import Store  # noqa: E402
 from toolkit.workshop_file import write_template  # noqa: E402
@@ -116,43 +118,10 @@ def add_votes(store: Store, slug: str, votes: int) -> None:
 
 # ---------------------------------------------------------------------- the phones
 async def phone(host: str, port: int, slug: str, index: int, start: asyncio.Event) -> float:
-    """One phone: join, ballot page, vote; the monotonic time its vote was acknowledged
-    (``nan`` if it was not)."""
-    cookies: dict[str, str] = {}
-    connection = Connection(host, port)
-
-    async def call(method: str, path: str, form: dict[str, str] | None = None) -> Any:
-        jar = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        reply = await connection.request(method, path, jar, form)
-        for set_cookie in reply.cookies:
-            name, _, rest = set_cookie.partition("=")
-            cookies[name.strip()] = rest.split(";", 1)[0]
-        return reply
-
-    await start.wait()
-    home = f"/p/{slug}/"
-    try:
-        reply = await call("GET", home)
-        csrf = CSRF_RE.search(reply.body.decode())
-        if csrf is None:
-            return float("nan")
-        form = {"_csrf": csrf.group(1), "category": "resident"}
-        reply = await call("POST", home + "join", form)
-        if reply.status != 303:
-            return float("nan")
-        location = reply.headers["location"]
-        await call("GET", location)  # the ballot itself when it is all there is to do
-        if not location.endswith(f"/b/{BALLOT}"):
-            await call("GET", f"{home}b/{BALLOT}")
-        choice = {"_csrf": form["_csrf"], "choice": str(index % len(OPTIONS))}
-        reply = await call("POST", f"{home}b/{BALLOT}", choice)
-        if reply.status != 303 or not reply.headers.get("location", "").endswith("/receipt"):
-            return float("nan")
-        return time.monotonic()  # the vote is stored: acknowledged
-    except (OSError, asyncio.IncompleteReadError, ValueError):
-        return float("nan")
-    finally:
-        await connection.close()
+    """One phone, as bench/town_meeting.py's phones go (the join page asks the one open
+    question): the monotonic time its vote was acknowledged (``nan`` if it was not)."""
+    result = await town_meeting_phone(host, port, slug, index, start, ballot=BALLOT)
+    return float(result.get("acknowledged_at", float("nan")))
 
 
 async def burst(port: int, slug: str, phones: int) -> list[float]:

@@ -229,8 +229,10 @@ class Connection:
 
 
 async def phone(
-    host: str, port: int, slug: str, index: int, start: asyncio.Event
+    host: str, port: int, slug: str, index: int, start: asyncio.Event, ballot: str = BALLOT
 ) -> dict[str, Any]:
+    """One phone, as a browser does it (see the module's doc): its steps' times, ``ok`` and
+    ``acknowledged_at`` (monotonic) once its vote is stored, or ``error``."""
     cookies: dict[str, str] = {}
     result: dict[str, Any] = {"ok": False}
     connection = Connection(host, port)
@@ -259,21 +261,21 @@ async def phone(
             return result
         form = {"_csrf": csrf.group(1), "category": "resident"}
         choice = str(index % len(OPTIONS))
-        if f'name="ballot" value="{BALLOT}"' in text:
+        if f'name="ballot" value="{ballot}"' in text:
             # The join page asks the one open question: the phone joins and votes at once.
             result["page"] = time.perf_counter() - began
             result["page_bytes"] = len(reply.body)
             posted = time.perf_counter()
-            reply = await call("POST", home + "join", {**form, "ballot": BALLOT, "choice": choice})
+            reply = await call("POST", home + "join", {**form, "ballot": ballot, "choice": choice})
             location = reply.headers.get("location", "")
             if reply.status != 303 or not location.endswith("/receipt"):
                 result["error"] = f"join and vote {reply.status}"
                 return result
             result["submit"] = time.perf_counter() - posted  # joined, the vote stored
             result["join"] = time.perf_counter() - began
-            result["ok"] = True
+            result["ok"], result["acknowledged_at"] = True, time.monotonic()
         else:
-            location = await separate_steps(call, home, form, choice, result, began)
+            location = await separate_steps(call, home, ballot, form, choice, result, began)
             if not location:
                 return result
 
@@ -291,7 +293,13 @@ async def phone(
 
 
 async def separate_steps(
-    call: Any, home: str, form: dict[str, str], choice: str, result: dict[str, Any], began: float
+    call: Any,
+    home: str,
+    ballot: str,
+    form: dict[str, str],
+    choice: str,
+    result: dict[str, Any],
+    began: float,
 ) -> str:
     """The join and the vote as separate pages (the join page does not ask the question):
     join, the page it leads to, the ballot page if that was not it, the vote. The receipt's
@@ -307,24 +315,24 @@ async def separate_steps(
         result["error"] = f"first page {reply.status}"
         return ""
     result["join"] = time.perf_counter() - began
-    if location.endswith(f"/b/{BALLOT}"):
+    if location.endswith(f"/b/{ballot}"):
         result["page"] = time.perf_counter() - page_began
     else:
         page_began = time.perf_counter()
-        reply = await call("GET", f"{home}b/{BALLOT}")
+        reply = await call("GET", f"{home}b/{ballot}")
         if reply.status != 200:
             result["error"] = f"page {reply.status}"
             return ""
         result["page"] = time.perf_counter() - page_began
     result["page_bytes"] = len(reply.body)
     posted = time.perf_counter()
-    reply = await call("POST", f"{home}b/{BALLOT}", {"_csrf": form["_csrf"], "choice": choice})
+    reply = await call("POST", f"{home}b/{ballot}", {"_csrf": form["_csrf"], "choice": choice})
     location = reply.headers.get("location", "")
     if reply.status != 303 or not location.endswith("/receipt"):
         result["error"] = f"submit {reply.status}"
         return ""
     result["submit"] = time.perf_counter() - posted  # the vote is stored: acknowledged
-    result["ok"] = True
+    result["ok"], result["acknowledged_at"] = True, time.monotonic()
     return str(location)
 
 
