@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from toolkit import consent
-from toolkit.errors import InvalidInputError, NotFoundError
+from toolkit.errors import InvalidInputError, NotFoundError, StoreError
 from toolkit.model import EVENT_KINDS
 from toolkit.store import tables as s
 from toolkit.store.engine import (
@@ -176,10 +176,16 @@ class StoreCore:
             # (two statements fewer each). The first failure rolls back the whole
             # transaction, and the batch runs again, each item in its savepoint.
             self._batch.connection = connection
+            self._batch.hopeful = True
+            self._batch.spoiled = False
             try:
-                return [item(self) for item in items]
+                results = [item(self) for item in items]
+                if self._batch.spoiled:  # a failed `_together` that its caller went past
+                    raise StoreError("store_write_failed")
+                return results
             finally:
                 self._batch.connection = outer
+                self._batch.hopeful = False
 
         if not items:
             return []
@@ -197,7 +203,17 @@ class StoreCore:
 
     def _together(self, item: Callable[[Self], T]) -> T:
         """Run ``item``'s writes (several store writes: a new voter and its vote) as one
-        write, all or none; raise what it raised. Inside a batch, as one of its items."""
+        write, all or none; raise what it raised. Inside a batch, as one of its items.
+
+        In a batch's hopeful pass (no savepoints) it needs no savepoint of its own either:
+        a failure here fails the pass, whose transaction is rolled back whole, even if the
+        caller catches the error and goes on; the batch then runs again with savepoints."""
+        if getattr(self._batch, "hopeful", False):
+            try:
+                return item(self)
+            except Exception:
+                self._batch.spoiled = True
+                raise
         [result] = self.write_batch([item])
         if isinstance(result, Exception):
             raise result
