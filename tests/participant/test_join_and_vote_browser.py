@@ -3,7 +3,8 @@
 A town meeting with exactly one ballot open asks that question on the join page itself
 (``/p/<slug>/``): one tap, "Take part and vote", stores the participant and the vote
 together and shows the receipt. A phone in Japanese with JavaScript sees the live "dots
-left" line; a phone without JavaScript whose vote is refused keeps its ticks and is not
+left" line and gets its receipt as the answer to its vote (a reload or the back and forward
+buttons ask for the receipt, never send the vote again); a phone without JavaScript whose vote is refused keeps its ticks and is not
 stored at all; a phone that leaves the question blank joins only and finds the question on
 its ballot page. Each test has its own fresh server and store, so every count is exact. No
 request leaves this machine and no phone page starts a kernel. Screenshots of every step go
@@ -16,6 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -95,6 +97,18 @@ def assert_one_person_one_vote(
     assert me.category == category
 
 
+def document_requests(page: Any) -> list[tuple[str, str]]:
+    """From now on, the method and path of every page (document) the phone asks for."""
+    documents: list[tuple[str, str]] = []
+
+    def seen(request: Any) -> None:
+        if request.resource_type == "document":
+            documents.append((request.method, urlsplit(request.url).path))
+
+    page.on("request", seen)
+    return documents
+
+
 def assert_stayed_here(meeting: Meeting, requests: RequestLog) -> None:
     assert requests.urls, "the request log saw nothing"
     assert requests.outside() == [], "a phone page requested another host"
@@ -140,7 +154,12 @@ def test_a_japanese_phone_joins_and_votes_in_one_tap_with_the_dots_counted(
         shot(page, "03-ja-dots-counted")
         assert participants(town) == 0 and stored(town, "dots") == []  # nothing sent yet
 
-        button.click()
+        documents = document_requests(page)
+        with page.expect_response(re.compile(rf"/p/{town.slug}/join$")) as answered:
+            button.click()
+        # With the script running, the vote is answered with its receipt (no redirect, one
+        # request fewer), and the script puts the receipt's address in the address bar.
+        assert answered.value.status == 200
         expect(page).to_have_url(re.compile(rf"/p/{town.slug}/b/dots/receipt$"))
         expect(page.get_by_role("heading", name="投票を受け付けました")).to_be_visible()
         expect(page.get_by_role("status")).to_have_text("「Ballot dots」への投票を記録しました。")
@@ -151,12 +170,28 @@ def test_a_japanese_phone_joins_and_votes_in_one_tap_with_the_dots_counted(
         shot(page, "04-ja-receipt")
         assert_one_person_one_vote(town, context, "dots", {A: 2, C: 1}, "resident")
 
-        # Reloading the receipt shows it again and stores nothing more.
+        assert documents == [("POST", f"/p/{town.slug}/join")]
+
+        # Reloading the receipt asks for the receipt, not the form again; nothing more stored.
         page.reload()
         expect(page).to_have_url(re.compile(rf"/p/{town.slug}/b/dots/receipt$"))
         expect(page.get_by_role("heading", name="投票を受け付けました")).to_be_visible()
         expect(page.locator(".code")).to_have_text(receipt)
         shot(page, "05-ja-receipt-reloaded")
+        assert_one_person_one_vote(town, context, "dots", {A: 2, C: 1}, "resident")
+        # Back (to the join address, now this phone's home page) and forward again: the
+        # receipt is asked for again, the vote is never sent twice.
+        page.go_back()
+        expect(page.get_by_role("heading", name="いまできること")).to_be_visible()
+        page.go_forward()
+        expect(page.locator(".code")).to_have_text(receipt)
+        receipt_address = f"/p/{town.slug}/b/dots/receipt"
+        assert documents == [
+            ("POST", f"/p/{town.slug}/join"),
+            ("GET", receipt_address),
+            ("GET", f"/p/{town.slug}/"),
+            ("GET", receipt_address),
+        ]
         assert_one_person_one_vote(town, context, "dots", {A: 2, C: 1}, "resident")
 
         # The join page is behind it now: the same address is this phone's home page.
@@ -210,7 +245,9 @@ def test_a_phone_without_javascript_is_refused_whole_then_joins_with_its_vote(
         assert token_of(context, town) is None
 
         page.get_by_role("checkbox", name=TITLES[C]).uncheck()
-        button.click()
+        with page.expect_response(re.compile(rf"/p/{town.slug}/join$")) as answered:
+            button.click()
+        assert answered.value.status == 303, "without the script: post, redirect, get"
         expect(page).to_have_url(re.compile(rf"/p/{town.slug}/b/pick/receipt$"))
         expect(page.get_by_role("heading", name="Your vote is in")).to_be_visible()
         expect(page.locator(".code")).to_have_text(RECEIPT_CODE)

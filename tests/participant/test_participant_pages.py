@@ -82,7 +82,9 @@ class _Reader(HTMLParser):
             self.controls.add(name)
             if "disabled" in a or self._fieldset_disabled:
                 self.disabled.add(name)
-        if tag == "input" and name:
+        if tag == "input" and "disabled" in a:
+            pass  # a browser does not send it (a script may enable it: see the browser tests)
+        elif tag == "input" and name:
             kind = a.get("type", "text")
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
@@ -1216,5 +1218,58 @@ def test_the_join_page_asks_a_town_meetings_one_question_and_stores_both_or_neit
         )
         assert twice.status == 409 and twice.alert
         assert participants(meeting) == 2 and stored(meeting, "only") == [[B], [C]]
+    finally:
+        meeting.server.stop()
+
+
+def test_a_vote_sent_by_the_page_script_is_answered_with_its_receipt_in_place(
+    tmp_path: Path,
+) -> None:
+    """With the page's script running (it enables the form's ``answer=here``), a stored vote
+    is answered with its receipt, not a redirect to it: one request fewer per phone. The
+    receipt says its own address (the script puts it in the address bar) and links the
+    receipt in the other language; the same receipt is there on a reload. Without the field
+    the answer stays a redirect; a refused vote is the form again either way."""
+    from tests.participant.conftest import start_meeting
+
+    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), "in-place")
+    with meeting.store() as store:
+        store.set_phase(meeting.slug, "town_meeting")
+    try:
+        meeting.ballot("only", "approval", [A, B, C], max_choices=1)
+        phone = Phone(meeting)
+        page = phone.get(ws(meeting))
+        assert "answer" in page.controls and "answer" in page.disabled
+        assert "answer" not in page.values, "a browser without the script does not send it"
+        here = [("ballot", "only"), ("choice", "2"), ("answer", "here")]
+        receipt = phone.submit(page, ws(meeting, "join"), here)
+        assert receipt.status == 200 and "Your vote is in" in receipt.text, receipt.text[:300]
+        address = ws(meeting, "b/only/receipt")
+        assert f'data-address="{address}"' in receipt.body
+        assert f'href="{address}?lang=ja"' in receipt.body
+        assert stored(meeting, "only") == [[C]] and participants(meeting) == 1
+        _, me = meeting.api("GET", "/me", token=phone.token)
+        number = me["votes"]["only"]["receipt"]
+        assert number in receipt.text
+        again = phone.get(address)  # a reload, once the script put the address there
+        assert again.status == 200 and number in again.text and TITLES[C] in again.text
+
+        # A refused vote: the form again, with the ticks kept and nobody stored.
+        refused_phone = Phone(meeting)
+        page = refused_phone.get(ws(meeting))
+        refused = refused_phone.submit(
+            page, ws(meeting, "join"), [*here[:2], ("choice", "0"), ("answer", "here")]
+        )
+        assert refused.status == 422 and refused.alert and "Take part and vote" in refused.text
+        assert participants(meeting) == 1 and stored(meeting, "only") == [[C]]
+
+        # The ballot page of a phone that joined first answers in place too.
+        later = Phone(meeting)
+        joined = later.submit(later.get(ws(meeting)), ws(meeting, "join"), [("ballot", "only")])
+        form = later.follow(joined)
+        assert "answer" in form.disabled
+        sent = later.submit(form, ws(meeting, "b/only"), [("choice", "0"), ("answer", "here")])
+        assert sent.status == 200 and "Your vote is in" in sent.text and TITLES[A] in sent.text
+        assert participants(meeting) == 2 and stored(meeting, "only") == [[C], [A]]
     finally:
         meeting.server.stop()

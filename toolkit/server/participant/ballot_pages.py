@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from toolkit.ballots import ballot_rule
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
-from toolkit.model import Ballot, Participant
+from toolkit.model import Ballot, Participant, Vote
 from toolkit.server.participant.pages import FormError, PageHandler, refusal
 from toolkit.server.participant.service import WorkshopView
 
@@ -109,7 +109,7 @@ class BallotPage(PageHandler):
         try:
             self.check_form()
             payload = ballot_payload(ballot, form)
-            await self.service.vote(slug, key, token, payload)
+            vote = await self.service.vote(slug, key, token, payload)
         except (FormError, UreshiiError) as refused:
             error, status = refusal(refused)
             # The ballot as it is now (it may have closed meanwhile), with what was sent.
@@ -127,7 +127,7 @@ class BallotPage(PageHandler):
                 voted=voted,
             )
             return
-        self.redirect(receipt_path(self, slug, key), status=303)
+        acknowledge_vote(self, self.service.view(slug), ballot, vote, form)
 
 
 def show_ballot(
@@ -169,6 +169,43 @@ def ballot_filled(ballot: Ballot, form: dict[str, list[str]]) -> bool:
     return any(value.strip() for name in fields for value in form.get(name, []))
 
 
+ANSWER_FIELD = "answer"
+"""Sent as ``answer=here`` by a vote form whose page script runs (``enhance.js`` enables
+the field): the stored vote is answered with its receipt in place, and the script puts the
+receipt's address in the address bar, so a reload or a bookmark asks for the receipt, never
+the form again. Without the script (the field stays disabled) the answer is a redirect to
+the receipt (post, redirect, get). In a crowd this saves each phone one request."""
+
+
+def acknowledge_vote(
+    page: PageHandler, view: WorkshopView, ballot: Ballot, vote: Vote, form: dict[str, list[str]]
+) -> None:
+    """Answer a stored vote: its receipt here when the page's script asked for it, else a
+    redirect to the receipt (see :data:`ANSWER_FIELD`)."""
+    if form.get(ANSWER_FIELD) == ["here"] and ballot.key in view.ballots:
+        show_receipt(page, view, view.ballots[ballot.key], vote)
+    else:
+        page.redirect(receipt_path(page, view.slug, ballot.key), status=303)
+
+
+def show_receipt(page: PageHandler, view: WorkshopView, ballot: Ballot, vote: Vote) -> None:
+    """Answer with the receipt of ``vote`` on ``ballot``: the vote as stored, its number."""
+    page.render_page(
+        "receipt.html",
+        view=view,
+        ballot=ballot,
+        vote=vote,
+        ranked=ballot_rule(ballot.rule).ranked,
+        address=receipt_path(page, view.slug, ballot.key),
+        # Everyone who chose the same shares one rendering; its number and time are theirs.
+        cache_key=(json.dumps(vote.payload, ensure_ascii=False),),
+        slots={
+            "at": page.local_time(view, vote.created_at),
+            "receipt": page.service.receipt(vote),
+        },
+    )
+
+
 class ReceiptPage(PageHandler):
     """``/p/<slug>/b/<key>/receipt``: the vote as stored, with its receipt number."""
 
@@ -181,19 +218,7 @@ class ReceiptPage(PageHandler):
         if vote is None or key not in view.ballots:
             self.redirect(f"{self.workshop_path(slug)}b/{quote(key)}", status=303)
             return
-        self.render_page(
-            "receipt.html",
-            view=view,
-            ballot=view.ballots[key],
-            vote=vote,
-            ranked=ballot_rule(view.ballots[key].rule).ranked,
-            # Everyone who chose the same shares one rendering; its number and time are theirs.
-            cache_key=(json.dumps(vote.payload, ensure_ascii=False),),
-            slots={
-                "at": self.local_time(view, vote.created_at),
-                "receipt": self.service.receipt(vote),
-            },
-        )
+        show_receipt(self, view, view.ballots[key], vote)
 
 
 class ResultsPage(PageHandler):

@@ -14,9 +14,9 @@ from urllib.parse import quote
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.model import CATEGORIES, Ballot, Participant
 from toolkit.server.participant.ballot_pages import (
+    acknowledge_vote,
     ballot_filled,
     ballot_payload,
-    receipt_path,
     show_ballot,
 )
 from toolkit.server.participant.pages import FormError, PageHandler, refusal
@@ -154,11 +154,11 @@ class JoinPage(PageHandler):
                 await self._vote_again(view, slug, token, known, ballot, payload, form)
                 return
             if ballot is not None and payload is not None:
-                token, _ = await self.service.join_and_vote(
+                token, vote = await self.service.join_and_vote(
                     slug, ballot.key, payload, category=category
                 )
                 self.set_token(slug, token)
-                self.redirect(receipt_path(self, slug, ballot.key), status=303)
+                acknowledge_vote(self, self.service.view(slug), ballot, vote, form)
                 return
             token = await self.service.join(slug, category=category)
         except (FormError, UreshiiError) as refused:
@@ -194,7 +194,7 @@ class JoinPage(PageHandler):
             self.redirect(self.workshop_path(slug) + first_page(view), status=303)
             return
         try:
-            await self.service.vote(slug, ballot.key, token, payload)
+            vote = await self.service.vote(slug, ballot.key, token, payload)
         except UreshiiError as refused:
             error, status = refusal(refused)
             fresh = self.service.view(slug)
@@ -209,7 +209,7 @@ class JoinPage(PageHandler):
                 voted=ballot.key in self.service.my_votes(slug, token),
             )
             return
-        self.redirect(receipt_path(self, slug, ballot.key), status=303)
+        acknowledge_vote(self, self.service.view(slug), ballot, vote, form)
 
 
 def only_open_ballot(view: WorkshopView) -> Ballot | None:

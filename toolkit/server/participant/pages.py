@@ -364,6 +364,7 @@ class PageHandler(UreshiiHandler):
         survey: Survey | None = None,
         cache_key: tuple[Any, ...] | None = None,
         slots: dict[str, str] | None = None,
+        address: str | None = None,
         **context: Any,
     ) -> None:
         """Render ``template`` and answer with it.
@@ -377,10 +378,13 @@ class PageHandler(UreshiiHandler):
         ``slots``: more values of this request only (a receipt's number and time), given to
         the template like ``context`` and, in a cached page, put in the same way (escaped,
         as the template's ``{{ }}`` would). Each must be shown by ``{{ }}`` only, unchanged.
+
+        ``address``: the page's own address when it answers a form posted elsewhere (a
+        receipt shown in place of a redirect): its language link is then that address's.
         """
         lang = self.lang_for(view)
         other = next(code for code in LANGUAGES if code != lang)
-        language_link = self.language_link(other)
+        language_link = f"{address}?lang={other}" if address else self.language_link(other)
         csrf = self.csrf_token()
         pages: dict[tuple[Any, ...], str] | None = None
         key: tuple[Any, ...] = ()
@@ -427,6 +431,7 @@ class PageHandler(UreshiiHandler):
                 csrf_field=CSRF_FIELD,
                 csrf=CSRF_SLOT if pages is not None else csrf,
                 survey=survey,
+                address=address,
                 error_text=error_words(error, lang, view, ballot, survey) if error else "",
                 **context,
                 **{
