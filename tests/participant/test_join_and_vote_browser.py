@@ -4,11 +4,11 @@ A town meeting with exactly one ballot open asks that question on the join page 
 (``/p/<slug>/``): one tap, "Take part and vote", stores the participant and the vote
 together and shows the receipt. A phone in Japanese with JavaScript sees the live "dots
 left" line and gets its receipt as the answer to its vote (a reload or the back and forward
-buttons ask for the receipt, never send the vote again); a phone without JavaScript whose vote is refused keeps its ticks and is not
-stored at all; a phone that leaves the question blank joins only and finds the question on
-its ballot page. Each test has its own fresh server and store, so every count is exact. No
-request leaves this machine and no phone page starts a kernel. Screenshots of every step go
-to ``test-artifacts/join-vote-NN-*.png``.
+buttons ask for the receipt, never send the vote again); a phone without JavaScript whose
+vote is refused keeps its ticks and is not stored at all; a phone that leaves the question
+blank joins only and finds the question on its ballot page. Each test has its own fresh
+server and store, so every count is exact. No request leaves this machine and no phone page
+starts a kernel. Screenshots of every step go to ``test-artifacts/join-vote-NN-*.png``.
 """
 
 from __future__ import annotations
