@@ -179,7 +179,7 @@ class StoreCore:
             self._batch.hopeful = True
             self._batch.spoiled = False
             try:
-                results = [item(self) for item in items]
+                results: list[T | Exception] = [item(self) for item in items]
                 if self._batch.spoiled:  # a failed `_together` that its caller went past
                     raise StoreError("store_write_failed")
                 return results
