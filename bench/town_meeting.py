@@ -24,7 +24,9 @@ page does not ask the question (more than one thing open; ``--separate-steps`` o
 second question to measure this), the phone takes the separate steps: join, the page that
 leads to, the ballot page, the vote (and the receipt). Before
 2026-12-07 it always did, with the home page between: six requests; on 2026-12-07 the
-receipt came through a 303 for every phone: three.
+receipt came through a 303 for every phone: three. ``--arrive-over S`` spreads the phones'
+arrivals evenly over S seconds (a room scanning the QR code) instead of all at one instant,
+the worst case and the default.
 
 It prints p50 / p95 / max per step, the server's CPU seconds (its writer process
 included) and peak RSS during the burst, and **lost = acknowledged − stored** (counted in
@@ -241,11 +243,13 @@ async def phone(
     ballot: str = BALLOT,
     *,
     script: bool = True,
+    delay: float = 0.0,
 ) -> dict[str, Any]:
     """One phone, as a browser does it (see the module's doc): its steps' times, ``ok`` and
     ``acknowledged_at`` (monotonic) once its vote is stored, or ``error``. ``script``: as
     a browser running the page's script (its vote form sends ``answer=here`` and is
-    answered with the receipt), else as one without it (a 303, then the receipt page)."""
+    answered with the receipt), else as one without it (a 303, then the receipt page).
+    ``delay``: seconds after the start before this phone arrives."""
     cookies: dict[str, str] = {}
     result: dict[str, Any] = {"ok": False}
     connection = Connection(host, port)
@@ -263,6 +267,8 @@ async def phone(
         return reply
 
     await start.wait()
+    if delay:
+        await asyncio.sleep(delay)
     home = f"/p/{slug}/"
     try:
         began = time.perf_counter()
@@ -367,13 +373,18 @@ def acknowledged(reply: Reply, script: bool) -> str | None:
 
 
 async def burst(
-    base: str, slug: str, phones: int, *, script: bool = True
+    base: str, slug: str, phones: int, *, script: bool = True, arrive_over: float = 0.0
 ) -> tuple[list[dict[str, Any]], float]:
+    """``phones`` phones from the same start; with ``arrive_over``, arriving one after the
+    other, evenly over that many seconds (a room scanning the QR code), instead of at once."""
     start = asyncio.Event()
     address = urllib.parse.urlsplit(base)
     host, port = address.hostname or "127.0.0.1", address.port or 80
     tasks = [
-        asyncio.create_task(phone(host, port, slug, i, start, script=script)) for i in range(phones)
+        asyncio.create_task(
+            phone(host, port, slug, i, start, script=script, delay=i * arrive_over / phones)
+        )
+        for i in range(phones)
     ]
     await asyncio.sleep(0.2)
     began = time.perf_counter()
@@ -390,6 +401,7 @@ def light_pages(
     door: int | None = None,
     script: bool = True,
     separate: bool = False,
+    arrive_over: float = 0.0,
 ) -> dict[str, Any]:
     spec = write_template(folder / "town.yaml", "town-meeting", "ja")
     # The workshop expects this many phones: their venue address is not refused as a flood.
@@ -432,7 +444,9 @@ def light_pages(
         asyncio.run(burst(base, slug, 1, script=script))
         with Sampler(server.pid) as sampler:
             cpu_before = sampler.cpu()
-            results, wall = asyncio.run(burst(base, slug, phones, script=script))
+            results, wall = asyncio.run(
+                burst(base, slug, phones, script=script, arrive_over=arrive_over)
+            )
             cpu = sampler.cpu() - cpu_before
         with Store.open(url) as store:
             stored = len(store.votes(slug, BALLOT)) - 1  # minus the warm-up phone
@@ -455,6 +469,7 @@ def light_pages(
         "door": "open wide" if door == 0 else "on",
         "script": script,
         "separate": separate,
+        "arrive_over": arrive_over,
         "page_kb": max((r.get("page_bytes", 0) for r in results), default=0) / 1024,
         "acknowledged": acknowledged,
         "stored": stored,
@@ -628,7 +643,13 @@ def report(
         f"{platform.python_version()}; server and {light['phones']} simulated phones on the "
         f"same machine (loopback). Store: {light['engine']}.",
         "",
-        f"**Light pages, N = {light['phones']}, all phones at once** (each step as a "
+        f"**Light pages, N = {light['phones']}, "
+        + (
+            f"arriving evenly over {light['arrive_over']:g} s**"
+            if light.get("arrive_over")
+            else "all phones at once**"
+        )
+        + " (each step as a "
         "browser does it, redirects followed; "
         + (
             "as browsers running the page's script: the vote is answered with its receipt"
@@ -705,6 +726,13 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="update this benchmarks file's section")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     parser.add_argument(
+        "--arrive-over",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="phones arrive evenly over this many seconds instead of all at once",
+    )
+    parser.add_argument(
         "--separate-steps",
         action="store_true",
         help="a second question open, so the join page asks neither: join, home, ballot page",
@@ -726,7 +754,12 @@ def main() -> None:
         folder = Path(tmp)
         script = not args.without_script
         light = light_pages(
-            args.phones, args.database, folder, script=script, separate=args.separate_steps
+            args.phones,
+            args.database,
+            folder,
+            script=script,
+            separate=args.separate_steps,
+            arrive_over=args.arrive_over,
         )
         wide = None
         if not args.no_door_comparison and not args.database:
