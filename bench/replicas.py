@@ -14,9 +14,10 @@ same burst twice, each on a fresh database of the town-meeting workshop with
    the database, nginx in front as docs/deploy.md configures it (phones round-robin over
    both; its per-address write limit sized for N: ``burst`` = 4 × N).
 
-Each phone does what a browser does with the light pages (bench/town_meeting.py: join page,
-join, home, ballot page, vote until acknowledged, receipt), all from one address (loopback:
-a venue's Wi-Fi). Printed: p50 / p95 / max per step, acknowledged, stored, lost, refused,
+Each phone does what a browser running the page's script does with the light pages
+(bench/town_meeting.py: the join page, which asks the one question; the post that joins and
+votes, answered with the receipt once both are stored), all from one address (loopback: a
+venue's Wi-Fi). Printed: p50 / p95 / max per step, acknowledged, stored, lost, refused,
 the servers' CPU (and nginx's) per phone and peak RSS. Everything runs on this one machine,
 so two replicas share its 2 cores: the figures show what the deployment costs and that
 nothing is lost through it, not a speed-up. A benchmark, not a test: it asserts nothing.
@@ -119,7 +120,8 @@ def two_replicas(phones: int, database: str, folder: Path) -> dict[str, Any]:
                 sampler.__exit__()
         with Store.open(database) as store:
             stored = len(store.votes(slug, BALLOT)) - 1
-        upstreams = [r[3] for r in nginx.routed() if r[1].startswith(f"/p/{slug}/b/")]
+        # The posts that join and vote: the request each phone makes once, with its vote.
+        upstreams = [r[3] for r in nginx.routed() if r[:2] == ("POST", f"/p/{slug}/join")]
         nginx_errors = nginx_complaints(folder / "nginx" / "error.log")
     finally:
         nginx.stop()
@@ -192,7 +194,8 @@ def report(one: dict[str, Any], two: dict[str, Any], command: str) -> str:
         line("one process", one),
         line("two replicas behind nginx", two),
         "",
-        f"Replicas' share of the ballot pages (nginx round-robin): {two['share']}. "
+        f"Replicas' share of the votes (the posts that join and vote, nginx round-robin): "
+        f"{two['share']}. "
         f"Failed requests: one process {one['errors'] or 'none'}; two replicas "
         f"{two['errors'] or 'none'}. nginx's error log: {two['nginx_errors'] or 'nothing'}.",
         "",

@@ -291,3 +291,31 @@ def test_join_and_vote_in_a_batch_is_all_or_none_even_when_its_caller_goes_on(
         "participant_joined",
         "vote_cast",
     ]
+
+
+def test_a_batch_asks_for_its_workshops_lock_once(ws: Store) -> None:
+    """On PostgreSQL every event takes the workshop's advisory lock, so that event numbers
+    become visible in order; a batch holds it to its commit, so it asks once, not twice per
+    phone (20 join-and-votes: 40 events, one lock). SQLite serialises writers itself."""
+    from sqlalchemy import event
+
+    asked: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "pg_advisory_xact_lock" in statement:
+            asked.append(statement)
+
+    before = ws.last_seq(SLUG)
+    event.listen(ws.engine, "before_cursor_execute", seen)
+    try:
+        results = ws.write_batch(
+            [lambda store: store.join_and_vote(SLUG, "top", [OPTIONS[0]]) for _ in range(20)]
+        )
+    finally:
+        event.remove(ws.engine, "before_cursor_execute", seen)
+
+    assert all(isinstance(result, tuple) for result in results)
+    assert len(asked) == (1 if ws.engine.dialect.name == "postgresql" else 0)
+    events = ws.changes(SLUG, since=before)
+    assert [e.kind for e in events] == ["participant_joined", "vote_cast"] * 20
+    assert [e.seq for e in events] == sorted(e.seq for e in events)

@@ -286,16 +286,27 @@ class StoreCore:
                 seen[slug] = int(found)
         return int(found)
 
-    @staticmethod
     def _event(
-        conn: Connection, workshop_id: int, kind: str, actor: str, payload: Mapping[str, Any]
+        self,
+        conn: Connection,
+        workshop_id: int,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any],
     ) -> None:
         if kind not in EVENT_KINDS:  # a typo here would leave every screen deaf to it
             raise ValueError(f"unknown event kind {kind!r}: add it to toolkit.model.EVENT_KINDS")
         if conn.dialect.name == "postgresql":
             # Serialise a workshop's writers from here to commit, so event numbers become
-            # visible in order and "everything since N" never skips a late commit.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": workshop_id})
+            # visible in order and "everything since N" never skips a late commit. A batch
+            # asks once per workshop (a town meeting's phone makes two events): the lock is
+            # held to the commit, and an item rolled back to its savepoint gives back both
+            # the lock it took and the memo saying so (`_batch_reads`).
+            memo = self._batch_memo()
+            if memo is None or ("locked", workshop_id) not in memo:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": workshop_id})
+                if memo is not None:
+                    memo["locked", workshop_id] = True
         conn.execute(
             _INSERT_EVENT,
             {
