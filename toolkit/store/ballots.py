@@ -297,8 +297,10 @@ class BallotStore(ParticipantStore):
         vote are stored together or not at all."""
 
         def item(store: BallotStore) -> Vote:
-            token = code or store.join(slug, channel="paper")
-            return store.cast_vote(slug, ballot, token, payload, channel="paper")
+            if code:
+                return store.cast_vote(slug, ballot, code, payload, channel="paper")
+            _, voter = store.join_participant(slug, channel="paper")  # no lookup of it again
+            return store._cast_vote(slug, ballot, payload, voter=voter, channel="paper")
 
         return self._together(item)
 
