@@ -121,7 +121,7 @@ def _summary_of(store: Store, slug: str, *, include_hidden: bool) -> dict[str, A
         ],
         "ranking": [],
         "by_group": {},
-        "ballots": [_ballot(store, slug, b, include_hidden) for b in ballots],
+        "ballots": [ballot_summary(store, slug, b, include_hidden) for b in ballots],
         "privacy": {"min_group_size": min_group},
         "issues": [_issue(i) for i in issues],
         "happiness_map": _happiness_map([s.key for s in stakeholders], store, slug, cards),
@@ -380,7 +380,12 @@ def _vision(store: Store, slug: str, visions: list[Any]) -> dict[str, Any] | Non
     }
 
 
-def _ballot(store: Store, slug: str, ballot: Any, include_hidden: bool) -> dict[str, Any]:
+def ballot_summary(
+    store: Store, slug: str, ballot: Any, include_hidden: bool = False
+) -> dict[str, Any]:
+    """One ballot's entry of :func:`summarize` (``summary["ballots"]``): its settings, vote
+    count and, when its results may be shown (or ``include_hidden``), the tally. The board
+    reads this alone for the ballots a burst of votes touched, not the whole summary."""
     votes = store.votes(slug, ballot.key)
     shown = ballot.results_visible or include_hidden
     entry: dict[str, Any] = {

@@ -9,7 +9,7 @@ a change, so another screen's input appears within about one feed interval plus 
 
 A town meeting's burst (hundreds of phones voting at once) brings only ``vote_cast`` and
 ``participant_joined`` events: for those the board re-reads only the counts and the ballots
-that were voted on (the summary's own ballot part, ``toolkit.summary._ballot``), not
+that were voted on (the summary's own ballot part, ``toolkit.summary.ballot_summary``), not
 the whole summary, and sends the new counts before any chart is drawn. While votes keep
 coming, a ballot's chart is redrawn after the round that sent the counts (while the feed
 sleeps), at most every :data:`CHART_EVERY` seconds (drawing a chart is the slow part), and
@@ -47,8 +47,7 @@ from toolkit.cycles import move_text, win_text
 from toolkit.i18n import t
 from toolkit.methods.registry import METHODS, method_name
 from toolkit.model import Event, phones_invited
-from toolkit.summary import _ballot as ballot_entry
-from toolkit.summary import summarize
+from toolkit.summary import ballot_summary, summarize
 from toolkit.summary_charts import (
     SIZES,
     happiness_chart,
@@ -255,7 +254,7 @@ class ProjectorBoard(ipywidgets.VBox):
         with store.snapshot(slug):
             counts = store.counts(slug)
             fresh = {b.key: b for b in store.ballots(slug) if b.key in voted}
-            entries = {key: ballot_entry(store, slug, b, False) for key, b in fresh.items()}
+            entries = {key: ballot_summary(store, slug, b) for key, b in fresh.items()}
         summary = dict(self.summary)
         summary["counts"] = counts
         summary["ballots"] = [entries.get(b["key"], b) for b in self.summary["ballots"]]
