@@ -19,6 +19,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from functools import cached_property
@@ -1160,20 +1161,29 @@ def test_a_new_phone_goes_straight_to_the_one_open_ballot_and_home_otherwise(
         meeting.server.stop()
 
 
+@contextmanager
+def one_question(tmp_path: Path, name: str) -> Iterator[Meeting]:
+    """A fresh server and store in the town-meeting phase with one question open: ballot
+    "only", approval, one choice at most (so the join page asks it)."""
+    from tests.participant.conftest import start_meeting
+
+    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), name)
+    with meeting.store() as store:
+        store.set_phase(meeting.slug, "town_meeting")
+    try:
+        meeting.ballot("only", "approval", [A, B, C], max_choices=1)
+        yield meeting
+    finally:
+        meeting.server.stop()
+
+
 def test_the_join_page_asks_a_town_meetings_one_question_and_stores_both_or_neither(
     tmp_path: Path,
 ) -> None:
     """With one question open, a new phone joins and votes from one page (three requests
     in all: the page, the post, the receipt). A refused vote leaves no participant behind; a
     blank question joins only; an old tab's join form never makes a second person."""
-    from tests.participant.conftest import start_meeting
-
-    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), "join-and-vote")
-    with meeting.store() as store:
-        store.set_phase(meeting.slug, "town_meeting")
-    try:
-        meeting.ballot("only", "approval", [A, B, C], max_choices=1)
-
+    with one_question(tmp_path, "join-and-vote") as meeting:
         phone = Phone(meeting)
         page = first_join_page = phone.get(ws(meeting))
         assert page.status == 200 and "Ballot only" in page.text
@@ -1218,8 +1228,6 @@ def test_the_join_page_asks_a_town_meetings_one_question_and_stores_both_or_neit
         )
         assert twice.status == 409 and twice.alert
         assert participants(meeting) == 2 and stored(meeting, "only") == [[B], [C]]
-    finally:
-        meeting.server.stop()
 
 
 def test_a_vote_sent_by_the_page_script_is_answered_with_its_receipt_in_place(
@@ -1230,13 +1238,7 @@ def test_a_vote_sent_by_the_page_script_is_answered_with_its_receipt_in_place(
     receipt says its own address (the script puts it in the address bar) and links the
     receipt in the other language; the same receipt is there on a reload. Without the field
     the answer stays a redirect; a refused vote is the form again either way."""
-    from tests.participant.conftest import start_meeting
-
-    meeting = start_meeting(tmp_path, str(tmp_path / "town.sqlite"), "in-place")
-    with meeting.store() as store:
-        store.set_phase(meeting.slug, "town_meeting")
-    try:
-        meeting.ballot("only", "approval", [A, B, C], max_choices=1)
+    with one_question(tmp_path, "in-place") as meeting:
         phone = Phone(meeting)
         page = phone.get(ws(meeting))
         assert "answer" in page.controls and "answer" in page.disabled
@@ -1271,5 +1273,3 @@ def test_a_vote_sent_by_the_page_script_is_answered_with_its_receipt_in_place(
         sent = later.submit(form, ws(meeting, "b/only"), [("choice", "0"), ("answer", "here")])
         assert sent.status == 200 and "Your vote is in" in sent.text and TITLES[A] in sent.text
         assert participants(meeting) == 2 and stored(meeting, "only") == [[C], [A]]
-    finally:
-        meeting.server.stop()
