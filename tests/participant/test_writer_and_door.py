@@ -246,3 +246,49 @@ def test_an_open_door_lets_everyone_in_at_once() -> None:
         return door.waiting
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_a_busy_writer_waits_a_moment_for_more_writes_and_a_quiet_one_does_not() -> None:
+    """Group commit (``gather_writes``), over a real pipe: with no wait the writer takes only
+    what was already sent; a busy writer also takes what comes within its wait, never what
+    comes after it, never more than a batch holds, and stops gathering at the stop."""
+    import multiprocessing
+    import time
+
+    from toolkit.server.participant.writes import Write, gather_writes
+
+    def write(number: int) -> tuple[int, Write]:
+        return number, Write("join", ("slug",))
+
+    def later(seconds: float, message: Any) -> None:
+        threading.Timer(seconds, sent.send, args=(message,)).start()
+
+    jobs, sent = multiprocessing.Pipe(duplex=False)
+    try:
+        pending = [write(1)]
+        sent.send([write(2)])
+        later(0.3, [write(3)])
+        assert gather_writes(jobs, pending, 200, 0.0) is False
+        assert [n for n, _ in pending] == [1, 2], "a quiet writer commits what it has at once"
+
+        began = time.monotonic()
+        assert gather_writes(jobs, pending, 200, 1.0) is False  # busy: waits for company
+        assert [n for n, _ in pending] == [1, 2, 3]
+        assert time.monotonic() - began >= 0.9, "it went on gathering until its wait ended"
+        later(0.5, [write(4)])
+        assert gather_writes(jobs, pending, 200, 0.1) is False
+        assert [n for n, _ in pending] == [1, 2, 3], "what comes after the wait is the next batch"
+        assert jobs.poll(2) and jobs.recv()[0][0] == 4
+
+        sent.send([write(n) for n in range(5, 10)])
+        full = [write(0)]
+        assert gather_writes(jobs, full, 3, 1.0) is False
+        assert len(full) == 6, "a message is taken whole, then the gathering ends at the size"
+        sent.send([write(10)])
+        sent.send(None)
+        sent.send([write(11)])
+        assert gather_writes(jobs, pending, 200, 1.0) is True  # the stop ends the gathering
+        assert [n for n, _ in pending][-1] == 10
+    finally:
+        jobs.close()
+        sent.close()
