@@ -44,18 +44,6 @@ MAX_BATCH = 200
 ALIVE_EVERY = 0.2
 """Seconds between two checks that the writer process still runs (see ``WriteQueue._alive``)."""
 
-COMMIT_DELAY = 0.02
-"""Seconds a busy writer waits for more writes before it commits (group commit): in a
-town meeting's burst a batch then holds about 30 votes instead of 8, and each commit's own
-work (begin, flush, answers) is shared by more of them (the writer's CPU per vote 0.69 →
-0.44 ms measured through ``Store.write_batch`` alone). A vote's answer waits at most this
-much longer, and only in a crowd: see :data:`BUSY_BATCH`."""
-
-BUSY_BATCH = 4
-"""A batch at least this big says the room is voting at once: the next one waits
-:data:`COMMIT_DELAY` for company (as PostgreSQL's ``commit_delay`` waits only when
-``commit_siblings`` others are active). A phone voting alone is committed at once."""
-
 WRITES = frozenset(
     {
         "join",
@@ -274,7 +262,6 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
 
     pending: list[tuple[int, Write]] = []
     stop = False
-    busy = False
     code = 0
     try:
         store = Store.open(database_url)
@@ -286,10 +273,13 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
                 if message is None:
                     break
                 pending.extend(message)
-            if not stop:  # after the stop the pipe only says EOF
-                stop = gather_writes(jobs, pending, max_batch, COMMIT_DELAY if busy else 0.0)
+            while not stop and len(pending) < max_batch and jobs.poll():
+                message = jobs.recv()
+                if message is None:
+                    stop = True  # what came before the stop is still committed
+                else:
+                    pending.extend(message)
             batch, pending = pending[:max_batch], pending[max_batch:]
-            busy = len(batch) >= BUSY_BATCH
             results.send(list(zip([i for i, _ in batch], _commit(store, batch), strict=True)))
         store.close()
     except (EOFError, OSError):
@@ -298,24 +288,6 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
         log.exception("The writer process failed")
         code = 1
     os._exit(code)  # no interpreter teardown: nothing else runs in this process
-
-
-def gather_writes(
-    jobs: Connection, pending: list[tuple[int, Write]], max_batch: int, wait: float
-) -> bool:
-    """Add to ``pending`` the writes already sent, and those sent within ``wait`` seconds
-    (up to ``max_batch`` in all); True when the parent asked the writer to stop (what came
-    before the stop is still committed)."""
-    deadline = time.monotonic() + wait
-    while len(pending) < max_batch:
-        left = deadline - time.monotonic()
-        if not jobs.poll(max(left, 0.0)):
-            return False
-        message = jobs.recv()
-        if message is None:
-            return True
-        pending.extend(message)
-    return False
 
 
 def _commit(store: Any, batch: list[tuple[int, Write]]) -> list[Any]:
