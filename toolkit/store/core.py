@@ -187,17 +187,24 @@ class StoreCore:
                 self._batch.connection = outer
                 self._batch.hopeful = False
 
+        def afresh(attempt: Callable[[Connection], list[T | Exception]]) -> Any:
+            # Each transaction starts with an empty memo: nothing read, and no lock taken
+            # (`_event`), by a failed pass or a transaction that `run_write` retries is kept.
+            def run(connection: Connection) -> list[T | Exception]:
+                self._batch.memo = {}
+                return attempt(connection)
+
+            return lambda: run_write(self.engine, run)
+
         if not items:
             return []
         if outer is not None:
             return work(outer)
-        self._batch.memo = {}
         try:
             try:
-                return self._committed(lambda: run_write(self.engine, hopeful))
+                return self._committed(afresh(hopeful))
             except Exception:
-                self._batch.memo = {}  # nothing read by the failed attempt is kept
-                return self._committed(lambda: run_write(self.engine, work))
+                return self._committed(afresh(work))
         finally:
             self._batch.memo = None
 
