@@ -123,14 +123,23 @@ class Sampler:
         return [self.process, *self.process.children(recursive=True)]
 
     def cpu(self) -> float:
-        total = 0.0
+        return sum(self.cpu_split().values())
+
+    def cpu_split(self) -> dict[str, float]:
+        """CPU seconds so far: the server process's own (its event loop, in user and
+        kernel mode) and its children's (the writer process)."""
+        split = {"loop_user": 0.0, "loop_system": 0.0, "writer": 0.0}
         for proc in self._tree():
             try:
                 times = proc.cpu_times()
-                total += times.user + times.system
             except psutil.NoSuchProcess:
                 continue
-        return total
+            if proc.pid == self.process.pid:
+                split["loop_user"] += times.user
+                split["loop_system"] += times.system
+            else:
+                split["writer"] += times.user + times.system
+        return split
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -443,11 +452,12 @@ def light_pages(
         # One phone first, so the store and caches are warm, as after the facilitator's test.
         asyncio.run(burst(base, slug, 1, script=script))
         with Sampler(server.pid) as sampler:
-            cpu_before = sampler.cpu()
+            before = sampler.cpu_split()
             results, wall = asyncio.run(
                 burst(base, slug, phones, script=script, arrive_over=arrive_over)
             )
-            cpu = sampler.cpu() - cpu_before
+            split = {k: v - before[k] for k, v in sampler.cpu_split().items()}
+            cpu = sum(split.values())
         with Store.open(url) as store:
             stored = len(store.votes(slug, BALLOT)) - 1  # minus the warm-up phone
     finally:
@@ -477,8 +487,23 @@ def light_pages(
         "errors": errors,
         "wall_s": wall,
         "cpu_s": cpu,
+        "cpu_split": split,
         "peak_rss_mb": sampler.peak,
     }
+
+
+def cpu_split_text(run: dict[str, Any]) -> str:
+    """Where a burst's server CPU went, per phone: the event loop in user and kernel
+    mode (the kernel's share is the sockets' own work), and the writer process."""
+    split, phones = run["cpu_split"], run["phones"]
+
+    def ms(seconds: float) -> str:
+        return f"{1000 * seconds / phones:.2f}"
+
+    return (
+        f"{ms(run['cpu_s'])} ms per phone: loop {ms(split['loop_user'])} user + "
+        f"{ms(split['loop_system'])} system, writer {ms(split['writer'])}"
+    )
 
 
 # ---------------------------------------------------------------------- plain Voilà
@@ -670,7 +695,8 @@ def report(
         "",
         f"- acknowledged {light['acknowledged']}, stored {light['stored']}, "
         f"**lost {light['lost']}** (target 0); failed requests: {light['errors'] or 'none'}",
-        f"- whole burst {light['wall_s']:.1f} s; server CPU {light['cpu_s']:.1f} s; "
+        f"- whole burst {light['wall_s']:.1f} s; server CPU {light['cpu_s']:.1f} s "
+        f"({cpu_split_text(light)}); "
         f"**server peak RSS {light['peak_rss_mb']:.0f} MB** (target < 500 MB); "
         f"ballot page {light['page_kb']:.1f} KB (target < 50 KB)",
     ]

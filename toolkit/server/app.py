@@ -55,6 +55,7 @@ from toolkit.server.access import (
     new_secret,
 )
 from toolkit.server.kernels import KernelLimits, PageKernelHandler, UreshiiKernelManager
+from toolkit.server.light_handler import LightHandler
 from toolkit.server.participant.service import ParticipantService
 from toolkit.server.routes import PARTICIPANT_PREFIX, Route, build_route_table, tornado_rules
 from toolkit.server.table_links import (
@@ -251,6 +252,7 @@ class UreshiiVoila(Voila):
             base_url=self.base_url,
             tables=self.tables,
             service=self.participants,
+            log_request=self._log_request,
         )
 
     def describe_routes(self) -> list[Route]:
@@ -263,7 +265,7 @@ class UreshiiVoila(Voila):
             self.init_handlers()
         return self.route_table
 
-    def _log_request(self, handler: web.RequestHandler) -> None:
+    def _log_request(self, handler: web.RequestHandler | LightHandler) -> None:
         status = handler.get_status()
         level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
         if not _emitted(self.log, level):

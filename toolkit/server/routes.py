@@ -20,7 +20,7 @@ fails the route test, so nothing is added without being checked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +34,7 @@ from toolkit.server.handlers import (
     TableLinkHandler,
     TooManyRequestsHandler,
 )
+from toolkit.server.light_handler import LightHandler, LightRoute
 from toolkit.server.limits import RateGate, VenueRules
 from toolkit.server.participant import answer_pages, ballot_pages, join_pages, survey_pages
 from toolkit.server.participant import api as api_module
@@ -77,13 +78,19 @@ class Route:
     """One entry of the route table."""
 
     pattern: str
-    handler: type[web.RequestHandler]
+    handler: type[web.RequestHandler] | type[LightHandler]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     access: Access = "facilitator"
     probe: str = ""
     """An example path (with the base URL) that this route answers; "" if none is known."""
 
-    def to_tornado(self) -> tuple[str, type[web.RequestHandler], dict[str, Any]]:
+    def to_tornado(
+        self, log_request: Callable[[LightHandler], None] | None = None
+    ) -> tuple[str, Any, dict[str, Any]]:
+        """The rule Tornado routes by: the handler class, or a light page's
+        :class:`~toolkit.server.light_handler.LightRoute` (logging through ``log_request``)."""
+        if issubclass(self.handler, LightHandler):
+            return (self.pattern, LightRoute(self.handler, log_request), dict(self.kwargs))
         return (self.pattern, self.handler, dict(self.kwargs))
 
     def matches(self, path: str) -> bool:
@@ -175,7 +182,7 @@ def public_routes(
                 probe=_join(base_url, TABLE_PREFIX) + "demo/1",
             )
         )
-    pages: list[tuple[str, type[web.RequestHandler], str]] = [
+    pages: list[tuple[str, type[web.RequestHandler] | type[LightHandler], str]] = [
         (p, join_pages.EntryPage, p),
         (p + r"static/([a-z]+\.js)", StaticFile, p + "static/enhance.js"),
         (p + SLUG + "/", join_pages.WorkshopPage, p + "demo/"),
@@ -284,9 +291,11 @@ def tornado_rules(
     base_url: str,
     tables: TableAccess | None = None,
     service: ParticipantService | None = None,
+    log_request: Callable[[LightHandler], None] | None = None,
 ) -> list[Any]:
     """The table as Tornado rules, behind the rate limits and the anonymous gate (whose
-    per-workshop rules come from ``service``'s store when it has one)."""
+    per-workshop rules come from ``service``'s store when it has one). ``log_request``:
+    the application's request log, for the light pages (Tornado logs the others)."""
     public = [route.pattern for route in table if route.access == "public"]
     api = _join(base_url, API_PREFIX)
     rules = (
@@ -304,7 +313,7 @@ def tornado_rules(
         {"participant_path": _join(base_url, PARTICIPANT_PREFIX)},
         name="ureshii-anonymous-gate",
     )
-    return [limits, gate, *(route.to_tornado() for route in table)]
+    return [limits, gate, *(route.to_tornado(log_request) for route in table)]
 
 
 __all__ = [

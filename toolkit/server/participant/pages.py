@@ -39,6 +39,7 @@ from toolkit.model import Ballot, Participant, Survey
 from toolkit.money import amount_text, exact_amount
 from toolkit.server.access import FacilitatorAccess
 from toolkit.server.handlers import UreshiiHandler
+from toolkit.server.light_handler import LightHandler
 from toolkit.server.participant.api import status_of
 from toolkit.server.participant.service import ParticipantService, WorkshopView
 from toolkit.surveys.definition import LINK_QUESTIONS, MAX_TEXT, likert_labels, local
@@ -145,9 +146,9 @@ _RENDERED: weakref.WeakKeyDictionary[
 
 def rendered_pages(service: ParticipantService, view: WorkshopView) -> dict[tuple[Any, ...], str]:
     """The pages ``service`` rendered from this snapshot of a workshop, by what else they
-    depend on (:meth:`PageHandler.render_page`'s ``cache_key``). A new snapshot (every
-    ``VIEW_TTL`` s, or after ``forget``) starts empty: a page never outlives the
-    definitions it was drawn from."""
+    depend on (:meth:`PageHandler.render_page`'s ``cache_key``). A new snapshot (when a read
+    finds the definitions changed, or after ``forget``) starts empty: a page never outlives
+    the definitions it was drawn from."""
     workshops = _RENDERED.setdefault(service, {})
     found = workshops.get(view.slug)
     if found is None or found[0] is not view:
@@ -237,8 +238,10 @@ def refusal(error: Exception) -> tuple[UreshiiError, int]:
     return error, status_of(error)
 
 
-class PageHandler(UreshiiHandler):
-    """Shared by every phone page: language, token cookie, CSRF, rendering."""
+class PageHandler(LightHandler):
+    """Shared by every phone page: language, token cookie, CSRF, rendering (on the lighter
+    request path of :mod:`toolkit.server.light_handler`: a town meeting's burst is these
+    pages)."""
 
     def initialize(
         self, service: ParticipantService, access: FacilitatorAccess, base_url: str
@@ -253,9 +256,6 @@ class PageHandler(UreshiiHandler):
         ("X-Frame-Options", "DENY"),
         ("Vary", "Accept-Language, Cookie"),
     )
-
-    def check_xsrf_cookie(self) -> None:
-        return None  # checked by `check_form` with our own token
 
     # -------------------------------------------------------------- language
     def lang_for(self, view: WorkshopView | None) -> str:
@@ -373,7 +373,8 @@ class PageHandler(UreshiiHandler):
         (``view``), ``ballot``, ``survey``, the language, the language link and these values
         (never with an error shown or a form's values): it is then rendered once per
         snapshot and reused, with this browser's CSRF token put in. A burst of a thousand
-        phones loading the same join or ballot page costs one rendering per second.
+        phones loading the same join or ballot page costs one rendering, until the
+        facilitator changes what it shows.
 
         ``slots``: more values of this request only (a receipt's number and time), given to
         the template like ``context`` and, in a cached page, put in the same way (escaped,

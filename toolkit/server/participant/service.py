@@ -64,7 +64,6 @@ class WorkshopView:
     join_code: str
     names: dict[str, str]
     """Option key → name: issue titles over theme names over criterion names."""
-    loaded_at: float = field(compare=False)
     surveys: dict[str, Survey] = field(default_factory=dict)
     """The workshop's surveys by key (their definitions and the state of their waves)."""
 
@@ -114,6 +113,12 @@ class WorkshopView:
         return self.charter is not None and self.charter.locked
 
 
+def same_definitions(new: WorkshopView, old: WorkshopView) -> bool:
+    """Whether two snapshots show participants the same thing: every definition equal,
+    the workshop file's own words (``spec``, which dataclass equality leaves out) too."""
+    return new == old and new.workshop.spec == old.workshop.spec
+
+
 class ParticipantService:
     """The store, the write queue and the small caches of one server process."""
 
@@ -123,7 +128,8 @@ class ParticipantService:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._writes: WriteQueue | None = None
-        self._views: dict[str, WorkshopView] = {}
+        self._views: dict[str, tuple[float, WorkshopView]] = {}
+        """Each workshop's snapshot, with when it was last read from the store."""
         self._results: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._workshops: tuple[float, list[Workshop]] | None = None
         # Participants never disappear, so a participant once found stays valid: most
@@ -192,10 +198,15 @@ class ParticipantService:
         return cached[1]
 
     def view(self, slug: str) -> WorkshopView:
-        """The workshop as participants see it (cached for ``VIEW_TTL`` s)."""
+        """The workshop as participants see it (read again every ``VIEW_TTL`` s).
+
+        A read that finds the same definitions keeps the snapshot it already had, and with
+        it the pages rendered from it (:func:`toolkit.server.participant.pages.rendered_pages`):
+        during a vote, nothing a page shows changes from one second to the next."""
+        now = time.monotonic()
         cached = self._views.get(slug)
-        if cached is not None and time.monotonic() - cached.loaded_at < VIEW_TTL:
-            return cached
+        if cached is not None and now - cached[0] < VIEW_TTL:
+            return cached[1]
         store = self.store
         workshop = store.workshop(slug)  # NotFoundError for an unknown slug
         charters, visions = store.charters(slug), store.visions(slug)
@@ -211,10 +222,11 @@ class ParticipantService:
             vision=visions[-1] if visions else None,
             join_code=join_code(slug),
             names=option_names(issues, themes, criteria),
-            loaded_at=time.monotonic(),
             surveys={survey.key: survey for survey in store.surveys(slug)},
         )
-        self._views[slug] = view
+        if cached is not None and same_definitions(view, cached[1]):
+            view = cached[1]
+        self._views[slug] = (now, view)
         return view
 
     def forget(self, slug: str) -> None:
