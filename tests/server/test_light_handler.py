@@ -34,6 +34,7 @@ class Echo(LightHandler):
         self.greeting = greeting
 
     def get(self, name: str) -> None:
+        self.set_cookie("seen", "no", path="/echo/")
         self.set_cookie("seen", "yes", path="/echo/", httponly=True, samesite="Lax")
         self.set_cookie("kept", "abc-123_x", path="/", expires_days=2, secure=True)
         said = self.get_query_argument("say", "nothing")
@@ -127,8 +128,10 @@ def test_a_light_page_reads_and_answers_as_a_request_handler_does(server: Server
     assert int(answer.headers["Content-Length"]) == len(body.encode())
     assert parsedate_to_datetime(answer.headers["Date"]) is not None
     cookies = SimpleCookie()
-    for header in answer.headers.get_all("Set-Cookie") or []:
+    sent = answer.headers.get_all("Set-Cookie") or []
+    for header in sent:
         cookies.load(header)
+    assert len(sent) == 2, "a cookie set twice is sent once, as last set"
     assert cookies["seen"].value == "yes" and cookies["seen"]["path"] == "/echo/"
     assert cookies["seen"]["httponly"] and cookies["seen"]["samesite"] == "Lax"
     assert cookies["kept"]["secure"] and cookies["kept"]["expires"], "a dated cookie"

@@ -80,7 +80,7 @@ class LightHandler:
         self.request = request
         self._status = 200
         self._reason = "OK"
-        self._cookies: list[str] = []
+        self._cookies: dict[str, str] = {}  # by name: set twice, sent once (the last)
         self._finished = False
         self.clear()
         self.initialize(**route_kwargs)
@@ -172,7 +172,7 @@ class LightHandler:
             parts.append("HttpOnly")
         if samesite:
             parts.append(f"SameSite={samesite}")
-        self._cookies.append("; ".join(parts))
+        self._cookies[name] = "; ".join(parts)
 
     def write(self, chunk: str | bytes) -> None:
         if self._finished:
@@ -200,7 +200,7 @@ class LightHandler:
         body = b"".join(self._buffer)
         headers = self._headers
         headers["Content-Length"] = str(len(body))
-        for cookie in self._cookies:
+        for cookie in self._cookies.values():
             headers.add("Set-Cookie", cookie)
         connection = self.request.connection
         assert connection is not None

@@ -259,6 +259,15 @@ class PageHandler(LightHandler):
 
     # -------------------------------------------------------------- language
     def lang_for(self, view: WorkshopView | None) -> str:
+        """The page's language (see the module), worked out once per request."""
+        known = getattr(self, "_lang", None)
+        if known is not None and known[0] is view:
+            return str(known[1])
+        lang = self._choose_lang(view)
+        self._lang = (view, lang)
+        return lang
+
+    def _choose_lang(self, view: WorkshopView | None) -> str:
         asked = self.get_query_argument("lang", None)
         if asked in LANGUAGES:
             self.set_cookie(LANG_COOKIE, asked, path=self.root, httponly=True, samesite="Lax")
