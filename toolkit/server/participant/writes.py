@@ -25,14 +25,13 @@ import itertools
 import logging
 import multiprocessing
 import os
-import pickle
+import queue
 import signal
-import struct
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from toolkit.errors import StoreError
@@ -78,12 +77,13 @@ class Write:
 @dataclass
 class _Job:
     future: asyncio.Future[Any]
-    generation: int = 0
+    loop: asyncio.AbstractEventLoop
+    generation: int
     """The writer process it was sent to (the first, or one started after a crash)."""
 
 
 def _settle(future: asyncio.Future[Any], result: Any) -> None:
-    if future.done():  # cancelled: the request went away
+    if future.cancelled():
         return
     if isinstance(result, BaseException):
         future.set_exception(result)
@@ -91,46 +91,24 @@ def _settle(future: asyncio.Future[Any], result: Any) -> None:
         future.set_result(result)
 
 
-def _frame(message: Any) -> bytes:
-    """``message`` as ``Connection.send`` would write it: the pickle's length (4 bytes,
-    big-endian), then the pickle; the writer process reads it with ``Connection.recv``."""
-    payload = bytes(ForkingPickler.dumps(message))
-    return struct.pack("!i", len(payload)) + payload
+def _settle_all(answers: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for future, result in answers:
+        _settle(future, result)
 
 
-class _Pipes:
-    """The two pipes to one writer process, seen from the event loop: framed bytes waiting
-    to be written to it, and bytes read from it that are not yet a whole message."""
-
-    def __init__(self, jobs: Connection, results: Connection, generation: int) -> None:
-        self.jobs, self.results, self.generation = jobs, results, generation
-        os.set_blocking(jobs.fileno(), False)
-        os.set_blocking(results.fileno(), False)
-        self.outgoing = bytearray()
-        self.incoming = bytearray()
-        self.writing = False  # the loop watches the jobs pipe for room
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def messages(self) -> list[Any]:
-        """The whole messages received so far (taken out of ``incoming``)."""
-        found = []
-        data = self.incoming
-        while len(data) >= 4:
-            (size,) = struct.unpack_from("!i", data)
-            if len(data) < 4 + size:
-                break
-            found.append(pickle.loads(data[4 : 4 + size]))
-            del data[: 4 + size]
-        return found
+def _answer(answers: list[tuple[_Job, Any]]) -> None:
+    """Hand each result to its waiting request on the request's own event loop (if it
+    still runs): one wake-up of each loop for a whole batch, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+    for job, result in answers:
+        by_loop.setdefault(job.loop, []).append((job.future, result))
+    for loop, settled in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: the server stops
+            loop.call_soon_threadsafe(_settle_all, settled)
 
 
 class WriteQueue:
     """Commits queued store writes in batches, in a writer process of its own.
-
-    The pipes to the writer are read and written by the event loop itself (no thread in
-    the server process competes with it for the interpreter lock): the writes asked for in
-    one turn of the loop go to the writer as one message, and each batch's results come
-    back as one, settling the requests' futures directly.
 
     >>> queue = WriteQueue("sqlite:////tmp/w.sqlite")  # doctest: +SKIP
     >>> vote = await queue.run(Write("cast_vote", (slug, "top", token, ["a"])))  # doctest: +SKIP
@@ -139,37 +117,30 @@ class WriteQueue:
     def __init__(self, database_url: str, *, max_batch: int = MAX_BATCH) -> None:
         self.database_url = database_url
         self.max_batch = max_batch
+        self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Job] = {}
-        self._waiting: list[tuple[int, Write]] = []  # asked for in this turn, not yet sent
+        self._outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
         self._process: multiprocessing.process.BaseProcess | None = None
-        self._pipes: _Pipes | None = None
         self._generation = 0
         self._broken = False  # the current writer was seen to end (its pipe closed)
         self._closed = False
         self._alive_at = 0.0
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._start()
 
     # ------------------------------------------------------------------ the parent's side
     async def run(self, write: Write) -> Any:
         """Run ``write`` in the next batch; its result once committed (or raise its error)."""
         loop = asyncio.get_running_loop()
-        if self._closed:
-            raise StoreError("store_writer_stopped")
-        if self._loop is not loop:
-            if self._loop is not None and self._loop.is_running():
-                raise RuntimeError("a WriteQueue serves one event loop")
-            self._loop = loop  # the first (or, in tests, a new) loop: the pipes' readers
-            self._watch(self._pipes)
-        if self._process is None or self._broken or not self._alive():
-            self._start()
         future: asyncio.Future[Any] = loop.create_future()
-        job_id = next(self._ids)
-        self._jobs[job_id] = _Job(future)
-        if not self._waiting:
-            loop.call_soon(self._send)  # after what else this turn asks for
-        self._waiting.append((job_id, write))
+        with self._lock:
+            if self._closed:
+                raise StoreError("store_writer_stopped")
+            if self._process is None or self._broken or not self._alive():
+                self._start()
+            job_id = next(self._ids)
+            self._jobs[job_id] = _Job(future, loop, self._generation)
+            self._outbox.put((job_id, write))
         return await future
 
     def _alive(self) -> bool:
@@ -184,30 +155,18 @@ class WriteQueue:
         return self._process.is_alive()
 
     def close(self, timeout: float = 10.0) -> None:
-        """Finish what is queued, then stop the writer process (called once the event loop
-        has stopped: what is still queued is committed, never acknowledged)."""
-        self._closed = True
-        pipes, process = self._pipes, self._process
-        if pipes is not None:
-            self._send()
-            # What waits, then None: the child finishes what it has, then exits.
-            data = bytes(pipes.outgoing) + _frame(None)
-            pipes.outgoing.clear()
-            try:
-                os.set_blocking(pipes.jobs.fileno(), True)
-                while data:
-                    data = data[os.write(pipes.jobs.fileno(), data) :]
-            except OSError:
-                pass  # the child is gone
+        """Finish what is queued, then stop the writer process."""
+        with self._lock:
+            self._closed = True
+            process = self._process
+        self._outbox.put(None)
         if process is not None:
             process.join(timeout)
             if process.is_alive():
                 process.kill()
-        if pipes is not None:
-            self._forget(pipes)
 
     def _start(self) -> None:
-        """Start a writer process with its two pipes, watched by the event loop."""
+        """Start a writer process with its two pipes and the two threads that feed them."""
         context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         jobs_in, jobs_out = context.Pipe(duplex=False)
         results_in, results_out = context.Pipe(duplex=False)
@@ -223,92 +182,70 @@ class WriteQueue:
         self._process = process
         self._generation += 1
         self._broken = False
-        old, self._pipes = self._pipes, _Pipes(jobs_out, results_in, self._generation)
-        if old is not None:
-            with contextlib.suppress(OSError):
-                os.write(old.jobs.fileno(), _frame(None))  # a live old writer exits
-        self._watch(self._pipes)
+        outbox: queue.SimpleQueue[tuple[int, Write] | None] = queue.SimpleQueue()
+        old, self._outbox = self._outbox, outbox
+        old.put(None)  # the previous sender thread, if any, stops
+        threading.Thread(
+            target=self._send, args=(jobs_out, outbox), name="ureshii-writes-out", daemon=True
+        ).start()
+        threading.Thread(
+            target=self._receive,
+            args=(results_in, self._generation),
+            name="ureshii-writes-in",
+            daemon=True,
+        ).start()
 
-    def _watch(self, pipes: _Pipes | None) -> None:
-        if pipes is None or self._loop is None or pipes.loop is self._loop:
-            return
-        pipes.loop = self._loop
-        self._loop.add_reader(pipes.results.fileno(), self._receive, pipes)
-
-    def _send(self) -> None:
-        """Send the writes asked for since the last turn, as many as fit in a batch per
-        message, as far as the pipe takes them now (the rest when it has room)."""
-        waiting, self._waiting = self._waiting, []
-        pipes = self._pipes
-        if pipes is None or not waiting:
-            return
-        for at in range(0, len(waiting), self.max_batch):
-            chunk = waiting[at : at + self.max_batch]
-            for job_id, _ in chunk:
-                job = self._jobs.get(job_id)
-                if job is not None:
-                    job.generation = pipes.generation
-            pipes.outgoing += _frame(chunk)
-        self._flush(pipes)
-
-    def _flush(self, pipes: _Pipes) -> None:
-        try:
-            while pipes.outgoing:
-                written = os.write(pipes.jobs.fileno(), pipes.outgoing)
-                del pipes.outgoing[:written]
-        except BlockingIOError:
-            pass
-        except OSError:
-            pipes.outgoing.clear()  # the child is gone; its results pipe says so
-        wants_room = bool(pipes.outgoing)
-        if wants_room != pipes.writing and pipes.loop is not None:
-            if wants_room:
-                pipes.loop.add_writer(pipes.jobs.fileno(), self._flush, pipes)
-            else:
-                pipes.loop.remove_writer(pipes.jobs.fileno())
-            pipes.writing = wants_room
-
-    def _receive(self, pipes: _Pipes) -> None:
-        """Settle each request's future with its result, as the child reports commits."""
-        ended = False
+    def _send(self, pipe: Connection, outbox: queue.SimpleQueue[tuple[int, Write] | None]) -> None:
+        """Send waiting writes to the child, as many as are waiting in one message."""
         try:
             while True:
-                data = os.read(pipes.results.fileno(), 1 << 16)
-                if not data:
-                    ended = True
+                first = outbox.get()
+                if first is None:
                     break
-                pipes.incoming += data
-        except BlockingIOError:
-            pass
+                batch = [first]
+                stop = False
+                while len(batch) < self.max_batch:
+                    try:
+                        more = outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                pipe.send(batch)
+                if stop:
+                    break
+            pipe.send(None)  # the child finishes what it has, then exits
         except OSError:
-            ended = True
-        for results in pipes.messages():
-            for job_id, result in results:
-                job = self._jobs.pop(job_id, None)
-                if job is not None:
-                    _settle(job.future, result)
-        if ended:
-            self._lost(pipes)
+            pass  # the child is gone; _receive fails the waiting writes
+        finally:
+            pipe.close()
 
-    def _lost(self, pipes: _Pipes) -> None:
-        """The writer behind ``pipes`` ended: the writes sent to it will not be answered."""
-        self._forget(pipes)
-        if pipes.generation == self._generation:
-            self._broken = True  # the next write starts a new writer
-        lost = [i for i, job in self._jobs.items() if job.generation == pipes.generation]
-        if lost:
-            log.error("The writer process stopped; %d waiting writes failed", len(lost))
-        for job_id in lost:
-            _settle(self._jobs.pop(job_id).future, StoreError("store_writer_stopped"))
-
-    def _forget(self, pipes: _Pipes) -> None:
-        if pipes.loop is not None and not pipes.loop.is_closed():
-            pipes.loop.remove_reader(pipes.results.fileno())
-            if pipes.writing:
-                pipes.loop.remove_writer(pipes.jobs.fileno())
-        pipes.loop = None
-        pipes.jobs.close()
-        pipes.results.close()
+    def _receive(self, pipe: Connection, generation: int) -> None:
+        """Settle each request's future with its result, as the child reports commits."""
+        try:
+            while True:
+                results = pipe.recv()
+                with self._lock:
+                    answers = [
+                        (job, result)
+                        for job_id, result in results
+                        if (job := self._jobs.pop(job_id, None)) is not None
+                    ]
+                _answer(answers)
+        except (EOFError, OSError):
+            pass
+        finally:
+            pipe.close()
+        with self._lock:  # the writes sent to this process will not be answered
+            if generation == self._generation:
+                self._broken = True  # the next write starts a new writer
+            lost = [i for i, job in self._jobs.items() if job.generation == generation]
+            jobs = [self._jobs.pop(i) for i in lost]
+            if jobs:
+                log.error("The writer process stopped; %d waiting writes failed", len(jobs))
+        _answer([(job, StoreError("store_writer_stopped")) for job in jobs])
 
 
 # ---------------------------------------------------------------------- the writer process
