@@ -20,10 +20,11 @@ from toolkit.server.bilingual_pages import (
     opening_console_page,
     opening_table_page,
 )
+from toolkit.server.light_handler import HtmlAnswers
 from toolkit.server.table_links import TABLE_COOKIE, TableAccess
 
 
-class UreshiiHandler(web.RequestHandler):
+class UreshiiHandler(HtmlAnswers, web.RequestHandler):
     """Security headers shared by every Ureshii page."""
 
     DEFAULT_HEADERS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -47,13 +48,6 @@ class UreshiiHandler(web.RequestHandler):
         if self._headers.get("Cache-Control") == "no-store":
             return None
         return super().compute_etag()
-
-    def write_html(self, html: str, status: int = 200) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        if self.request.method != "HEAD":
-            self.write(html)
-        self.finish()
 
 
 class ForbiddenHandler(UreshiiHandler):

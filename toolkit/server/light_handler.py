@@ -27,7 +27,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from email.utils import formatdate
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, Protocol, overload
 
 from tornado import httputil, iostream, routing
 
@@ -66,7 +66,28 @@ def _argument(
     return text.strip() if strip else text
 
 
-class LightHandler:
+class _Answering(Protocol):
+    request: httputil.HTTPServerRequest
+
+    def set_status(self, status: int, reason: str | None = None) -> None: ...
+    def set_header(self, name: str, value: str) -> None: ...
+    def write(self, chunk: str | bytes) -> None: ...
+    def finish(self, chunk: str | bytes | None = None) -> Any: ...
+
+
+class HtmlAnswers:
+    """``write_html`` for a handler with Tornado's answering methods: this module's
+    :class:`LightHandler` and the server's ``RequestHandler`` pages alike."""
+
+    def write_html(self: _Answering, html: str, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if self.request.method != "HEAD":
+            self.write(html)
+        self.finish()
+
+
+class LightHandler(HtmlAnswers):
     """One request to a light page; subclasses define ``get`` and/or ``post`` (plain or
     ``async``), and ``initialize(**route_kwargs)`` like a ``RequestHandler``."""
 
@@ -178,13 +199,6 @@ class LightHandler:
         if self._finished:
             raise RuntimeError("write() after finish()")
         self._buffer.append(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-
-    def write_html(self, html: str, status: int = 200) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        if self.request.method != "HEAD":
-            self.write(html)
-        self.finish()
 
     def redirect(self, url: str, status: int = 302) -> None:
         self.set_status(status)
@@ -333,4 +347,4 @@ class _LightRequest(httputil.HTTPMessageDelegate):
         self.route.start(request, self.params)
 
 
-__all__ = ["LightHandler", "LightRoute"]
+__all__ = ["HtmlAnswers", "LightHandler", "LightRoute"]
