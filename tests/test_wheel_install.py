@@ -7,7 +7,8 @@ so the apps can only come from inside the wheel. From there ``ureshii demo`` and
 
 Everything is offline: the build and the install take their packages from uv's cache, which
 ``make setup`` filled (``uv build --offline``, ``uv pip install --offline``; a second or two
-each). The offline install from a wheelhouse folder (``scripts/wheelhouse.sh``) is the same
+each), at the versions the test run itself uses (a newer release on the index is not in the
+cache). The offline install from a wheelhouse folder (``scripts/wheelhouse.sh``) is the same
 wheel and the same dependencies, fetched once from PyPI: see the README.
 """
 
@@ -68,7 +69,13 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("venv") / "ureshii"
     _run([sys.executable, "-m", "venv", "--without-pip", str(folder)])
     python = folder / "bin" / "python"
-    _run([str(UV), "pip", "install", "--offline", "--python", str(python), str(wheel)])
+    # The dependencies at the versions this test run uses, which are in uv's cache: offline,
+    # the newest release on the index (which `make setup` may not have fetched) cannot come.
+    frozen = _run([str(UV), "pip", "freeze", "--exclude-editable", "--python", sys.executable])
+    constraints = folder.parent / "constraints.txt"
+    constraints.write_text(frozen.stdout, encoding="utf-8")
+    install = [str(UV), "pip", "install", "--offline", "--python", str(python)]
+    _run([*install, "--constraint", str(constraints), str(wheel)])
     return folder / "bin"
 
 
