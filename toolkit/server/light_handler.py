@@ -99,11 +99,9 @@ class LightHandler(HtmlAnswers):
 
     def __init__(self, request: httputil.HTTPServerRequest, **route_kwargs: Any) -> None:
         self.request = request
-        self._status = 200
-        self._reason = "OK"
         self._cookies: dict[str, str] = {}  # by name: set twice, sent once (the last)
         self._finished = False
-        self.clear()
+        self.clear()  # the headers, the body and the status
         self.initialize(**route_kwargs)
 
     def _initialize(self) -> None:
@@ -335,15 +333,7 @@ class _LightRequest(httputil.HTTPMessageDelegate):
         request = self.request
         if self.chunks:
             request.body = b"".join(self.chunks)
-            httputil.parse_body_arguments(
-                request.headers.get("Content-Type", ""),
-                request.body,
-                request.body_arguments,
-                request.files,
-                request.headers,
-            )
-            for name, values in request.body_arguments.items():
-                request.arguments.setdefault(name, []).extend(values)
+            request._parse_body()  # Tornado's own, as its routers call it for a callable
         self.route.start(request, self.params)
 
 

@@ -249,6 +249,8 @@ class PageHandler(LightHandler):
         self.service = service
         self.access = access
         self.root = base_url.rstrip("/") + "/p/"
+        self._lang: tuple[WorkshopView | None, str] | None = None  # (`lang_for`'s answer)
+        self._csrf_seed: str | None = None  # this browser's CSRF seed, once known
 
     DEFAULT_HEADERS: ClassVar[tuple[tuple[str, str], ...]] = (
         *UreshiiHandler.DEFAULT_HEADERS,
@@ -260,9 +262,9 @@ class PageHandler(LightHandler):
     # -------------------------------------------------------------- language
     def lang_for(self, view: WorkshopView | None) -> str:
         """The page's language (see the module), worked out once per request."""
-        known = getattr(self, "_lang", None)
+        known = self._lang
         if known is not None and known[0] is view:
-            return str(known[1])
+            return known[1]
         lang = self._choose_lang(view)
         self._lang = (view, lang)
         return lang
@@ -318,7 +320,7 @@ class PageHandler(LightHandler):
 
     # -------------------------------------------------------------- CSRF
     def csrf_token(self) -> str:
-        seed = getattr(self, "_csrf_seed", None) or self.get_cookie(CSRF_COOKIE)
+        seed = self._csrf_seed or self.get_cookie(CSRF_COOKIE)
         if not seed or len(seed) > 64:
             seed = secrets.token_urlsafe(16)
             self.set_cookie(
