@@ -20,8 +20,11 @@ from toolkit.model import CHANNELS, Ballot, Channel, Participant, Vote
 from toolkit.store import tables as s
 from toolkit.store.core import _required_text, now
 from toolkit.store.participants import ParticipantStore
+from toolkit.store.prepared import PreparedInsert
 
-_INSERT_VOTE = insert(s.votes)
+_INSERT_VOTE = PreparedInsert(
+    s.votes, ["ballot_id", "participant_id", "payload", "channel", "created_at"]
+)
 _BALLOT_BY_KEY = (
     select(s.ballots)
     .join(s.workshops, s.ballots.c.workshop_id == s.workshops.c.id)
@@ -259,8 +262,8 @@ class BallotStore(ParticipantStore):
             try:
                 # No savepoint needed: a refused insert ends this write (the transaction, or
                 # the batch item's savepoint, is rolled back).
-                result = conn.execute(
-                    _INSERT_VOTE,
+                vote_id = _INSERT_VOTE.run(
+                    conn,
                     {
                         "ballot_id": row.id,
                         "participant_id": pid,
@@ -284,7 +287,6 @@ class BallotStore(ParticipantStore):
                 "paper" if how == "paper" else "participant",
                 {"ballot": ballot},
             )
-            vote_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             return Vote(vote_id, ballot, pid, clean, cast(Channel, how), at)
 
         return self._write(work)

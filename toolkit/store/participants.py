@@ -14,13 +14,16 @@ from toolkit.errors import InvalidInputError
 from toolkit.model import CATEGORIES, CHANNELS, MAX_CODES, Participant, Seat
 from toolkit.store import tables as s
 from toolkit.store.core import _PARTICIPANT_BY_TOKEN, StoreCore, _insert, hash_token, now
+from toolkit.store.prepared import PreparedInsert
 
 #: Letters of printed one-time codes: no 0/O, 1/I/L, so a code read aloud or typed from paper
 #: is not mistaken. 10 letters of 31 ≈ 49 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 
-_INSERT_PARTICIPANT = insert(s.participants)
+_INSERT_PARTICIPANT = PreparedInsert(
+    s.participants, ["workshop_id", "token_hash", "channel", "category", "created_at"]
+)
 
 
 def normalize_code(text: str) -> str:
@@ -91,8 +94,8 @@ class ParticipantStore(StoreCore):
         def work(conn: Connection) -> Participant:
             wid = self._workshop_id(conn, slug)
             at = now()
-            inserted = conn.execute(
-                _INSERT_PARTICIPANT,
+            pid = _INSERT_PARTICIPANT.run(
+                conn,
                 {
                     "workshop_id": wid,
                     "token_hash": hash_token(token),
@@ -100,10 +103,9 @@ class ParticipantStore(StoreCore):
                     "category": category,
                     "created_at": at,
                 },
-            ).inserted_primary_key
+            )
             self._event(conn, wid, "participant_joined", "system", {"channel": channel})
-            assert inserted is not None
-            return Participant(int(inserted[0]), channel, category, at)
+            return Participant(pid, channel, category, at)
 
         return token, self._write(work)
 
