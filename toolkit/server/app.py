@@ -23,6 +23,7 @@ follows and leaves Voilà's rendering and kernel handling alone:
 from __future__ import annotations
 
 import errno
+import gc
 import io
 import logging
 import os
@@ -302,6 +303,11 @@ class UreshiiVoila(Voila):
         forget_stop_signals = self._stop_on_signals()
         if self.on_listening is not None:
             self.on_listening(self)
+        # What the server has built by now (Voilà, Jupyter Server, the templates, the store,
+        # about 300,000 objects) lives as long as it does. The garbage collector's full
+        # passes no longer walk it: during a burst each pass took a quarter of a second, a
+        # quarter of the loop's work per phone (docs/benchmarks.md, "Garbage collection").
+        gc.freeze()
         try:
             self.ioloop.start()
         except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -265,6 +266,7 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
     code = 0
     try:
         store = Store.open(database_url)
+        gc.freeze()  # what opening built lives as long as this process (see `app.listen`)
         while True:
             if not pending:
                 if stop:
