@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import itertools
 import logging
 import multiprocessing
@@ -266,7 +265,6 @@ def serve_writes(database_url: str, jobs: Connection, results: Connection, max_b
     code = 0
     try:
         store = Store.open(database_url)
-        gc.freeze()  # what opening built lives as long as this process (see `app.listen`)
         while True:
             if not pending:
                 if stop:
