@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.workshop_data import small_workshop
+from tests.workshop_data import BALLOT_OPTIONS, small_workshop, with_open_ballot
 from toolkit.errors import (
     BallotClosedError,
     DuplicateVoteError,
@@ -18,15 +18,12 @@ from toolkit.errors import (
 from toolkit.store import Store, format_code, normalize_code
 
 SLUG = "tsuru-dx"
-OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
+OPTIONS = BALLOT_OPTIONS
 
 
 @pytest.fixture
 def ws(empty_store: Store) -> Store:
-    empty_store.create_workshop(small_workshop(SLUG))
-    empty_store.create_ballot(SLUG, "top", "Top", rule="approval", options=OPTIONS)
-    empty_store.open_ballot(SLUG, "top")
-    return empty_store
+    return with_open_ballot(empty_store, SLUG)
 
 
 def count(store: Store, table: str) -> int:

@@ -10,22 +10,19 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.workshop_data import small_workshop
+from tests.workshop_data import BALLOT_OPTIONS, with_open_ballot
 from toolkit.store import Store
 from toolkit.store import tables as s
 from toolkit.store.prepared import PreparedInsert
 
 SLUG = "tsuru-dx"
-OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
+OPTIONS = BALLOT_OPTIONS
 VOTE_COLUMNS = ["ballot_id", "participant_id", "payload", "channel", "created_at"]
 
 
 @pytest.fixture
 def ws(empty_store: Store) -> Store:
-    empty_store.create_workshop(small_workshop(SLUG))
-    empty_store.create_ballot(SLUG, "top", "Top", rule="approval", options=OPTIONS)
-    empty_store.open_ballot(SLUG, "top")
-    return empty_store
+    return with_open_ballot(empty_store, SLUG)
 
 
 def ids(store: Store) -> tuple[int, list[int]]:

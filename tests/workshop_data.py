@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+
+#: The options of the approval ballot that :func:`with_open_ballot` opens.
+BALLOT_OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
+
+
+def with_open_ballot(store: S, slug: str = "tsuru-dx") -> S:
+    """``store`` holding :func:`small_workshop` with its approval ballot ``top`` open."""
+    opened: Any = store
+    opened.create_workshop(small_workshop(slug))
+    opened.create_ballot(slug, "top", "Top", rule="approval", options=BALLOT_OPTIONS)
+    opened.open_ballot(slug, "top")
+    return store
 
 
 def small_workshop(slug: str = "tsuru-dx") -> dict[str, Any]:
