@@ -42,11 +42,13 @@ def test_a_prepared_insert_stores_what_sqlalchemys_insert_stores(ws: Store) -> N
         mine = prepared.run(
             conn, {"ballot_id": ballot, "participant_id": first, "created_at": moment} | values
         )
-        theirs = conn.execute(
+        inserted = conn.execute(
             insert(s.votes).values(
                 ballot_id=ballot, participant_id=second, created_at=moment, **values
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        theirs = inserted[0]
 
     with ws.engine.connect() as conn:
         rows = {
