@@ -16,7 +16,6 @@ from toolkit.store import tables as s
 from toolkit.store.prepared import PreparedInsert
 
 SLUG = "tsuru-dx"
-OPTIONS = BALLOT_OPTIONS
 VOTE_COLUMNS = ["ballot_id", "participant_id", "payload", "channel", "created_at"]
 
 
@@ -76,7 +75,7 @@ def test_a_refused_prepared_insert_raises_sqlalchemys_error(ws: Store) -> None:
     vote = {
         "ballot_id": ballot,
         "participant_id": person,
-        "payload": [OPTIONS[0]],
+        "payload": [BALLOT_OPTIONS[0]],
         "channel": "device",
         "created_at": datetime.now(ZoneInfo("UTC")),
     }

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-S = TypeVar("S")
+from toolkit.store import Store
 
 #: The options of the approval ballot that :func:`with_open_ballot` opens.
 BALLOT_OPTIONS = ["madoguchi-konzatsu", "online-shinsei"]
 
 
-def with_open_ballot(store: S, slug: str = "tsuru-dx") -> S:
+def with_open_ballot(store: Store, slug: str = "tsuru-dx") -> Store:
     """``store`` holding :func:`small_workshop` with its approval ballot ``top`` open."""
-    opened: Any = store
-    opened.create_workshop(small_workshop(slug))
-    opened.create_ballot(slug, "top", "Top", rule="approval", options=BALLOT_OPTIONS)
-    opened.open_ballot(slug, "top")
+    store.create_workshop(small_workshop(slug))
+    store.create_ballot(slug, "top", "Top", rule="approval", options=BALLOT_OPTIONS)
+    store.open_ballot(slug, "top")
     return store
 
 
