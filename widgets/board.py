@@ -343,6 +343,18 @@ class ProjectorBoard(ipywidgets.VBox):
                 self.join.layout.display = join
             if children != self.panel.children:
                 self.panel.children = children
+        self._mark_phase()
+
+    def _mark_phase(self) -> None:
+        """Name the phase the panel now shows in its class (``ureshii-phase-<phase>``), after
+        its children: the header changes first, so the class tells the page (a stylesheet, a
+        test) that the whole phase has arrived, charts included."""
+        shown = f"ureshii-phase-{self.phase}"
+        if shown in self.panel._dom_classes:
+            return
+        for old in [c for c in self.panel._dom_classes if c.startswith("ureshii-phase-")]:
+            self.panel.remove_class(old)
+        self.panel.add_class(shown)
 
     # -- one builder per phase; each returns the panel's widgets
     def _panel_happiness(self, summary: dict[str, Any]) -> list[ipywidgets.Widget]:

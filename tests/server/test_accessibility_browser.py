@@ -438,6 +438,9 @@ def test_board_and_phone_home_in_every_phase_have_no_serious_violations(
                 store.set_phase(room.slug, phase)
             heading = board.get_by_role("heading", name=t(f"console_phase_{phase}", lang))
             expect(heading.first).to_be_visible(timeout=30_000)
+            # The heading comes first, the phase's charts after it (drawn in the kernel,
+            # seconds on a busy machine): the panel names its phase once they have come.
+            expect(board.locator(f".ureshii-phase-{phase}")).to_be_attached(timeout=30_000)
             expect(board.get_by_text("Loading widget...")).to_have_count(0, timeout=30_000)
             _fix_when_settled(board)
             failing += _findings(board, f"board-{phase}", lang)
@@ -455,7 +458,7 @@ def test_board_and_phone_home_in_every_phase_have_no_serious_violations(
 
 #: A notebook with the widget markup that the page template's accessibility script fixes:
 #: sliders named by a description or only by a tooltip, a menu named only by its tooltip,
-#: and a box that scrolls with nothing focusable in it.
+#: a box that scrolls with nothing focusable in it, and one that begins to scroll later.
 PROBE = """\
 import ipywidgets as w
 from IPython.display import display
@@ -465,7 +468,10 @@ weight = w.FloatSlider(value=3, min=0, max=10, description="Weight of residents"
 menu = w.Dropdown(options=["x", "y"], description="", tooltip="Seat")
 long = w.HTML("<h3>Long list</h3>" + "".join(f"<p>line {i}</p>" for i in range(80)),
               layout={"height": "120px", "overflow": "auto"})
-display(w.VBox([pair, weight, menu, long]))
+later = w.HTML("<h3>Cut later</h3>" + "".join(f"<p>row {i}</p>" for i in range(80)),
+               layout={"overflow": "auto"})
+later.add_class("probe-later")
+display(w.VBox([pair, weight, menu, long, later]))
 """
 
 
@@ -500,6 +506,16 @@ def test_the_page_template_names_widgets_and_makes_scrolled_boxes_focusable(
         expect(page.get_by_role("combobox", name="Seat")).to_be_visible()
         box = page.get_by_role("region", name="Long list")
         expect(box).to_have_attribute("tabindex", "0")
+        # A box that begins to scroll by a change of style alone (no element added, as when
+        # a font arrives or a widget's layout changes): the page fixes it by itself.
+        later = page.locator(".probe-later")
+        expect(later).not_to_have_attribute("tabindex", "0")
+        _fix_when_settled(page)  # no element added for 800 ms ...
+        page.wait_for_timeout(1_200)  # ... and the fix that the last one asked for has run
+        later.evaluate("element => { element.style.height = '120px'; }")
+        expect(page.get_by_role("region", name="Cut later")).to_have_attribute(
+            "tabindex", "0", timeout=10_000
+        )
         expect(page.get_by_role("main")).to_be_attached()
         _check(page, "probe", "en")
     finally:

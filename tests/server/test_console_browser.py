@@ -169,8 +169,10 @@ def test_each_phase_of_the_board_fits_a_1080p_projector(
                 expect(board.get_by_role("heading", name=heading, exact=True)).to_be_visible(
                     timeout=120_000
                 )
+                # the heading comes first; the panel names its phase once its charts came
+                expect(board.locator(f".ureshii-phase-{phase}")).to_be_attached(timeout=30_000)
                 expect(board.locator(".ureshii-board svg").first).to_be_visible(timeout=30_000)
-                board.wait_for_timeout(1_500)  # the phase's last chart is drawn
+                expect(board.get_by_text("Loading widget...")).to_have_count(0, timeout=30_000)
                 board.screenshot(path=str(ARTIFACTS / f"board-1080p-{phase}.png"))
                 fit = board.evaluate(FIT_JS)
                 assert fit["problems"] == [], (phase, fit["problems"])

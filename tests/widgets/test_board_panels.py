@@ -65,9 +65,13 @@ def test_the_board_follows_the_phase(screens: tuple[Store, Store]) -> None:
     feed.poll_once()
     assert board.phase == "vision"
     assert "<h1>ビジョン</h1>" in board.header.value and "だれも待たされないまち" in board.text
+    # the panel names the phase it shows (the page waits on it), one phase at a time
+    assert "ureshii-phase-vision" in board.panel._dom_classes
     console.set_phase(SLUG, "issues")
     feed.poll_once()
     assert "窓口の混雑緩和" in board.text and "ギャップ" in board.text
+    phases = [c for c in board.panel._dom_classes if c.startswith("ureshii-phase-")]
+    assert phases == ["ureshii-phase-issues"]
 
 
 def test_a_hidden_ballot_shows_only_its_vote_count_until_it_closes(
