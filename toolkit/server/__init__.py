@@ -17,6 +17,9 @@ See ``docs/serving.md``.
 from __future__ import annotations
 
 from toolkit.errors import UreshiiError
+from toolkit.lean_imports import skip_unused_imports
+
+skip_unused_imports()  # before Jupyter Server (through jupyter-events) imports jsonschema
 
 
 class ServerError(UreshiiError):
