@@ -11,6 +11,7 @@ board, the exports and ``ureshii verify`` read; nothing else re-derives it::
      "indicators": [{"key": "wait", "issue": "…", "name": "窓口待ち時間", "unit": "分",
                      "direction": "decrease", "baseline": 30, "baseline_on": "2026-04-01",
                      "target": 15, "target_on": "2027-04-01", "source": "…",
+                     "measured_by": {"survey": "staff", "question": "confidence"},
                      "status": "on_track", "progress": 0.45, "expected": 0.40,
                      "latest": {"value": 23, "measured_on": "2026-10-01"},
                      "measurements": [{"value": 23, "measured_on": "2026-10-01",
@@ -85,10 +86,14 @@ def indicator_rows(
     measurements: Sequence[Any],
     *,
     as_of: date,
+    measured_by: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """``followup["indicators"]``: each indicator (``key`` and ``issue`` attributes, and the
     fields of :class:`~toolkit.indicators.Indicator`) with its measurements (``indicator``
     attribute: the indicator's key; in the store's order) and its status as of ``as_of``.
+    ``measured_by``: the survey question that measures an indicator, by its key
+    (``Store.survey_indicators``); the row's ``measured_by`` is ``{"survey", "question"}``
+    or ``None``.
 
     >>> from types import SimpleNamespace as N
     >>> wait = N(key="wait", issue="madoguchi", name="窓口待ち時間", unit="分",
@@ -130,6 +135,7 @@ def indicator_rows(
                 "target": spec.target,
                 "target_on": spec.target_on.isoformat(),
                 "source": spec.source,
+                "measured_by": _survey_link((measured_by or {}).get(found.key)),
                 "status": result.status,
                 "latest": None
                 if result.latest is None
@@ -151,6 +157,13 @@ def indicator_rows(
             }
         )
     return rows
+
+
+def _survey_link(linked: tuple[str, str] | None) -> dict[str, str] | None:
+    if linked is None:
+        return None
+    survey, question = linked
+    return {"survey": survey, "question": question}
 
 
 def today_in(zone: tzinfo) -> date:
@@ -175,7 +188,12 @@ def followup_section(
     return {
         "as_of": day.isoformat(),
         "roadmap": roadmap_rows(store.roadmap(slug), titles, ranks),
-        "indicators": indicator_rows(store.indicators(slug), store.measurements(slug), as_of=day),
+        "indicators": indicator_rows(
+            store.indicators(slug),
+            store.measurements(slug),
+            as_of=day,
+            measured_by=store.survey_indicators(slug),
+        ),
         "reviews": [
             {
                 "subject": r.subject,

@@ -339,6 +339,61 @@ def test_json_valid_verified_private_and_round_trips(
     assert new["surveys"][0]["questions"][1]["comparison"]["paired"]["pairs"] == 12
 
 
+def test_an_indicator_measured_by_a_survey_keeps_its_question_through_json(
+    surveyed: tuple[Store, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The indicator's survey question is in the export (``measured_by``), comes back with
+    ``import_export_json``, and a file exported before it existed still imports (no link)."""
+    from datetime import date
+
+    store, _info = surveyed
+    issue = store.issues(SLUG)[0].key
+    store.add_indicator(
+        SLUG,
+        issue,
+        "職員の満足度",
+        direction="increase",
+        baseline=3.0,
+        baseline_on=date(2026, 4, 1),
+        target=4.0,
+        target_on=date(2027, 3, 31),
+        key="staff-satisfaction",
+    )
+    store.add_indicator(
+        SLUG,
+        issue,
+        "窓口待ち時間",
+        direction="decrease",
+        baseline=30,
+        baseline_on=date(2026, 4, 1),
+        target=15,
+        target_on=date(2027, 3, 31),
+        key="wait",
+    )
+    store.link_indicator_to_survey(SLUG, "staff-satisfaction", SURVEY, "q1")
+    path = tmp_path / "export.json"
+    document = json.loads(export(store, SLUG, "json", path))
+    jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    rows = {row["key"]: row for row in document["summary"]["followup"]["indicators"]}
+    assert rows["staff-satisfaction"]["measured_by"] == {"survey": SURVEY, "question": "q1"}
+    assert rows["wait"]["measured_by"] is None
+    with Store.open(tmp_path / "rebuilt.sqlite") as rebuilt:
+        import_export_json(rebuilt, path)
+        assert rebuilt.survey_indicators(SLUG) == {"staff-satisfaction": (SURVEY, "q1")}
+        new = comparable_summary(summarize(rebuilt, SLUG))
+    assert new == comparable_summary(summarize(store, SLUG))
+    # an export from before measured_by: valid, and it imports without the link
+    for row in document["summary"]["followup"]["indicators"]:
+        del row["measured_by"]
+    jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with Store.open(tmp_path / "older.sqlite") as rebuilt:
+        import_export_json(rebuilt, older)
+        assert rebuilt.survey_indicators(SLUG) == {}
+        assert [i.key for i in rebuilt.indicators(SLUG)] == ["staff-satisfaction", "wait"]
+
+
 # ── HTML and Markdown ────────────────────────────────────────────────────────
 def test_html_survey_section(surveyed: tuple[Store, dict[str, Any]]) -> None:
     store, info = surveyed

@@ -7,7 +7,7 @@ import click
 from toolkit import __version__
 from toolkit.lean_imports import skip_unused_imports
 
-skip_unused_imports()  # every command (serve, check, import) may load jsonschema
+skip_unused_imports()  # every command (serve, check, export) may load jsonschema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

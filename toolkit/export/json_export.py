@@ -268,6 +268,13 @@ class LatestMeasurement(_Model):
     measured_on: str
 
 
+class SurveyLinkOut(_Model):
+    survey: str = Field(description="The survey's key (surveys[].key).")
+    question: str = Field(
+        description="The Likert or number question whose wave mean is a measurement."
+    )
+
+
 class IndicatorOut(_Model):
     key: str
     issue: str
@@ -279,6 +286,11 @@ class IndicatorOut(_Model):
     target: float
     target_on: str
     source: str
+    measured_by: SurveyLinkOut | None = Field(
+        default=None,
+        description="The survey question that measures this indicator: each wave's mean "
+        "answer is recorded as a measurement (null: measured by hand or by import).",
+    )
     status: Literal["achieved", "on_track", "at_risk", "missed", "no_data"] = Field(
         description="Computed as of followup.as_of (toolkit.indicators.assess), never typed."
     )

@@ -154,6 +154,10 @@ def _rebuild(
             store.close_ballot(slug, ballot["key"])
     _rebuild_followup(store, slug, summary.get("followup") or {})
     _rebuild_surveys(store, slug, summary.get("surveys") or [], surveys, tokens)
+    for found in (summary.get("followup") or {}).get("indicators", []):
+        linked = found.get("measured_by")  # exports before 2026-12-07 have none
+        if linked:
+            store.link_indicator_to_survey(slug, found["key"], linked["survey"], linked["question"])
     store.set_phase(slug, workshop["phase"])
     return slug
 
