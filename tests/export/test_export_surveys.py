@@ -348,28 +348,21 @@ def test_an_indicator_measured_by_a_survey_keeps_its_question_through_json(
 
     store, _info = surveyed
     issue = store.issues(SLUG)[0].key
-    store.add_indicator(
-        SLUG,
-        issue,
-        "職員の満足度",
-        direction="increase",
-        baseline=3.0,
-        baseline_on=date(2026, 4, 1),
-        target=4.0,
-        target_on=date(2027, 3, 31),
-        key="staff-satisfaction",
-    )
-    store.add_indicator(
-        SLUG,
-        issue,
-        "窓口待ち時間",
-        direction="decrease",
-        baseline=30,
-        baseline_on=date(2026, 4, 1),
-        target=15,
-        target_on=date(2027, 3, 31),
-        key="wait",
-    )
+    for key, name, direction, baseline, target in (
+        ("staff-satisfaction", "職員の満足度", "increase", 3.0, 4.0),  # measured by q1
+        ("wait", "窓口待ち時間", "decrease", 30, 15),  # measured by hand
+    ):
+        store.add_indicator(
+            SLUG,
+            issue,
+            name,
+            direction=direction,  # type: ignore[arg-type]
+            baseline=baseline,
+            baseline_on=date(2026, 4, 1),
+            target=target,
+            target_on=date(2027, 3, 31),
+            key=key,
+        )
     store.link_indicator_to_survey(SLUG, "staff-satisfaction", SURVEY, "q1")
     path = tmp_path / "export.json"
     document = json.loads(export(store, SLUG, "json", path))
