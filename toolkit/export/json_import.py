@@ -152,19 +152,16 @@ def _rebuild(
             store.release_results(slug, ballot["key"])
         if ballot["status"] == "closed":
             store.close_ballot(slug, ballot["key"])
-    _rebuild_followup(store, slug, summary.get("followup") or {})
     _rebuild_surveys(store, slug, summary.get("surveys") or [], surveys, tokens)
-    for found in (summary.get("followup") or {}).get("indicators", []):
-        linked = found.get("measured_by")  # exports before 2026-12-07 have none
-        if linked:
-            store.link_indicator_to_survey(slug, found["key"], linked["survey"], linked["question"])
+    _rebuild_followup(store, slug, summary.get("followup") or {})  # its survey links: after
     store.set_phase(slug, workshop["phase"])
     return slug
 
 
 def _rebuild_followup(store: Store, slug: str, followup: Mapping[str, Any]) -> None:
-    """The roadmap items, indicators and their measurements (in their recorded order), and
-    the review dates of the charter and ballots (a roadmap item's comes with the item)."""
+    """The roadmap items, indicators and their measurements (in their recorded order) and
+    the survey question that measures each (the surveys are rebuilt before), and the review
+    dates of the charter and ballots (a roadmap item's comes with the item)."""
     for review in followup.get("reviews", []):
         if review["subject"] != "roadmap":
             store.set_review_date(
@@ -207,6 +204,9 @@ def _rebuild_followup(store: Store, slug: str, followup: Mapping[str, Any]) -> N
                 entered_by=measured["entered_by"],
                 note=measured["note"],
             )
+        linked = found.get("measured_by")  # exports before 2026-12-07 have none
+        if linked:
+            store.link_indicator_to_survey(slug, found["key"], linked["survey"], linked["question"])
 
 
 def _rebuild_surveys(
