@@ -28,7 +28,6 @@ import gc
 import os
 import re
 import secrets
-import statistics
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from request_path import HEADERS, PAGE, RECEIPT  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import median_range, write_section  # noqa: E402
 from tornado import httputil, web  # noqa: E402
 from tornado.concurrent import Future  # noqa: E402
 from town_meeting import BALLOT, OPTIONS, SECRET  # noqa: E402
@@ -233,8 +232,7 @@ def main() -> None:
             service.close()
 
     def figure(name: str, key: str) -> str:
-        values = [run[key] for run in runs[name]]
-        return f"{statistics.median(values):.3f} ms ({min(values):.3f}–{max(values):.3f})"
+        return median_range([run[key] for run in runs[name]], "ms")
 
     own = [p["cpu_ms"] - f["cpu_ms"] for p, f in zip(runs["pages"], runs["fixed"], strict=True)]
     text = "\n".join(
@@ -254,8 +252,7 @@ def main() -> None:
             f"| the phone pages | {figure('pages', 'cpu_ms')} | {figure('pages', 'gc_ms')} |",
             f"| a fixed page | {figure('fixed', 'cpu_ms')} | {figure('fixed', 'gc_ms')} |",
             "",
-            f"The pages' own work: {statistics.median(own):.3f} ms per phone "
-            f"({min(own):.3f}–{max(own):.3f}), paired round by round.",
+            f"The pages' own work: {median_range(own, 'ms per phone')}, paired round by round.",
             "",
         ]
     )

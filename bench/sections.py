@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import re
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
+
+
+def median_range(values: Sequence[float], unit: str, digits: int = 3) -> str:
+    """A figure of several runs as this file prints it: ``"0.541 ms (0.391–0.617)"``."""
+    return (
+        f"{statistics.median(values):.{digits}f} {unit} "
+        f"({min(values):.{digits}f}–{max(values):.{digits}f})"
+    )
 
 
 def write_section(path: Path, heading: str, text: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from sections import write_section  # noqa: E402
+from sections import median_range, write_section  # noqa: E402
 from town_meeting import SECRET, VENV_BIN, free_port, wait_healthy  # noqa: E402
 
 SECTION = "## Server start (bench/server_start.py)"
@@ -67,21 +66,15 @@ def main() -> None:
             runs.append(one_start(folder))
     walls, cpus, rss = zip(*runs, strict=True)
 
-    def spread(values: tuple[float, ...], unit: str, digits: int = 2) -> str:
-        return (
-            f"{statistics.median(values):.{digits}f} {unit} "
-            f"({min(values):.{digits}f}–{max(values):.{digits}f})"
-        )
-
     text = (
         f"{SECTION}\n\n"
         f"Command: `.venv/bin/python bench/server_start.py --starts {args.starts}`  \n"
         f"`ureshii serve` on the shipped apps and a fresh SQLite store, {args.starts} starts "
         "one after another; median (range).\n\n"
         "| until `/healthz` answers | |\n|---|---:|\n"
-        f"| wall time | {spread(walls, 's')} |\n"
-        f"| the server's CPU | {spread(cpus, 's')} |\n"
-        f"| the server's RSS then | {spread(rss, 'MB', 0)} |\n"
+        f"| wall time | {median_range(walls, 's', 2)} |\n"
+        f"| the server's CPU | {median_range(cpus, 's', 2)} |\n"
+        f"| the server's RSS then | {median_range(rss, 'MB', 0)} |\n"
     )
     print(text)
     if args.write:

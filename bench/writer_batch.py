@@ -19,7 +19,6 @@ import hashlib
 import json
 import secrets
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from sections import write_section  # noqa: E402
+from sections import median_range, write_section  # noqa: E402
 from town_meeting import BALLOT, OPTIONS  # noqa: E402
 
 from toolkit.store import Store  # noqa: E402
@@ -127,10 +126,9 @@ def main() -> None:
             "",
             "| through | CPU per join-and-vote |",
             "|---|---:|",
-            f"| `Store.write_batch` (what the writer process runs) | "
-            f"{statistics.median(store_ms):.3f} ms ({min(store_ms):.3f}–{max(store_ms):.3f}) |",
-            f"| the same four inserts through `sqlite3` alone | "
-            f"{statistics.median(sqlite_ms):.3f} ms ({min(sqlite_ms):.3f}–{max(sqlite_ms):.3f}) |",
+            "| `Store.write_batch` (what the writer process runs) | "
+            f"{median_range(store_ms, 'ms')} |",
+            f"| the same four inserts through `sqlite3` alone | {median_range(sqlite_ms, 'ms')} |",
             "",
         ]
     )
