@@ -12,6 +12,7 @@ Missing Chromium or Japanese fonts skip the tests that need them, except with
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -280,6 +282,54 @@ class RequestLog:
             if parts.hostname not in LOOPBACK_HOSTS:
                 found.append(url)
         return found
+
+
+class CountingProxy:
+    """A loopback TCP relay in front of a server that writes down the method and path of
+    every HTTP request passing through it: what a browser asked the server for, including
+    what Playwright does not report (``/favicon.ico``). Open pages at :attr:`base`."""
+
+    REQUEST_LINE = re.compile(rb"(?:^|\r\n)([A-Z]+) (\S+) HTTP/1\.[01]\r\n")
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            upstream = socket.create_connection(self._target)
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, asks: bool) -> None:
+        seen = b""
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+                if asks:  # a form's body is URL-encoded: no request line can hide in it
+                    seen += data
+                    lines = self.REQUEST_LINE.findall(seen)
+                    with self._lock:
+                        self.requests.extend((m.decode(), p.decode()) for m, p in lines)
+                    seen = seen[seen.rfind(b"\r\n") :] if lines else seen
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._listener.close()
 
 
 def artifact_name(text: str) -> str:

@@ -39,7 +39,6 @@ from toolkit.server.limits import RateGate, VenueRules
 from toolkit.server.participant import answer_pages, ballot_pages, join_pages, survey_pages
 from toolkit.server.participant import api as api_module
 from toolkit.server.participant.api import API_PREFIX
-from toolkit.server.participant.pages import StaticFile
 from toolkit.server.participant.service import ParticipantService
 from toolkit.server.table_links import TableAccess
 
@@ -184,7 +183,6 @@ def public_routes(
         )
     pages: list[tuple[str, type[web.RequestHandler] | type[LightHandler], str]] = [
         (p, join_pages.EntryPage, p),
-        (p + r"static/([a-z]+\.js)", StaticFile, p + "static/enhance.js"),
         (p + SLUG + "/", join_pages.WorkshopPage, p + "demo/"),
         (p + SLUG + "/join", join_pages.JoinPage, p + "demo/join"),
         (p + SLUG + "/card", answer_pages.CardPage, p + "demo/card"),

@@ -1,6 +1,6 @@
 """The phone pages under ``/p/``: server-rendered HTML that works without JavaScript.
 
-This module holds what every page shares (:class:`PageHandler`) and the one static script;
+This module holds what every page shares (:class:`PageHandler`) and the one script;
 the pages themselves are in :mod:`.join_pages` (code, join, home), :mod:`.ballot_pages`
 (ballot, receipt, results), :mod:`.answer_pages` (card, consent checks, scores) and
 :mod:`.survey_pages` (surveys).
@@ -18,6 +18,8 @@ store keeps only its hash.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 import weakref
@@ -29,7 +31,6 @@ from urllib.parse import quote, urlencode, urlparse
 
 import jinja2
 import markupsafe
-from tornado import web
 
 from toolkit import consent
 from toolkit.ballots import ballot_rule
@@ -46,7 +47,6 @@ from toolkit.surveys.definition import LINK_QUESTIONS, MAX_TEXT, likert_labels, 
 from toolkit.times import format_time, workshop_time_zone
 
 PAGE_TEMPLATES = Path(__file__).parent / "page_templates"
-STATIC = Path(__file__).parent / "static"
 LANG_COOKIE = "ureshii_lang"
 CSRF_COOKIE = "ureshii_csrf"
 CSRF_FIELD = "_csrf"
@@ -58,9 +58,30 @@ CSRF_SLOT = "ureshii-csrf-slot-4b7e19"
 PAGES_PER_VIEW = 256
 """Rendered pages kept per workshop snapshot (languages × links × what differs per phone)."""
 
+ENHANCE_SCRIPT = (PAGE_TEMPLATES / "enhance.js").read_text(encoding="utf-8")
+"""The pages' one script (live "dots left" lines, the vote answered in place; every page
+works without it). It is written into the pages that use it, so a phone asks for nothing
+besides the page: no script file, and no ``/favicon.ico`` (``base.html`` names its icon)."""
+_DIGEST = hashlib.sha256(ENHANCE_SCRIPT.encode()).digest()
+SCRIPT_HASH = f"'sha256-{base64.b64encode(_DIGEST).decode()}'"
+"""The Content-Security-Policy's one allowed script: these bytes and no others run."""
+PAGE_ICON = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAACAAAAAgBAMAAACBVGfHAAAAMFBMVEUKPrIAAAALQLgLPLQAAP8MRMEKPrIK"
+    "QLYAVaoKPrQKPrQKQbMAVf8Af38Af/8AAADvcD1fAAAAEHRSTlP9APoNAf+OiQNQvlADAgIATdXf1gAAAR9J"
+    "REFUeNqNkr0vQ2EUxn/veW81JU2chKTxkVQlRGJotIRRyt50MFgMIiYiRpu/wGCXWBili4Wli5FKDEhcnYnm"
+    "YmiquWWgei8GZ3t+ec7Hm+c1Ckyck8Jl+A5AVRM6swWHu7qtqjYGa9UHp66ls8U9H4wS9zsbFUDyS+k0aM/l"
+    "ZhIAZHRwVoX3ebfyCZrunIeNHb0d8FXNkZuGSZhopQWQHc9OOzXvG5jbF3nKtA00MxfkhEAls/Qng0CKNjZ5"
+    "HQBOh2TLQYefIx1usaGRAP8AfWG9b5/Da+MSCa/N/zpdqstBMHVvx91o+/lSG3OuTDTgWPfQ0kpbLwyoUCjm"
+    "WzrS1YtgTlKtGFKn3b+DcuB14/ixUMb6Q6v1P8I2P7/DB5iXUbCoDeLrAAAAAElFTkSuQmCC"
+)
+"""The pages' icon, a dot in their blue (a 32 × 32 PNG, 432 bytes), inside each page: a
+browser that finds no icon in a page asks the server for ``/favicon.ico``, one request more
+per phone in a full room."""
 PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    f"default-src 'none'; style-src 'unsafe-inline'; script-src {SCRIPT_HASH}; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 
 # Refusals from the store that a resident reads in the page's own words: plain language,
@@ -118,6 +139,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["yen"] = lambda value: amount_text(exact_amount(value or 0))
     env.globals["consent_levels"] = consent.LEVELS  # 5 … 0, the order of every screen
+    env.globals["enhance_script"] = markupsafe.Markup(f"<script>{ENHANCE_SCRIPT}</script>")
+    env.globals["page_icon"] = PAGE_ICON
     env.globals["local"] = local  # a survey's wording in the page's language
     env.globals["likert_labels"] = likert_labels
     env.globals["link_questions"] = LINK_QUESTIONS
@@ -497,25 +520,3 @@ class PageHandler(LightHandler):
             return token, participant
         self.redirect(self.workshop_path(slug), status=303)
         return None
-
-
-class StaticFile(web.RequestHandler):
-    """``/p/static/…``: the one small script that adds live counters (pages work without it)."""
-
-    FILES: ClassVar[dict[str, str]] = {"enhance.js": "application/javascript; charset=utf-8"}
-
-    def initialize(self, **_shared: Any) -> None:
-        """Takes the route's shared arguments (service, access, base_url) and needs none."""
-
-    def set_default_headers(self) -> None:
-        # Also on Tornado's own error answers (405 for a POST …): nothing may run or frame.
-        self.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
-
-    def get(self, name: str) -> None:
-        if name not in self.FILES:
-            raise web.HTTPError(404)
-        self.set_header("Content-Type", self.FILES[name])
-        self.set_header("Cache-Control", "public, max-age=3600")
-        self.finish((STATIC / name).read_bytes())
