@@ -20,7 +20,7 @@ the kernel-free pages, redirects included:
 
 Between the page and its post, a phone also asks for what a browser asks for after a
 page: each script the page loads from a file, and ``/favicon.ico`` unless the page names
-its own icon (Chromium does, measured). Since 2026-12-08 the pages carry their script and
+its own icon (Chromium does, measured). Since 2026-12-07 (late) the pages carry their script and
 icon, so a phone makes two requests (three without the script); before, four. When the join
 page does not ask the question (more than one thing open; ``--separate-steps`` opens a
 second question to measure this), the phone takes the separate steps: join, the page that
