@@ -93,15 +93,20 @@ def tally_from_record(record: Mapping[str, object] | None) -> ConsentTally:
     return ConsentTally(counts)
 
 
-def summary(levels: ConsentTally | Iterable[int], lang: str | None = None) -> str:
+def summary(
+    levels: ConsentTally | Iterable[int], lang: str | None = None, *, spread: bool = True
+) -> str:
     """One line for a screen or an export, levels from 5 down to 0:
-    ``"4 answers, 1 block (5: 1 · 4: 0 · 3: 2 · 2: 0 · 1: 0 · 0: 1)"``."""
+    ``"4 answers, 1 block (5: 1 · 4: 0 · 3: 2 · 2: 0 · 1: 0 · 0: 1)"``. Without ``spread``
+    (a screen that charts the levels beside it): ``"4 answers, 1 block"``."""
     counted = levels if isinstance(levels, ConsentTally) else tally(levels)
-    spread = " · ".join(f"{level}: {counted.counts[level]}" for level in LEVELS)
+    if not spread:
+        return t("consent_headline", lang, responses=counted.responses, blocks=counted.blocks)
+    spread_text = " · ".join(f"{level}: {counted.counts[level]}" for level in LEVELS)
     return t(
         "consent_summary",
         lang,
         responses=counted.responses,
         blocks=counted.blocks,
-        levels=spread,
+        levels=spread_text,
     )

@@ -227,8 +227,8 @@ class ProjectorBoard(ipywidgets.VBox):
             box = ipywidgets.HBox(layout=layout) if row else ipywidgets.VBox()
             self._boxes[name] = box
         if row:
-            for child in children:  # each part keeps its own width; none is squeezed and cut
-                if child.layout.flex != "0 0 auto":
+            for child in children:  # each part keeps its own width; none is squeezed and cut,
+                if not child.layout.flex:  # but a text that wraps may say it takes the rest
                     child.layout.flex = "0 0 auto"
         if tuple(children) != box.children:
             box.children = tuple(children)
@@ -409,7 +409,8 @@ class ProjectorBoard(ipywidgets.VBox):
         text = (
             f'<p class="ureshii-vision">「{escape(vision["text"])}」</p>'
             + _p("board_vision_meta", lang, version=vision["version"], themes=themes)
-            + f"<p>{escape(consent.summary(counted, lang))}</p>"
+            # the chart beside it shows the levels: the line says what decides
+            + f"<p>{escape(consent.summary(counted, lang, spread=False))}</p>"
         )
         return [
             self._html("vision", text),
@@ -453,10 +454,11 @@ class ProjectorBoard(ipywidgets.VBox):
             answers = self.ctx.store.consents(self.ctx.slug, charter.version)
             counted = consent.tally(c.level for c in answers)
             state = t("board_charter_draft", lang, version=charter.version, method=method)
-        text = self._html(
-            "charter", f"<h2>{escape(state)}</h2><p>{escape(consent.summary(counted, lang))}</p>"
-        )
-        text.layout.max_width = "520px"  # the consent chart beside it keeps its width
+        headline = consent.summary(counted, lang, spread=False)  # the chart shows the levels
+        text = self._html("charter", f"<h2>{escape(state)}</h2><p>{escape(headline)}</p>")
+        # The consent chart beside it keeps its width (its labels are longest in Japanese);
+        # the text takes what is left of the row and wraps.
+        text.layout.flex, text.layout.min_width = "1 1 0%", "0"
         chart = self._chart(
             "charter_consent",
             consent_chart(counted, lang, t("board_charter_consent", lang), width=HALF_WIDTH),

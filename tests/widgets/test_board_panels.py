@@ -120,6 +120,8 @@ def test_method_and_results_panels(screens: tuple[Store, Store]) -> None:
         console.record_consent(SLUG, token, 4)
     board, feed = _board(board_store)
     assert "Method charter v1 (draft)" in board.text and "3 answers, 0 blocks" in board.text
+    # The consent chart beside the line shows the levels; the line does not repeat them.
+    assert "fingers → people" not in board.text
     console.lock_charter(SLUG)
     scores = {"madoguchi-konzatsu": (5, 4, 2), "sanres": (3, 5, 4), "chat": (2, 3, 5)}
     for token in raters:
