@@ -339,11 +339,13 @@ def test_json_valid_verified_private_and_round_trips(
     assert new["surveys"][0]["questions"][1]["comparison"]["paired"]["pairs"] == 12
 
 
-def test_an_indicator_measured_by_a_survey_keeps_its_question_through_json(
+def test_an_indicator_measured_by_a_survey_is_named_in_the_exports_and_kept_through_json(
     surveyed: tuple[Store, dict[str, Any]], tmp_path: Path
 ) -> None:
-    """The indicator's survey question is in the export (``measured_by``), comes back with
-    ``import_export_json``, and a file exported before it existed still imports (no link)."""
+    """The indicator's survey question is named in the XLSX and the HTML report (the
+    survey's title, the question's id and text) and is in the JSON export
+    (``measured_by``); it comes back with ``import_export_json``, and a file exported
+    before it existed still imports (no link)."""
     from datetime import date
 
     store, _info = surveyed
@@ -364,6 +366,18 @@ def test_an_indicator_measured_by_a_survey_keeps_its_question_through_json(
             key=key,
         )
     store.link_indicator_to_survey(SLUG, "staff-satisfaction", SURVEY, "q1")
+    named = "「職員DX意識調査」 q1: デジタル化に前向きだ"
+    book = openpyxl.load_workbook(io.BytesIO(export(store, SLUG, "xlsx")))
+    sheet = [list(r) for r in book["指標と効果測定"].iter_rows(values_only=True)]
+    column = sheet[0].index("測定に使う設問")
+    by_key = {r[sheet[0].index("ID")]: r for r in sheet[1:] if r and r[0]}
+    assert by_key["staff-satisfaction"][column] == named
+    assert by_key["wait"][column] is None
+    page = export(store, SLUG, "html").decode("utf-8")
+    section = page.split('<section id="indicators">')[1].split("</section>")[0]
+    parser = _Text()
+    parser.feed(section)
+    assert "測定に使う設問" in parser.parts and named in parser.parts
     path = tmp_path / "export.json"
     document = json.loads(export(store, SLUG, "json", path))
     jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))

@@ -72,6 +72,22 @@ def yes_no(value: bool | None, lang: str) -> str:
     return label("yes" if value else "no", lang)
 
 
+def measured_by_text(indicator: dict[str, Any], summary: dict[str, Any], lang: str) -> str:
+    """The survey question that measures an indicator, as a reader finds it in the survey
+    sheets: ``「職員DX意識調査」 q1: デジタル化に前向きだ``; empty when measured by hand. The
+    survey's title and the question's text come from ``summary["surveys"]`` (their keys
+    when the survey is not there)."""
+    linked = indicator.get("measured_by")
+    if not linked:
+        return ""
+    survey = next((s for s in summary.get("surveys") or [] if s["key"] == linked["survey"]), None)
+    title = survey["title"] if survey else linked["survey"]
+    questions = {q["key"]: q["text"] for q in (survey or {}).get("questions", [])}
+    text = questions.get(linked["question"])
+    question = f"{linked['question']}: {text}" if text else linked["question"]
+    return label("measured_by", lang, survey=title, question=question)
+
+
 def consent_text(record: dict[str, Any] | None, lang: str) -> str:
     """A consent record in the one wording of every screen (:func:`toolkit.consent.summary`)."""
     if not record:

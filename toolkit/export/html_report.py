@@ -27,6 +27,7 @@ from toolkit.export._common import (
     export_lang,
     export_zone,
     label,
+    measured_by_text,
     review_subject,
     tie_break_name,
     year_text,
@@ -488,11 +489,11 @@ def _indicators(summary: dict[str, Any], lang: str, names: Names, charts: bool) 
         shown = f"{number:g}{unit}" if lang == "ja" else f"{number:g} {unit}".strip()
         return f"{shown} ({day})" if day else shown
 
+    # The survey question column only when a survey measures one of them.
+    surveyed = any(row.get("measured_by") for row in found)
+    columns = ["title", "indicator", "baseline", "target", "latest", "indicator_status"]
     body += _table(
-        [
-            label(f"col_{c}", lang)
-            for c in ("title", "indicator", "baseline", "target", "latest", "indicator_status")
-        ],
+        [label(f"col_{c}", lang) for c in columns + ["measured_by"] * surveyed],
         [
             [
                 names.issues.get(row["issue"], row["issue"]),
@@ -505,6 +506,7 @@ def _indicators(summary: dict[str, Any], lang: str, names: Names, charts: bool) 
                     (row["latest"] or {}).get("measured_on"),
                 ),
                 status_name(row["status"], lang),
+                *[measured_by_text(row, summary, lang)] * surveyed,
             ]
             for row in found
         ],

@@ -32,6 +32,7 @@ from toolkit.export._common import (
     export_lang,
     export_zone,
     label,
+    measured_by_text,
     payload_text,
     review_subject,
     tie_break_name,
@@ -568,6 +569,7 @@ def _indicators(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -
                 "progress",
                 "expected",
                 "source",
+                "measured_by",
                 "key",
             )
         ]
@@ -592,6 +594,7 @@ def _indicators(out: _Sheet, summary: dict[str, Any], lang: str, names: Names) -
                 found["progress"],
                 found["expected"],
                 found["source"],
+                measured_by_text(found, summary, lang) or None,
                 found["key"],
             ],
             formats,
