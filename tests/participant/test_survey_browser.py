@@ -9,6 +9,7 @@ store's responses are checked afterwards. Screenshots go to ``test-artifacts/sur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,6 +208,7 @@ def test_a_phone_answers_both_layouts(
     name = request.node.callspec.id
     AXE_FOUND.clear()
     lang = name.rsplit("-", 1)[1]
+    javascript = name.startswith("js-")
     words = WORDS[lang]
     kernels = surveyed.server.kernel_pids()
     before = {key: count(surveyed, key) for key in SURVEYS}
@@ -253,8 +255,22 @@ def test_a_phone_answers_both_layouts(
         page.get_by_label(wording[lang]).fill(typed)
     shot(page, f"{name}-05-link")
     assert count(surveyed, "steps") == before["steps"], "nothing stored before sending"
+    documents: list[tuple[str, str]] = []
+    page.on(
+        "request",
+        lambda r: (
+            documents.append((r.method, urlsplit(r.url).path))
+            if r.resource_type == "document"
+            else None
+        ),
+    )
     page.get_by_role("button", name=words["send"]).click()
     expect(page.get_by_role("status")).to_contain_text(words["thanks"])
+    # The thanks' own address in the address bar either way: a reload never sends again.
+    expect(page).to_have_url(re.compile(rf"/p/{surveyed.slug}/surveys/steps\?sent=1$"))
+    steps = f"/p/{surveyed.slug}/surveys/steps"
+    # With the script, the thanks are the post's answer; without it, a redirect to them.
+    assert documents == [("POST", steps)] + [("GET", steps)] * (not javascript), documents
     shot(page, f"{name}-06-thanks")
     assert count(surveyed, "steps") == before["steps"] + 1
     stored = latest(surveyed, "steps")

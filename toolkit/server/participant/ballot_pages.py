@@ -14,7 +14,7 @@ from urllib.parse import quote
 from toolkit.ballots import ballot_rule
 from toolkit.errors import InvalidInputError, NotFoundError, UreshiiError
 from toolkit.model import Ballot, Participant, Vote
-from toolkit.server.participant.pages import FormError, PageHandler, refusal
+from toolkit.server.participant.pages import FormError, PageHandler, answer_here, refusal
 from toolkit.server.participant.service import WorkshopView
 
 
@@ -169,20 +169,12 @@ def ballot_filled(ballot: Ballot, form: dict[str, list[str]]) -> bool:
     return any(value.strip() for name in fields for value in form.get(name, []))
 
 
-ANSWER_FIELD = "answer"
-"""Sent as ``answer=here`` by a vote form whose page script runs (``enhance.js`` enables
-the field): the stored vote is answered with its receipt in place, and the script puts the
-receipt's address in the address bar, so a reload or a bookmark asks for the receipt, never
-the form again. Without the script (the field stays disabled) the answer is a redirect to
-the receipt (post, redirect, get). In a crowd this saves each phone one request."""
-
-
 def acknowledge_vote(
     page: PageHandler, view: WorkshopView, ballot: Ballot, vote: Vote, form: dict[str, list[str]]
 ) -> None:
     """Answer a stored vote: its receipt here when the page's script asked for it, else a
-    redirect to the receipt (see :data:`ANSWER_FIELD`)."""
-    if form.get(ANSWER_FIELD) == ["here"] and ballot.key in view.ballots:
+    redirect to the receipt (see :func:`.pages.answer_here`)."""
+    if answer_here(form) and ballot.key in view.ballots:
         show_receipt(page, view, view.ballots[ballot.key], vote)
     else:
         page.redirect(receipt_path(page, view.slug, ballot.key), status=303)

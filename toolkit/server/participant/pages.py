@@ -84,6 +84,20 @@ PAGE_CSP = (
     "frame-ancestors 'none'"
 )
 
+ANSWER_FIELD = "answer"
+"""Sent as ``answer=here`` by a form whose page script runs (the script enables the field,
+disabled in the page): a stored vote is answered with its receipt, a survey's answers with
+its thanks, in place of a redirect, and the script puts that page's own address in the
+address bar, so a reload or a bookmark asks for it and never sends the form again. Without
+the script the answer is a redirect (post, redirect, get). In a crowd this saves each phone
+one request."""
+
+
+def answer_here(form: dict[str, list[str]]) -> bool:
+    """Whether a posted form asks to be answered in place (see :data:`ANSWER_FIELD`)."""
+    return form.get(ANSWER_FIELD) == ["here"]
+
+
 # Refusals from the store that a resident reads in the page's own words: plain language,
 # the option's name instead of its key, "dots" as the ballot calls them. An error not listed
 # keeps the store's message (already in ja and en).
@@ -415,11 +429,15 @@ class PageHandler(LightHandler):
         as the template's ``{{ }}`` would). Each must be shown by ``{{ }}`` only, unchanged.
 
         ``address``: the page's own address when it answers a form posted elsewhere (a
-        receipt shown in place of a redirect): its language link is then that address's.
+        receipt or a survey's thanks shown in place of a redirect): its language link is
+        then that address's.
         """
         lang = self.lang_for(view)
         other = next(code for code in LANGUAGES if code != lang)
-        language_link = f"{address}?lang={other}" if address else self.language_link(other)
+        if address:  # a survey's thanks: …/surveys/<key>?sent=1
+            language_link = f"{address}{'&' if '?' in address else '?'}lang={other}"
+        else:
+            language_link = self.language_link(other)
         csrf = self.csrf_token()
         pages: dict[tuple[Any, ...], str] | None = None
         key: tuple[Any, ...] = ()

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from toolkit.errors import AlreadyAnsweredError, InvalidInputError, NotFoundError, UreshiiError
 from toolkit.model import Participant, Survey
-from toolkit.server.participant.pages import FormError, PageHandler, refusal
+from toolkit.server.participant.pages import FormError, PageHandler, answer_here, refusal
 from toolkit.server.participant.service import WorkshopView
 from toolkit.store.surveys import CODE_CHANNELS
 from toolkit.surveys.definition import LINK_QUESTIONS, QuestionSpec, SurveySpec, check_answer
@@ -184,7 +184,11 @@ class SurveyPage(PageHandler):
                 status=status,
             )
             return
-        self.redirect(self._address(slug, key) + "?sent=1", status=303)
+        sent = self._address(slug, key) + "?sent=1"
+        if answer_here(form):  # the page's script runs: the thanks here, its address shown
+            self._state(view, survey, "sent", address=sent)
+        else:
+            self.redirect(sent, status=303)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -202,13 +206,17 @@ class SurveyPage(PageHandler):
         *,
         error: UreshiiError | None = None,
         status: int = 200,
+        address: str | None = None,
     ) -> None:
-        """A page without the questions: closed, codes needed, sent, already answered."""
+        """A page without the questions: closed, codes needed, sent, already answered.
+        ``address``: the page's own, which its script puts in the address bar (the thanks
+        given as the answer to the form's post)."""
         self.render_page(
             "survey.html",
             view=view,
             survey=survey,
             state=state,
+            address=address,
             wave=self._wave(survey),
             action=self._address(view.slug, survey.key),
             next=f"surveys/{survey.key}",

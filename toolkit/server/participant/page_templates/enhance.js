@@ -61,11 +61,11 @@
   later();
 })();
 
-// Optional: a vote form sends answer=here when this script runs (the field is disabled in the
-// page), and the server answers with the receipt in place of a redirect to it: one request
-// fewer per phone in a crowd. The receipt then puts its own address in the address bar, so a
-// reload, a bookmark or the back and forward buttons ask for the receipt, never the form again.
-// Without the script the field stays off and the server redirects to the receipt.
+// Optional: a vote or survey form sends answer=here when this script runs (the field is
+// disabled in the page), and the server answers with the receipt or the thanks in place of a
+// redirect to it: one request fewer per phone in a crowd. That page then puts its own address
+// in the address bar, so a reload, a bookmark or the back and forward buttons ask for it,
+// never send the form again. Without the script the field stays off and the server redirects.
 (function () {
   document.querySelectorAll("input[data-script-enables]").forEach(function (field) {
     field.disabled = false;
