@@ -68,6 +68,34 @@ def test_a_workshop_is_described_without_drafts_or_votes(meeting: Meeting) -> No
     assert all(b["status"] != "draft" for b in workshop["ballots"])
 
 
+def test_a_ballot_opened_elsewhere_a_moment_ago_is_found_at_once(meeting: Meeting) -> None:
+    """The server keeps its snapshot of a workshop for a second. A ballot made and opened
+    meanwhile by another process (the console's kernel, another replica) is read again the
+    moment a phone names it: its page, its API and the vote answer at once, never 404."""
+    token = meeting.join()
+    status, before = meeting.api("GET", "")  # the server has just read the workshop
+    assert status == 200 and "elsewhere" not in {b["key"] for b in before["ballots"]}
+    with meeting.store() as store:  # written to the store, not through this server
+        store.create_ballot(meeting.slug, "elsewhere", "Elsewhere", rule="approval", options=[A, B])
+        store.open_ballot(meeting.slug, "elsewhere")
+    # The phone's ballot page, first to name it.
+    cookie = {"Cookie": f"ureshii_p_{meeting.slug}={token}"}
+    page = meeting.server.request(f"/p/{meeting.slug}/b/elsewhere", headers=cookie)
+    assert page.status == 200 and "Elsewhere" in page.body, page.status
+    with meeting.store() as store:
+        store.create_ballot(meeting.slug, "then", "Then", rule="approval", options=[A, B])
+        store.open_ballot(meeting.slug, "then")
+    status, found = meeting.api("GET", "/ballots/then")
+    assert status == 200 and found["status"] == "open", found
+    status, voted = meeting.api("POST", "/ballots/then/votes", {"vote": [B]}, token=token)
+    assert status == 201, voted
+    with meeting.store() as store:
+        assert [v.payload for v in store.votes(meeting.slug, "then")] == [[B]]
+    # A key that exists nowhere is still not found, in both languages.
+    status, missing = meeting.api("POST", "/ballots/nowhere/votes", {"vote": [A]}, token=token)
+    assert status == 404 and error_of(missing) == "not_found_ballot"
+
+
 @pytest.mark.parametrize(("rule", "settings", "good", "bad", "code"), RULES)
 def test_each_rule_takes_one_good_vote_per_person_and_refuses_the_rest(
     meeting: Meeting, rule: str, settings: dict[str, Any], good: Any, bad: Any, code: str

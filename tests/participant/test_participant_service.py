@@ -50,3 +50,44 @@ def test_a_snapshot_lives_while_its_definitions_do(
         assert service.view(slug).workshop.phase == "town_meeting"
     finally:
         service.close()
+
+
+def test_a_miss_reads_again_but_a_flood_of_misses_does_not_read_on_every_request(
+    tmp_path: Path,
+) -> None:
+    """A ballot opened in the store after the snapshot was read is found by the first
+    request that names it (one more read); requests for a ballot that exists nowhere read
+    the workshop at most ``REREADS_PER_SECOND`` times a second, however many come."""
+    from toolkit.errors import NotFoundError
+
+    url = str(tmp_path / "town.sqlite")
+    with Store.open(url) as store:
+        slug = store.load_workshop_file(
+            write_template(tmp_path / "town.yaml", "town-meeting", "ja")
+        ).slug
+    service = ParticipantService(url, secret="s" * 32)
+    reads: list[str] = []
+    ballots = service.store.ballots
+
+    def counted(slug: str) -> object:  # the real read, written down
+        reads.append(slug)
+        return ballots(slug)
+
+    service.store.ballots = counted  # type: ignore[method-assign]
+    try:
+        service.view(slug)
+        assert len(reads) == 1
+        with Store.open(url) as store:
+            store.create_ballot(slug, "new", "新しい", rule="approval", options=OPTIONS)
+            store.open_ballot(slug, "new")
+        _, ballot = service.looked_up(slug, lambda view: view.ballot("new"))
+        assert ballot.status == "open" and len(reads) == 2
+        service.looked_up(slug, lambda view: view.ballot("new"))
+        assert len(reads) == 2, "found in the snapshot: no read"
+        for _ in range(50):
+            with pytest.raises(NotFoundError):
+                service.looked_up(slug, lambda view: view.ballot("nowhere"))
+        # the read for "new" and those for "nowhere" share the second's allowance
+        assert len(reads) == 1 + service_module.REREADS_PER_SECOND
+    finally:
+        service.close()

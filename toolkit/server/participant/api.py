@@ -300,9 +300,9 @@ class MeApiHandler(ApiHandler):
 
 class BallotApiHandler(ApiHandler):
     async def get(self, slug: str, key: str) -> None:
-        view = self.view(slug)
+        view, ballot = self.service.looked_up(slug, lambda fresh: fresh.ballot(key))
         lang = self.get_query_argument("lang", view.workshop.lang)
-        self.send_json(ballot_json(view, view.ballot(key), lang))
+        self.send_json(ballot_json(view, ballot, lang))
 
 
 class VoteApiHandler(ApiHandler):
@@ -317,7 +317,7 @@ class VoteApiHandler(ApiHandler):
 
 class ResultsApiHandler(ApiHandler):
     async def get(self, slug: str, key: str) -> None:
-        self.view(slug).ballot(key)
+        self.service.looked_up(slug, lambda fresh: fresh.ballot(key))
         self.send_json(self.service.results(slug, key))
 
 
@@ -524,7 +524,7 @@ class PaperVoteApiHandler(ApiHandler):
             token = normalize_code(code) if isinstance(code, str) else ""
             if not token or self.service.participant(slug, token) is None:
                 raise ApiError(404, "participant_code_unknown")
-        self.view(slug).ballot(key)
+        self.service.looked_up(slug, lambda fresh: fresh.ballot(key))
         vote = await self.service.paper_vote(slug, key, body["vote"], token)
         self.send_json(vote_json(self.service, vote), status=201)
 

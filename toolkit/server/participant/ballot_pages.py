@@ -68,10 +68,14 @@ def may_vote(ballot: Ballot, participant: Participant) -> bool:
     return not eligible or participant.channel in eligible
 
 
-def ballot_or_404(page: PageHandler, view: WorkshopView, key: str) -> Ballot | None:
-    """The ballot ``key`` of the workshop, or None after answering with the 404 page."""
+def ballot_or_404(
+    page: PageHandler, view: WorkshopView, key: str
+) -> tuple[WorkshopView, Ballot] | None:
+    """The ballot ``key`` of the workshop and the snapshot it is in (read again when the
+    ballot is new: :meth:`.ParticipantService.looked_up`), or None after answering with
+    the 404 page."""
     try:
-        return view.ballot(key)
+        return page.service.looked_up(view.slug, lambda fresh: fresh.ballot(key))
     except NotFoundError as error:
         page.message_page(error, 404, view)
         return None
@@ -87,8 +91,8 @@ class BallotPage(PageHandler):
         if visit is None:
             return None
         view, token, participant = visit
-        ballot = ballot_or_404(self, view, key)
-        return None if ballot is None else (view, token, participant, ballot)
+        found = ballot_or_404(self, view, key)
+        return None if found is None else (found[0], token, participant, found[1])
 
     def get(self, slug: str, key: str) -> None:
         visit = self._visit(slug, key)
@@ -224,9 +228,10 @@ class ResultsPage(PageHandler):
         view = self.view_or_404(slug)
         if view is None:
             return
-        ballot = ballot_or_404(self, view, key)
-        if ballot is None:
+        found = ballot_or_404(self, view, key)
+        if found is None:
             return
+        view, ballot = found
         results = self.service.results(slug, key)
         top = max(results["points"].values(), default=0) or 1
         self.render_page(

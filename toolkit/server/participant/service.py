@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -45,6 +46,10 @@ VIEW_TTL = 1.0
 """Seconds a workshop's definitions (ballots, issues, charter) are reused between reads."""
 RESULTS_TTL = 1.0
 """Seconds a ballot's tally is reused: a projector and 500 phones polling cost one count."""
+REREADS_PER_SECOND = 10
+"""Reads of a workshop that requests for something not in its snapshot may cause in a second
+(:meth:`ParticipantService.looked_up`): a ballot opened a moment ago is found at once, and
+a flood of requests for what does not exist costs at most this many reads a second."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,8 @@ class ParticipantService:
         self._writes: WriteQueue | None = None
         self._views: dict[str, tuple[float, WorkshopView]] = {}
         """Each workshop's snapshot, with when it was last read from the store."""
+        self._rereads: dict[str, deque[float]] = {}
+        """When misses made :meth:`looked_up` read each workshop again, in the last second."""
         self._results: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._workshops: tuple[float, list[Workshop]] | None = None
         # Participants never disappear, so a participant once found stays valid: most
@@ -197,15 +204,16 @@ class ParticipantService:
             self._workshops = cached
         return cached[1]
 
-    def view(self, slug: str) -> WorkshopView:
-        """The workshop as participants see it (read again every ``VIEW_TTL`` s).
+    def view(self, slug: str, *, fresh: bool = False) -> WorkshopView:
+        """The workshop as participants see it (read again every ``VIEW_TTL`` s, or now
+        with ``fresh``).
 
         A read that finds the same definitions keeps the snapshot it already had, and with
         it the pages rendered from it (:func:`toolkit.server.participant.pages.rendered_pages`):
         during a vote, nothing a page shows changes from one second to the next."""
         now = time.monotonic()
         cached = self._views.get(slug)
-        if cached is not None and now - cached[0] < VIEW_TTL:
+        if cached is not None and not fresh and now - cached[0] < VIEW_TTL:
             return cached[1]
         store = self.store
         workshop = store.workshop(slug)  # NotFoundError for an unknown slug
@@ -228,6 +236,26 @@ class ParticipantService:
             view = cached[1]
         self._views[slug] = (now, view)
         return view
+
+    def looked_up(self, slug: str, find: Callable[[WorkshopView], T]) -> tuple[WorkshopView, T]:
+        """``find(view)`` on the workshop's snapshot, and that snapshot. When ``find`` raises
+        :class:`NotFoundError`, the workshop is read again and ``find`` asked once more (up
+        to :data:`REREADS_PER_SECOND`): a ballot made or opened a moment ago, perhaps through
+        another replica, is never refused as unknown because this server's snapshot is up to
+        :data:`VIEW_TTL` old."""
+        view = self.view(slug)
+        try:
+            return view, find(view)
+        except NotFoundError:
+            now = time.monotonic()
+            recent = self._rereads.setdefault(slug, deque())
+            while recent and now - recent[0] > 1.0:
+                recent.popleft()
+            if len(recent) >= REREADS_PER_SECOND:
+                raise
+            recent.append(now)
+        view = self.view(slug, fresh=True)
+        return view, find(view)
 
     def forget(self, slug: str) -> None:
         """Drop cached reads of ``slug`` (after a facilitator's change through this server)."""
@@ -349,7 +377,7 @@ class ParticipantService:
         self, slug: str, key: str, payload: Any, *, category: str | None = None
     ) -> tuple[str, Vote]:
         """A new phone's join and vote from one form: both stored, or neither."""
-        self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
+        self.looked_up(slug, lambda view: view.ballot(key))  # a draft is not found
         token, participant, vote = await self.write(
             "join_and_vote", slug, key, payload, category=category
         )
@@ -357,7 +385,7 @@ class ParticipantService:
         return token, vote
 
     async def vote(self, slug: str, key: str, token: str, payload: Any) -> Vote:
-        self.view(slug).ballot(key)  # a draft is not found, as if it did not exist
+        self.looked_up(slug, lambda view: view.ballot(key))  # a draft is not found
         try:
             vote: Vote = await self.write("cast_vote", slug, key, token, payload)
         except DuplicateVoteError:
@@ -403,7 +431,7 @@ class ParticipantService:
         The store checks everything (the open wave, codes-only surveys, every answer, one
         answer per person and wave); ``link`` holds the answers to the link questions.
         """
-        self.view(slug).survey(key)  # NotFoundError before anything is queued
+        self.looked_up(slug, lambda view: view.survey(key))  # not found: nothing queued
         response: SurveyResponse = await self.write(
             "submit_survey",
             slug,

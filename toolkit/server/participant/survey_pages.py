@@ -101,7 +101,7 @@ class SurveyPage(PageHandler):
         if view is None:
             return None
         try:
-            return view, view.survey(key)
+            return self.service.looked_up(slug, lambda fresh: fresh.survey(key))
         except NotFoundError as error:
             self.message_page(error, 404, view)
             return None
