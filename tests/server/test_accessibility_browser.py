@@ -171,8 +171,9 @@ def _with_axe(context: Any, axe_js: str) -> Any:
 
     As an init script (run by the browser before the page's own scripts): a ``<script>``
     tag added later would be refused by the phone pages' Content-Security-Policy
-    (``script-src 'self'``), and on a Voilà page RequireJS would take axe as a module
-    instead of ``window.axe``. The page's own policy stays in force."""
+    (``script-src`` allows only their own script, by its hash), and on a Voilà page
+    RequireJS would take axe as a module instead of ``window.axe``. The page's own policy
+    stays in force."""
     context.add_init_script(path=axe_js)
     return context
 
