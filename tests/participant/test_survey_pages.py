@@ -262,6 +262,28 @@ def test_answers_sent_by_the_page_script_are_thanked_in_place(meeting: Meeting) 
     assert len(responses(meeting, "pulse")) == before + 1
 
 
+def test_phones_share_one_rendering_of_a_survey_each_with_its_own_csrf_token(
+    meeting: Meeting,
+) -> None:
+    """A survey as it first opens is rendered once per snapshot and shared: two phones get
+    the same page but for their own CSRF token, each token works for its own phone only,
+    and each phone's answers go in."""
+    phones = [join(meeting, "en") for _ in range(2)]
+    pages = [phone.get(page_of(meeting, "pulse")) for phone in phones]
+    tokens = [page.csrf for page in pages]
+    assert tokens[0] != tokens[1]
+    assert pages[0].body.replace(tokens[0], "") == pages[1].body.replace(tokens[1], "")
+    before = len(responses(meeting, "pulse"))
+    answers = [*FILLED[:3], ("q_hours", "12"), ("q_q1", "3")]
+    for phone, page in zip(phones, reversed(pages), strict=True):  # another phone's token
+        refused = phone.submit(page, page_of(meeting, "pulse"), answers)
+        assert refused.status == 403
+    for phone, page in zip(phones, pages, strict=True):
+        sent = phone.submit(page, page_of(meeting, "pulse"), answers)
+        assert sent.status == 303, sent.status
+    assert len(responses(meeting, "pulse")) == before + 2
+
+
 def test_a_survey_post_without_the_csrf_token_stores_nothing(meeting: Meeting) -> None:
     phone = join(meeting, "ja")
     before = len(responses(meeting, "pulse"))

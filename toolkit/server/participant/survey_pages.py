@@ -243,6 +243,9 @@ class SurveyPage(PageHandler):
             "survey.html",
             view=view,
             survey=survey,
+            # A screen as it first opens is the same for everyone (but the CSRF token): one
+            # rendering per snapshot serves a room told "please answer now".
+            cache_key=("form", screen) if values is None and error is None else None,
             state="codes_form" if codes_needed else "form",
             wave=self._wave(survey),
             action=self._address(view.slug, survey.key),
