@@ -90,3 +90,42 @@ def test_a_refused_prepared_insert_raises_sqlalchemys_error(ws: Store) -> None:
     with ws.engine.begin() as conn, pytest.raises(IntegrityError, match="ballot_not_open"):
         prepared.run(conn, vote | {"participant_id": latecomer})  # the trigger refuses
     assert len(ws.votes(SLUG, "top")) == 1
+
+
+def test_a_connection_lost_mid_insert_is_invalidated_and_the_next_write_goes_in(
+    postgres_server_url: str,
+) -> None:
+    """PostgreSQL ends the writer's backend (a restart, an administrator) just before an
+    insert: the insert raises SQLAlchemy's error saying the connection was invalidated,
+    as ``Connection.execute`` would, the connection is not handed out again, and the next
+    write through the store goes in."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import _fresh_postgres_database
+
+    store = with_open_ballot(Store.open(_fresh_postgres_database(postgres_server_url)), SLUG)
+    try:
+        ballot, (person, _) = ids(store)
+        vote = {
+            "ballot_id": ballot,
+            "participant_id": person,
+            "payload": [BALLOT_OPTIONS[0]],
+            "channel": "device",
+            "created_at": datetime.now(ZoneInfo("UTC")),
+        }
+        prepared = PreparedInsert(s.votes, VOTE_COLUMNS)
+        with store.engine.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            with psycopg.connect(postgres_server_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+            with pytest.raises(DBAPIError) as lost:
+                prepared.run(conn, vote)
+            assert "INSERT INTO votes" in str(lost.value.statement)
+            assert lost.value.connection_invalidated and conn.invalidated
+        assert store.votes(SLUG, "top") == []
+        token, _ = store.join_participant(SLUG)
+        store.cast_vote(SLUG, "top", token, [BALLOT_OPTIONS[0]])
+        assert len(store.votes(SLUG, "top")) == 1
+    finally:
+        store.close()

@@ -16,6 +16,7 @@ see no difference.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,14 +87,27 @@ class PreparedInsert:
             for name, value in values.items()
         }
         params: Any = bound if compiled.order is None else [bound[n] for n in compiled.order]
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi_connection = conn.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled.sql, params)
             key = cursor.fetchone()[0] if compiled.returning else cursor.lastrowid  # type: ignore[index]
         except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(
-                compiled.sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            # As Connection.execute does: a lost connection (the database restarted, the
+            # backend was ended) is invalidated, so the pool never hands it out again.
+            lost = dialect.is_disconnect(error, dbapi_connection, cursor)
+            wrapped = DBAPIError.instance(
+                compiled.sql,
+                params,
+                error,
+                dialect.loaded_dbapi.Error,
+                dialect=dialect,
+                connection_invalidated=lost,
+            )
+            if lost:
+                conn.invalidate(wrapped)
+            raise wrapped from error
         finally:
-            cursor.close()
+            with contextlib.suppress(dialect.loaded_dbapi.Error):
+                cursor.close()
         return int(key)
