@@ -69,16 +69,21 @@ def test_a_prepared_insert_stores_what_sqlalchemys_insert_stores(ws: Store) -> N
     assert raw[mine] == raw[theirs]  # byte for byte as the database holds it
 
 
-def test_a_refused_prepared_insert_raises_sqlalchemys_error(ws: Store) -> None:
-    ballot, (person, _) = ids(ws)
-    prepared = PreparedInsert(s.votes, VOTE_COLUMNS)
-    vote = {
+def a_vote(store: Store) -> dict[str, object]:
+    """A new participant's vote on the open ballot, as the votes insert takes it."""
+    ballot, (person, _) = ids(store)
+    return {
         "ballot_id": ballot,
         "participant_id": person,
         "payload": [BALLOT_OPTIONS[0]],
         "channel": "device",
         "created_at": datetime.now(ZoneInfo("UTC")),
     }
+
+
+def test_a_refused_prepared_insert_raises_sqlalchemys_error(ws: Store) -> None:
+    prepared = PreparedInsert(s.votes, VOTE_COLUMNS)
+    vote = a_vote(ws)
     with ws.engine.begin() as conn:
         prepared.run(conn, vote)
         with pytest.raises(IntegrityError) as twice, conn.begin_nested():
@@ -106,14 +111,7 @@ def test_a_connection_lost_mid_insert_is_invalidated_and_the_next_write_goes_in(
 
     store = with_open_ballot(Store.open(_fresh_postgres_database(postgres_server_url)), SLUG)
     try:
-        ballot, (person, _) = ids(store)
-        vote = {
-            "ballot_id": ballot,
-            "participant_id": person,
-            "payload": [BALLOT_OPTIONS[0]],
-            "channel": "device",
-            "created_at": datetime.now(ZoneInfo("UTC")),
-        }
+        vote = a_vote(store)
         prepared = PreparedInsert(s.votes, VOTE_COLUMNS)
         with store.engine.connect() as conn:
             backend = conn.execute(text("SELECT pg_backend_pid()")).scalar()
