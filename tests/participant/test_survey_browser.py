@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.participant.conftest import Meeting
+from tests.participant.test_join_and_vote_browser import document_requests
 from tests.server.server_helpers import ARTIFACTS, LOOPBACK_HOSTS, require
 from tests.server.test_accessibility_browser import AXE_JS, _findings
 from toolkit.i18n import t
@@ -255,15 +256,7 @@ def test_a_phone_answers_both_layouts(
         page.get_by_label(wording[lang]).fill(typed)
     shot(page, f"{name}-05-link")
     assert count(surveyed, "steps") == before["steps"], "nothing stored before sending"
-    documents: list[tuple[str, str]] = []
-    page.on(
-        "request",
-        lambda r: (
-            documents.append((r.method, urlsplit(r.url).path))
-            if r.resource_type == "document"
-            else None
-        ),
-    )
+    documents = document_requests(page)
     page.get_by_role("button", name=words["send"]).click()
     expect(page.get_by_role("status")).to_contain_text(words["thanks"])
     # The thanks' own address in the address bar either way: a reload never sends again.
