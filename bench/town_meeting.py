@@ -305,9 +305,10 @@ async def phone(
             result["error"] = f"join page {reply.status}"
             return result
         page_at = time.perf_counter()
-        for extra in subresources(text, home):
+        extras = subresources(text, home)
+        for extra in extras:
             await call("GET", extra)
-        result["extra_requests"] = len(subresources(text, home))
+        result["extra_requests"] = len(extras)
         form = {"_csrf": csrf.group(1), "category": "resident"}
         if script:
             form["answer"] = "here"  # the field the page's script enables
